@@ -1,0 +1,68 @@
+//! The command line: `spantag [PROJECT]` opens the window; subcommands work headless.
+//!
+//! Errors go to stderr with the file and place, and a non-zero exit; never a panic.
+
+mod new;
+mod stats;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "spantag",
+    version,
+    about = "Annotate text spans with entity labels, review them, export training data.",
+    long_about = "Annotate text spans with entity labels, review them, export training data.\n\n\
+                  With no command, opens the annotator window on PROJECT (or on the bundled \
+                  sample project when none is given).",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Project file to open in the annotator window.
+    project: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check project files; exit 0 when all are valid, 1 when any is not.
+    Validate(validate::Args),
+    /// Print documents, characters and spans per label of a project.
+    Stats(stats::Args),
+    /// Create a project from plain text files, one document per file.
+    New(new::Args),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Validate(args)) => validate::run(&args),
+        Some(Command::Stats(args)) => stats::run(&args),
+        Some(Command::New(args)) => new::run(&args),
+        None => crate::ui::run(cli.project).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("spantag: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Refuse to overwrite an existing file unless the user said `--force`.
+fn check_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    if !force && path.exists() {
+        anyhow::bail!(
+            "{} already exists; pass --force to overwrite it",
+            path.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! Edits: every change to a project is a [`Transaction`] of invertible [`Edit`]s.
+//!
+//! Undo applies the inverse; a multi-span change (renaming a label, tagging all occurrences) is one
+//! transaction and so one undo step. Nothing outside this module changes spans or labels.
+
+use super::label::Label;
+use super::span::Span;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Edit {
+    AddSpan {
+        doc: usize,
+        span: Span,
+    },
+    RemoveSpan {
+        doc: usize,
+        span: Span,
+    },
+    /// Same id, any other field changed (label, bounds, note, status, ...).
+    ChangeSpan {
+        doc: usize,
+        before: Span,
+        after: Span,
+    },
+    AddLabel {
+        index: usize,
+        label: Label,
+    },
+    RemoveLabel {
+        index: usize,
+        label: Label,
+    },
+    ChangeLabel {
+        index: usize,
+        before: Label,
+        after: Label,
+    },
+}
+
+impl Edit {
+    pub fn invert(&self) -> Self {
+        match self.clone() {
+            Self::AddSpan { doc, span } => Self::RemoveSpan { doc, span },
+            Self::RemoveSpan { doc, span } => Self::AddSpan { doc, span },
+            Self::ChangeSpan { doc, before, after } => Self::ChangeSpan {
+                doc,
+                before: after,
+                after: before,
+            },
+            Self::AddLabel { index, label } => Self::RemoveLabel { index, label },
+            Self::RemoveLabel { index, label } => Self::AddLabel { index, label },
+            Self::ChangeLabel {
+                index,
+                before,
+                after,
+            } => Self::ChangeLabel {
+                index,
+                before: after,
+                after: before,
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transaction {
+    /// What the user did, for the Edit menu ("Undo tag PER").
+    pub description: String,
+    pub edits: Vec<Edit>,
+}
+
+impl Transaction {
+    pub fn new(description: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self {
+            description: description.into(),
+            edits,
+        }
+    }
+
+    pub fn invert(&self) -> Self {
+        Self {
+            description: self.description.clone(),
+            edits: self.edits.iter().rev().map(Edit::invert).collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+    }
+}

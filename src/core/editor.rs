@@ -1,0 +1,52 @@
+//! The one door through which edits reach a project: apply, record for undo, track dirtiness.
+
+use super::edit::Transaction;
+use super::history::History;
+use super::project::{EditError, Project};
+
+#[derive(Clone, Debug, Default)]
+pub struct Editor {
+    pub project: Project,
+    pub history: History,
+}
+
+impl Editor {
+    pub fn new(project: Project) -> Self {
+        let mut history = History::default();
+        history.mark_saved();
+        Self { project, history }
+    }
+
+    /// Apply and record `transaction`. Empty transactions change nothing and are not recorded.
+    pub fn execute(&mut self, transaction: Transaction) -> Result<(), EditError> {
+        if transaction.is_empty() {
+            return Ok(());
+        }
+        self.project.apply(&transaction)?;
+        self.history.push(transaction);
+        Ok(())
+    }
+
+    /// Undo the last transaction; returns what was undone.
+    pub fn undo(&mut self) -> Result<Option<Transaction>, EditError> {
+        let Some(inverse) = self.history.undo_transaction() else {
+            return Ok(None);
+        };
+        self.project.apply(&inverse)?;
+        self.history.undone();
+        Ok(Some(inverse))
+    }
+
+    pub fn redo(&mut self) -> Result<Option<Transaction>, EditError> {
+        let Some(transaction) = self.history.redo_transaction() else {
+            return Ok(None);
+        };
+        self.project.apply(&transaction)?;
+        self.history.redone();
+        Ok(Some(transaction))
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.history.is_dirty()
+    }
+}

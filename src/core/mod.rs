@@ -1,0 +1,25 @@
+//! The pure core of Spantag: documents, spans, labels, edits, history and files.
+//!
+//! Nothing here knows about egui or the terminal; the GUI (`crate::ui`) and the CLI
+//! (`crate::cli`) are two shells over it.
+
+pub mod atomic_write;
+pub mod char_index;
+pub mod document;
+pub mod edit;
+pub mod editor;
+pub mod history;
+pub mod label;
+pub mod markup;
+pub mod project;
+pub mod project_file;
+pub mod span;
+pub mod span_index;
+
+pub use document::Document;
+pub use edit::{Edit, Transaction};
+pub use editor::Editor;
+pub use label::{Label, LabelSet, Rgb};
+pub use project::{AnnotatedDocument, EditError, Project};
+pub use span::{Span, SpanId, SpanStatus};
+pub use span_index::SpanIndex;

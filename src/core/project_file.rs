@@ -1,0 +1,363 @@
+//! The Spantag project file: JSON, versioned, self-contained, deterministic.
+//!
+//! Loading checks everything and either returns a whole valid [`Project`] or every problem it
+//! found, each naming the file and the place. It never returns a half-loaded project.
+//! The format is documented in `docs/FORMAT.md`; keep the two in step.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::atomic_write::write_atomically;
+use super::document::Document;
+use super::label::{Label, LabelSet};
+use super::project::{AnnotatedDocument, Project};
+use super::span::{Span, SpanId, SpanStatus};
+use super::span_index::SpanIndex;
+
+pub const FORMAT_MARKER: &str = "spantag";
+/// The version this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Error)]
+pub enum ProjectFileError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Json {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{}: {message}", path.display())]
+    Format { path: PathBuf, message: String },
+    #[error("{}", render_problems(path, problems))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn render_problems(path: &Path, problems: &[String]) -> String {
+    let mut out = String::new();
+    for (i, problem) in problems.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("{}: {problem}", path.display()));
+    }
+    out
+}
+
+// ---- On-disk shape --------------------------------------------------------------------------
+
+#[derive(Serialize, Deserialize)]
+struct FileRecord {
+    format: String,
+    version: u32,
+    #[serde(default)]
+    labels: Vec<Label>,
+    documents: Vec<DocumentRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct DocumentRecord {
+    id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sha256: Option<String>,
+    text: String,
+    #[serde(default)]
+    spans: Vec<SpanRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SpanRecord {
+    id: u64,
+    start: usize,
+    end: usize,
+    label: String,
+    /// The surface text, checked on load so a changed document text is caught, span by span.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    annotator: Option<String>,
+    #[serde(default, skip_serializing_if = "is_accepted")]
+    status: SpanStatus,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    attributes: BTreeMap<String, String>,
+}
+
+fn is_accepted(status: &SpanStatus) -> bool {
+    *status == SpanStatus::Accepted
+}
+
+/// Read first, so that a file of another kind or a newer version is named as such instead of
+/// failing on whatever field changed.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+}
+
+// ---- Loading --------------------------------------------------------------------------------
+
+pub fn load(path: &Path) -> Result<Project, ProjectFileError> {
+    let bytes = std::fs::read(path).map_err(|source| ProjectFileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&bytes, path)
+}
+
+/// Parse a project from bytes; `path` is only used in messages.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
+    let json_error = |e: serde_json::Error| ProjectFileError::Json {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: describe_json_error(&e),
+    };
+    let format_error = |message: String| ProjectFileError::Format {
+        path: path.to_owned(),
+        message,
+    };
+
+    let header: Header = serde_json::from_slice(bytes).map_err(json_error)?;
+    match header.format {
+        Some(serde_json::Value::String(ref f)) if f == FORMAT_MARKER => {}
+        Some(other) => {
+            return Err(format_error(format!(
+                "not a Spantag project: \"format\" is {other}, expected \"{FORMAT_MARKER}\""
+            )));
+        }
+        None => {
+            return Err(format_error(format!(
+                "not a Spantag project: no \"format\": \"{FORMAT_MARKER}\" marker"
+            )));
+        }
+    }
+    let version = match header.version {
+        Some(serde_json::Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or(0),
+        Some(other) => {
+            return Err(format_error(format!(
+                "\"version\" must be a whole number, found {other}"
+            )));
+        }
+        None => return Err(format_error("no \"version\" field".to_owned())),
+    };
+    if version > u64::from(FORMAT_VERSION) {
+        return Err(format_error(format!(
+            "file format version {version} is newer than this Spantag ({}) reads \
+             (up to version {FORMAT_VERSION}); open it with a newer Spantag",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    if version < 1 {
+        return Err(format_error(format!(
+            "file format version {version} is not supported (this Spantag reads version 1 to \
+             {FORMAT_VERSION})"
+        )));
+    }
+
+    let record: FileRecord = serde_json::from_slice(bytes).map_err(json_error)?;
+    validate(record).map_err(|problems| ProjectFileError::Invalid {
+        path: path.to_owned(),
+        problems,
+    })
+}
+
+/// serde_json appends " at line L column C" to its messages; the location is shown separately.
+fn describe_json_error(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let trimmed = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => &message,
+    };
+    let kind = match e.classify() {
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Eof => "invalid JSON (the file ends too early)",
+        serde_json::error::Category::Data => "wrong value",
+        serde_json::error::Category::Io => "read error",
+    };
+    format!("{kind}: {trimmed}")
+}
+
+fn validate(record: FileRecord) -> Result<Project, Vec<String>> {
+    let mut problems = Vec::new();
+
+    let mut names = HashSet::new();
+    let mut hotkeys = HashMap::new();
+    for (i, label) in record.labels.iter().enumerate() {
+        let place = format!("label {} ({})", i + 1, label.name);
+        if label.name.trim().is_empty() || label.name.chars().any(char::is_whitespace) {
+            problems.push(format!(
+                "{place}: a label name must be non-empty, without spaces"
+            ));
+        }
+        if !names.insert(label.name.as_str()) {
+            problems.push(format!("{place}: the label name is used twice"));
+        }
+        if let Some(key) = label.hotkey
+            && let Some(other) = hotkeys.insert(key, label.name.as_str())
+        {
+            problems.push(format!("{place}: hotkey {key} is already taken by {other}"));
+        }
+    }
+
+    let mut doc_ids = HashSet::new();
+    let mut span_ids: HashMap<u64, String> = HashMap::new();
+    let mut documents = Vec::with_capacity(record.documents.len());
+    for (d, doc) in record.documents.into_iter().enumerate() {
+        let doc_place = format!("document {} (\"{}\")", d + 1, doc.id);
+        if doc.id.is_empty() {
+            problems.push(format!("{doc_place}: the document id is empty"));
+        }
+        if !doc_ids.insert(doc.id.clone()) {
+            problems.push(format!("{doc_place}: the document id is used twice"));
+        }
+        let name = if doc.name.is_empty() {
+            doc.id.clone()
+        } else {
+            doc.name
+        };
+        let document = Document::new(doc.id.clone(), name, doc.text);
+        if let Some(recorded) = &doc.sha256
+            && !recorded.eq_ignore_ascii_case(document.sha256())
+        {
+            problems.push(format!(
+                "{doc_place}: the text's SHA-256 is {}, but the file records {recorded}: \
+                 the text was changed after it was annotated",
+                document.sha256()
+            ));
+        }
+        let len = document.char_len();
+        let mut spans = Vec::with_capacity(doc.spans.len());
+        for s in doc.spans {
+            let place = format!("{doc_place}, span {}", s.id);
+            if let Some(first) = span_ids.insert(s.id, doc.id.clone()) {
+                problems.push(format!(
+                    "{place}: span id {} is used twice (also in document \"{first}\")",
+                    s.id
+                ));
+            }
+            if s.end < s.start {
+                problems.push(format!(
+                    "{place}: end {} is before start {}",
+                    s.end, s.start
+                ));
+            } else if s.end == s.start {
+                problems.push(format!(
+                    "{place}: the span is empty (start = end = {})",
+                    s.start
+                ));
+            } else if s.end > len {
+                problems.push(format!(
+                    "{place}: end {} is past the end of the text ({len} characters)",
+                    s.end
+                ));
+            } else if let Some(text) = &s.text {
+                let actual = document.slice(s.start, s.end);
+                if actual != text {
+                    problems.push(format!(
+                        "{place}: the file records the text \"{text}\" at [{}, {}), but the \
+                         document has \"{actual}\" there",
+                        s.start, s.end
+                    ));
+                }
+            }
+            if !names.contains(s.label.as_str()) {
+                problems.push(format!(
+                    "{place}: unknown label \"{}\" (not in the project's label set)",
+                    s.label
+                ));
+            }
+            spans.push(Span {
+                id: SpanId(s.id),
+                start: s.start,
+                end: s.end,
+                label: s.label,
+                note: s.note,
+                annotator: s.annotator,
+                status: s.status,
+                attributes: s.attributes,
+            });
+        }
+        documents.push(AnnotatedDocument {
+            document,
+            spans: SpanIndex::new(spans),
+        });
+    }
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Project::from_parts(LabelSet::new(record.labels), documents))
+}
+
+// ---- Saving ---------------------------------------------------------------------------------
+
+/// The file's JSON: pretty-printed, labels in set order, documents in project order, spans in
+/// document order, a newline at the end. The same project always gives the same bytes.
+pub fn to_json(project: &Project) -> String {
+    let record = FileRecord {
+        format: FORMAT_MARKER.to_owned(),
+        version: FORMAT_VERSION,
+        labels: project.labels.iter().cloned().collect(),
+        documents: project
+            .documents
+            .iter()
+            .map(|d| DocumentRecord {
+                id: d.document.id.clone(),
+                name: if d.document.name == d.document.id {
+                    String::new()
+                } else {
+                    d.document.name.clone()
+                },
+                sha256: Some(d.document.sha256().to_owned()),
+                text: d.document.text().to_owned(),
+                spans: d
+                    .spans
+                    .iter()
+                    .map(|s| SpanRecord {
+                        id: s.id.0,
+                        start: s.start,
+                        end: s.end,
+                        label: s.label.clone(),
+                        text: Some(d.document.slice(s.start, s.end).to_owned()),
+                        note: s.note.clone(),
+                        annotator: s.annotator.clone(),
+                        status: s.status,
+                        attributes: s.attributes.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    // Serialising plain structs of strings and numbers cannot fail.
+    let mut json = serde_json::to_string_pretty(&record).unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// Write the project to `path` atomically (see [`write_atomically`]).
+pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
+    write_atomically(path, to_json(project).as_bytes()).map_err(|source| ProjectFileError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}

@@ -1,0 +1,267 @@
+//! Loading and saving project files: round trips, determinism and every bad-input message.
+
+use std::path::Path;
+
+use spantag::core::project_file::{self, ProjectFileError};
+use spantag::core::{Document, LabelSet, Project, markup};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/annotations/sample.json");
+
+fn project_from_markup(markup_text: &str) -> Project {
+    let (text, spans) = markup::parse(markup_text);
+    let mut project = Project::new(
+        LabelSet::news_default(),
+        vec![Document::new("d1", "d1.txt", text)],
+    );
+    for (start, end, label) in spans {
+        let t = project.tag(0, start, end, &label);
+        project.apply(&t).expect("markup spans are valid");
+    }
+    project
+}
+
+fn parse_str(json: &str) -> Result<Project, ProjectFileError> {
+    project_file::parse(json.as_bytes(), Path::new("test.json"))
+}
+
+fn error_text(json: &str) -> String {
+    match parse_str(json) {
+        Ok(_) => panic!("expected an error for {json}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// A minimal valid file with `spans` spliced into document "d1" with text `text`.
+fn file_with(text: &str, spans: &str) -> String {
+    let sha = spantag::core::document::sha256_hex(text);
+    format!(
+        r##"{{"format": "spantag", "version": 1,
+  "labels": [{{"name": "PER", "color": "#e6194b", "hotkey": "1"}}],
+  "documents": [{{"id": "d1", "sha256": "{sha}", "text": {text:?},
+    "spans": [{spans}]}}]}}"##
+    )
+}
+
+#[test]
+fn sample_project_loads_and_saves_byte_identically() {
+    let bytes = std::fs::read(SAMPLE).expect("sample exists");
+    let project = project_file::parse(&bytes, Path::new(SAMPLE)).expect("sample is valid");
+    assert_eq!(project.documents.len(), 1);
+    assert!(project.span_count() >= 10);
+    let original = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/news-xi-diaz-canel-2022-11-25.txt"
+    ))
+    .expect("article exists");
+    assert_eq!(project.documents[0].document.text(), original);
+    assert_eq!(
+        project_file::to_json(&project),
+        String::from_utf8(bytes).expect("utf-8")
+    );
+}
+
+#[test]
+fn round_trip_keeps_cjk_astral_emoji_crlf_and_nested_spans() {
+    let mut project = project_from_markup(
+        "\r\n[[古巴](GPE)共产党](ORG)的[习近平](PER)在[𠮷野家](ORG)吃饭👍🏽，[北京](GPE)\r\n  ",
+    );
+    let id = project.documents[0]
+        .spans
+        .iter()
+        .next()
+        .map(|s| s.id)
+        .expect("a span");
+    let mut noted = project.documents[0].spans.get(id).cloned().expect("span");
+    noted.note = Some("a note, with \"quotes\"".to_owned());
+    noted.annotator = Some("li".to_owned());
+    let t = project.change_span("note", 0, noted);
+    project.apply(&t).expect("valid");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.json");
+    project_file::save(&project, &path).expect("saved");
+    let loaded = project_file::load(&path).expect("loads");
+    assert_eq!(
+        project_file::to_json(&loaded),
+        project_file::to_json(&project)
+    );
+    let d = &loaded.documents[0];
+    let texts: Vec<&str> = d
+        .spans
+        .iter()
+        .map(|s| d.document.slice(s.start, s.end))
+        .collect();
+    assert_eq!(
+        texts,
+        vec!["古巴共产党", "古巴", "习近平", "𠮷野家", "北京"]
+    );
+    assert!(d.document.text().starts_with("\r\n") && d.document.text().ends_with("\r\n  "));
+}
+
+#[test]
+fn syntax_error_names_file_line_and_column() {
+    let message = error_text("{\n  \"format\": \"spantag\",\n  \"version\": 1,,\n}");
+    assert!(
+        message.starts_with("test.json:3:16: invalid JSON"),
+        "{message}"
+    );
+}
+
+#[test]
+fn truncated_file_is_reported() {
+    let full = file_with("abc", "");
+    let message = error_text(&full[..full.len() / 2]);
+    assert!(
+        message.contains("test.json:") && message.contains("ends too early"),
+        "{message}"
+    );
+}
+
+#[test]
+fn wrong_type_names_place() {
+    let message = error_text(&file_with(
+        "abc",
+        r#"{"id": 1, "start": "0", "end": 1, "label": "PER"}"#,
+    ));
+    assert!(message.starts_with("test.json:4:"), "{message}");
+    assert!(
+        message.contains("wrong value: invalid type: string \"0\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn not_a_spantag_file_and_newer_versions_are_refused() {
+    assert_eq!(
+        error_text(r#"{"documents": []}"#),
+        "test.json: not a Spantag project: no \"format\": \"spantag\" marker"
+    );
+    assert!(error_text(r#"{"format": "doccano"}"#).contains("\"format\" is \"doccano\""));
+    let newer = error_text(r#"{"format": "spantag", "version": 7, "whatever": {}}"#);
+    assert!(
+        newer.contains("version 7 is newer") && newer.contains("newer Spantag"),
+        "{newer}"
+    );
+}
+
+#[test]
+fn span_past_the_end_names_document_and_span() {
+    let message = error_text(&file_with(
+        "习近平",
+        r#"{"id": 4, "start": 1, "end": 9, "label": "PER"}"#,
+    ));
+    assert_eq!(
+        message,
+        "test.json: document 1 (\"d1\"), span 4: end 9 is past the end of the text (3 characters)"
+    );
+}
+
+#[test]
+fn end_before_start_empty_span_unknown_label_and_duplicate_ids_are_all_reported() {
+    let message = error_text(&file_with(
+        "习近平在北京",
+        r#"{"id": 1, "start": 3, "end": 2, "label": "PER"},
+           {"id": 2, "start": 2, "end": 2, "label": "PER"},
+           {"id": 3, "start": 0, "end": 3, "label": "POLITICIAN"},
+           {"id": 3, "start": 4, "end": 6, "label": "PER"}"#,
+    ));
+    let lines: Vec<&str> = message.lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            "test.json: document 1 (\"d1\"), span 1: end 2 is before start 3",
+            "test.json: document 1 (\"d1\"), span 2: the span is empty (start = end = 2)",
+            "test.json: document 1 (\"d1\"), span 3: unknown label \"POLITICIAN\" (not in the project's label set)",
+            "test.json: document 1 (\"d1\"), span 3: span id 3 is used twice (also in document \"d1\")",
+        ]
+    );
+}
+
+#[test]
+fn changed_text_is_caught_by_sha_and_by_span_surface() {
+    let good = file_with(
+        "习近平在北京",
+        r#"{"id": 1, "start": 0, "end": 3, "label": "PER", "text": "习近平"}"#,
+    );
+    let edited = good.replacen("\"习近平在北京\"", "\"李克强在北京\"", 1);
+    let message = error_text(&edited);
+    assert!(
+        message.contains("the text was changed after it was annotated"),
+        "{message}"
+    );
+    assert!(
+        message.contains("records the text \"习近平\" at [0, 3), but the document has \"李克强\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn duplicate_labels_hotkeys_and_document_ids_are_reported() {
+    let json = r##"{"format": "spantag", "version": 1,
+      "labels": [{"name": "PER", "color": "#e6194b", "hotkey": "1"},
+                 {"name": "PER", "color": "#4363d8"},
+                 {"name": "ORG", "color": "#4363d8", "hotkey": "1"}],
+      "documents": [{"id": "a", "text": "x"}, {"id": "a", "text": "y"}]}"##;
+    let message = error_text(json);
+    assert!(
+        message.contains("label 2 (PER): the label name is used twice"),
+        "{message}"
+    );
+    assert!(
+        message.contains("label 3 (ORG): hotkey 1 is already taken by PER"),
+        "{message}"
+    );
+    assert!(
+        message.contains("document 2 (\"a\"): the document id is used twice"),
+        "{message}"
+    );
+}
+
+#[test]
+fn bad_colour_is_a_wrong_value() {
+    let json = r#"{"format": "spantag", "version": 1,
+      "labels": [{"name": "PER", "color": "red"}], "documents": []}"#;
+    assert!(error_text(json).contains("colour \"red\" is not of the form #rrggbb"));
+}
+
+#[test]
+fn invalid_utf8_is_reported_not_panicked() {
+    let mut bytes = file_with("abc", "").into_bytes();
+    let at = bytes.iter().position(|&b| b == b'a').expect("a");
+    bytes[at] = 0xff;
+    let error = project_file::parse(&bytes, Path::new("test.json")).expect_err("invalid");
+    assert!(error.to_string().starts_with("test.json:"), "{error}");
+}
+
+#[test]
+fn missing_file_names_the_path() {
+    let error = project_file::load(Path::new("/nonexistent/p.json")).expect_err("missing");
+    assert!(
+        error
+            .to_string()
+            .starts_with("cannot read /nonexistent/p.json:"),
+        "{error}"
+    );
+}
+
+#[test]
+fn output_is_deterministic_and_sorted_by_position() {
+    // Spans added in reverse order are still written in document order.
+    let (text, spans) = markup::parse("[北京](GPE)和[上海](GPE)");
+    let mut project = Project::new(
+        LabelSet::news_default(),
+        vec![Document::new("d1", "d1.txt", text)],
+    );
+    for (start, end, label) in spans.into_iter().rev() {
+        let t = project.tag(0, start, end, &label);
+        project.apply(&t).expect("valid");
+    }
+    let json = project_file::to_json(&project);
+    assert!(
+        json.find("\"text\": \"北京\"").expect("北京")
+            < json.find("\"text\": \"上海\"").expect("上海")
+    );
+    let reloaded = project_file::parse(json.as_bytes(), Path::new("p.json")).expect("valid");
+    assert_eq!(project_file::to_json(&reloaded), json);
+    assert!(json.ends_with("}\n"));
+}
