@@ -1,8 +1,7 @@
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-
+use crate::core::text_file::read_text_document;
 use crate::core::{Document, LabelSet, Project, project_file};
 
 #[derive(clap::Args, Debug)]
@@ -32,31 +31,4 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         project.documents.len()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Read a UTF-8 text file as a document. Its id is the file stem, made unique among `existing`.
-pub fn read_text_document(path: &Path, existing: &[Document]) -> anyhow::Result<Document> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        anyhow::anyhow!(
-            "{}: not UTF-8 text (invalid byte at offset {at}); convert it to UTF-8 first",
-            path.display()
-        )
-    })?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "document".to_owned());
-    let mut id = stem.clone();
-    let mut n = 2;
-    while existing.iter().any(|d| d.id == id) {
-        id = format!("{stem}-{n}");
-        n += 1;
-    }
-    let name = path
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| id.clone());
-    Ok(Document::new(id, name, text))
 }

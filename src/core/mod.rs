@@ -15,6 +15,7 @@ pub mod project;
 pub mod project_file;
 pub mod span;
 pub mod span_index;
+pub mod text_file;
 
 pub use document::Document;
 pub use edit::{Edit, Transaction};

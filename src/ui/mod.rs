@@ -1,7 +1,49 @@
-//! The annotator window.
+//! The annotator window: a thin egui layer over [`crate::core`].
 
-use std::path::PathBuf;
+mod app;
+mod command;
+pub mod fonts;
+mod panel;
+pub mod text_layout;
+mod text_view;
 
-pub fn run(_project: Option<PathBuf>) -> anyhow::Result<()> {
-    anyhow::bail!("not yet")
+use std::path::{Path, PathBuf};
+
+pub use app::{AfterConfirm, Dialog, SpantagApp};
+pub use command::Command;
+pub use panel::{LabelForm, PanelState};
+pub use text_view::{TextSelection, TextView, TextViewAction};
+
+use crate::core::project_file;
+
+/// The sample project opened when no project is named: next to the working directory when run
+/// from the repository, else where the repository was at build time.
+pub fn sample_project_path() -> PathBuf {
+    let local = Path::new("annotations/sample.json");
+    if local.exists() {
+        return local.to_owned();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("annotations/sample.json")
+}
+
+/// Open the window on `project` (or on the sample project) and run until it is closed.
+pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
+    let path = project.unwrap_or_else(sample_project_path);
+    if let Err(error) = project_file::load(&path) {
+        // Also on the terminal, for those who started us from one.
+        eprintln!("{error}");
+    }
+    let options = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title("Spantag")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([640.0, 400.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Spantag",
+        options,
+        Box::new(move |cc| Ok(Box::new(SpantagApp::open_or_report(&cc.egui_ctx, &path)))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

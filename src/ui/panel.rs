@@ -1,0 +1,414 @@
+//! The annotation panel: documents, the label set (and its editor), the selected span, the span
+//! list. It reads the project and queues [`Command`]s or transactions; it never edits directly.
+
+use eframe::egui::{self, Color32, RichText, Sense, vec2};
+
+use super::app::SpantagApp;
+use super::command::Command;
+use crate::core::{Label, Rgb, SpanId};
+
+#[derive(Default)]
+pub struct PanelState {
+    /// The label being edited, if the label form is open.
+    pub label_form: Option<LabelForm>,
+    /// Why the last label edit was refused.
+    pub label_error: Option<String>,
+    /// The note being typed for a span, committed when the field loses focus.
+    pub note_draft: Option<(SpanId, String)>,
+    /// Only list spans whose text or label contains this.
+    pub span_filter: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelForm {
+    /// Index in the label set, or `None` for a new label.
+    pub index: Option<usize>,
+    pub name: String,
+    pub color: [u8; 3],
+    pub hotkey: String,
+    pub description: String,
+}
+
+impl LabelForm {
+    fn to_label(&self) -> Result<Label, String> {
+        let mut keys = self.hotkey.trim().chars();
+        let hotkey = keys.next();
+        if keys.next().is_some() {
+            return Err("a hotkey is one letter or digit".into());
+        }
+        let [r, g, b] = self.color;
+        Ok(Label::new(
+            self.name.trim(),
+            Rgb(r, g, b),
+            hotkey,
+            self.description.trim(),
+        ))
+    }
+}
+
+fn swatch(ui: &mut egui::Ui, color: Rgb) {
+    let (rect, _) = ui.allocate_exact_size(vec2(14.0, 14.0), Sense::hover());
+    ui.painter()
+        .rect_filled(rect, 3.0, Color32::from_rgb(color.0, color.1, color.2));
+}
+
+pub fn show(app: &mut SpantagApp, ui: &mut egui::Ui) {
+    egui::ScrollArea::vertical()
+        .id_salt("spantag_panel_scroll")
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            documents(app, ui);
+            labels(app, ui);
+            ui.separator();
+            selected_span(app, ui);
+            ui.separator();
+            span_list(app, ui);
+        });
+}
+
+fn documents(app: &mut SpantagApp, ui: &mut egui::Ui) {
+    let docs = &app.editor.project.documents;
+    if docs.len() <= 1 {
+        return;
+    }
+    ui.heading(format!("Documents ({})", docs.len()));
+    let mut chosen = None;
+    egui::ScrollArea::vertical()
+        .id_salt("spantag_documents")
+        .max_height(160.0)
+        .show(ui, |ui| {
+            for (i, d) in docs.iter().enumerate() {
+                let text = format!("{}  ({} spans)", d.document.name, d.spans.len());
+                if ui.selectable_label(i == app.doc, text).clicked() {
+                    chosen = Some(i);
+                }
+            }
+        });
+    if let Some(i) = chosen {
+        app.queue(Command::SelectDocument(i));
+    }
+    ui.separator();
+}
+
+fn labels(app: &mut SpantagApp, ui: &mut egui::Ui) {
+    ui.heading("Labels");
+    let doc_counts: Vec<usize> = {
+        let project = &app.editor.project;
+        let spans = project.documents.get(app.doc).map(|d| &d.spans);
+        project
+            .labels
+            .iter()
+            .map(|l| spans.map_or(0, |s| s.iter().filter(|s| s.label == l.name).count()))
+            .collect()
+    };
+    let mut apply = None;
+    let mut edit = None;
+    egui::Grid::new("spantag_labels")
+        .num_columns(4)
+        .spacing(vec2(8.0, 4.0))
+        .show(ui, |ui| {
+            for (i, label) in app.editor.project.labels.iter().enumerate() {
+                swatch(ui, label.color);
+                let key = label.hotkey.map(|k| format!("[{k}]")).unwrap_or_default();
+                let button = ui
+                    .add(
+                        egui::Button::new(RichText::new(&label.name).strong())
+                            .min_size(vec2(70.0, 0.0)),
+                    )
+                    .on_hover_text(if label.description.is_empty() {
+                        "Tag the selected text (or relabel the selected span)".to_owned()
+                    } else {
+                        label.description.clone()
+                    });
+                if button.clicked() {
+                    apply = Some(label.name.clone());
+                }
+                ui.label(RichText::new(key).monospace());
+                ui.horizontal(|ui| {
+                    ui.label(format!("{}", doc_counts[i]));
+                    if ui
+                        .small_button("Edit")
+                        .on_hover_text(format!("Edit label {}", label.name))
+                        .clicked()
+                    {
+                        edit = Some(i);
+                    }
+                });
+                ui.end_row();
+            }
+        });
+    if let Some(name) = apply {
+        app.queue(Command::ApplyLabel(name));
+    }
+    if let Some(i) = edit
+        && let Some(label) = app.editor.project.labels.at(i)
+    {
+        app.panel.label_form = Some(LabelForm {
+            index: Some(i),
+            name: label.name.clone(),
+            color: [label.color.0, label.color.1, label.color.2],
+            hotkey: label.hotkey.map(String::from).unwrap_or_default(),
+            description: label.description.clone(),
+        });
+        app.panel.label_error = None;
+    }
+    if app.panel.label_form.is_none() && ui.button("Add label").clicked() {
+        let labels = &app.editor.project.labels;
+        let c = labels.next_color();
+        app.panel.label_form = Some(LabelForm {
+            index: None,
+            name: String::new(),
+            color: [c.0, c.1, c.2],
+            hotkey: labels.next_hotkey().map(String::from).unwrap_or_default(),
+            description: String::new(),
+        });
+        app.panel.label_error = None;
+    }
+    label_form(app, ui);
+}
+
+fn label_form(app: &mut SpantagApp, ui: &mut egui::Ui) {
+    let Some(mut form) = app.panel.label_form.take() else {
+        return;
+    };
+    let mut keep_open = true;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(
+            RichText::new(if form.index.is_some() {
+                "Edit label"
+            } else {
+                "New label"
+            })
+            .strong(),
+        );
+        egui::Grid::new("spantag_label_form")
+            .num_columns(2)
+            .show(ui, |ui| {
+                let name_label = ui.label("Name");
+                ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(120.0))
+                    .labelled_by(name_label.id);
+                ui.end_row();
+                ui.label("Colour");
+                ui.color_edit_button_srgb(&mut form.color);
+                ui.end_row();
+                let key_label = ui.label("Hotkey");
+                ui.add(
+                    egui::TextEdit::singleline(&mut form.hotkey)
+                        .desired_width(30.0)
+                        .char_limit(1),
+                )
+                .labelled_by(key_label.id);
+                ui.end_row();
+                let desc_label = ui.label("Description");
+                ui.add(egui::TextEdit::singleline(&mut form.description).desired_width(180.0))
+                    .labelled_by(desc_label.id);
+                ui.end_row();
+            });
+        ui.horizontal(|ui| {
+            if ui.button("Save label").clicked() {
+                match form.to_label() {
+                    Err(why) => app.panel.label_error = Some(why),
+                    Ok(label) => {
+                        let project = &app.editor.project;
+                        let conflict = project.labels.conflict(form.index, &label);
+                        if let Some(why) = conflict {
+                            app.panel.label_error = Some(why);
+                        } else {
+                            let t = match form.index {
+                                Some(i) => project.edit_label(i, label),
+                                None => project.add_label(label),
+                            };
+                            if app.execute(t) {
+                                keep_open = false;
+                                app.panel.label_error = None;
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(i) = form.index
+                && ui.button("Delete label").clicked()
+            {
+                let project = &app.editor.project;
+                let name = project
+                    .labels
+                    .at(i)
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default();
+                let uses = project.label_uses(&name);
+                if uses > 0 {
+                    app.panel.label_error = Some(format!(
+                        "{name} is used by {uses} spans; delete or relabel them first"
+                    ));
+                } else {
+                    let t = project.remove_label(i);
+                    if app.execute(t) {
+                        keep_open = false;
+                    }
+                }
+            }
+            if ui.button("Cancel").clicked() {
+                keep_open = false;
+                app.panel.label_error = None;
+            }
+        });
+        if let Some(error) = &app.panel.label_error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+    });
+    if keep_open {
+        app.panel.label_form = Some(form);
+    }
+}
+
+fn selected_span(app: &mut SpantagApp, ui: &mut egui::Ui) {
+    ui.heading("Selected span");
+    let doc_index = app.doc;
+    let Some(id) = app.selected_span else {
+        ui.label("None. Click a tagged span, or use Tab / Shift+Tab.");
+        return;
+    };
+    let Some(doc) = app.editor.project.documents.get(doc_index) else {
+        return;
+    };
+    let Some(span) = doc.spans.get(id).cloned() else {
+        return;
+    };
+    let surface = doc.document.slice(span.start, span.end).to_owned();
+    ui.label(RichText::new(&surface).size(18.0));
+    let mut relabel = None;
+    egui::Grid::new("spantag_span_details")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("Label");
+            egui::ComboBox::from_id_salt("spantag_span_label")
+                .selected_text(&span.label)
+                .show_ui(ui, |ui| {
+                    for label in app.editor.project.labels.iter() {
+                        if ui
+                            .selectable_label(label.name == span.label, &label.name)
+                            .clicked()
+                        {
+                            relabel = Some(label.name.clone());
+                        }
+                    }
+                });
+            ui.end_row();
+            ui.label("Offsets");
+            ui.label(format!(
+                "[{}, {}) · {} characters",
+                span.start,
+                span.end,
+                span.end - span.start
+            ));
+            ui.end_row();
+            ui.label("Id");
+            ui.label(span.id.to_string());
+            ui.end_row();
+            ui.label("Status");
+            ui.label(span.status.as_str());
+            ui.end_row();
+            if let Some(annotator) = &span.annotator {
+                ui.label("Annotator");
+                ui.label(annotator);
+                ui.end_row();
+            }
+        });
+    if let Some(label) = relabel {
+        app.queue(Command::ApplyLabel(label));
+    }
+
+    // The note is typed into a draft and committed as one edit when the field loses focus.
+    let draft = match &mut app.panel.note_draft {
+        Some((draft_id, text)) if *draft_id == id => text,
+        other => {
+            *other = Some((id, span.note.clone().unwrap_or_default()));
+            &mut other.as_mut().expect("just set").1
+        }
+    };
+    let note_label = ui.label("Note");
+    let response = ui
+        .add(
+            egui::TextEdit::multiline(draft)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY)
+                .hint_text("a note on this span"),
+        )
+        .labelled_by(note_label.id);
+    if response.lost_focus() {
+        let note = draft.trim().to_owned();
+        let note = (!note.is_empty()).then_some(note);
+        if note != span.note {
+            let mut after = span.clone();
+            after.note = note;
+            let t = app
+                .editor
+                .project
+                .change_span("edit note", doc_index, after);
+            app.execute(t);
+        }
+    }
+    if ui.button("Delete span").clicked() {
+        app.queue(Command::DeleteSpan);
+    }
+}
+
+fn span_list(app: &mut SpantagApp, ui: &mut egui::Ui) {
+    let Some(doc) = app.editor.project.documents.get(app.doc) else {
+        return;
+    };
+    ui.heading(format!("Spans ({})", doc.spans.len()));
+    ui.add(
+        egui::TextEdit::singleline(&mut app.panel.span_filter)
+            .hint_text("filter by text or label")
+            .desired_width(f32::INFINITY),
+    );
+    let filter = app.panel.span_filter.trim();
+    let rows: Vec<usize> = doc
+        .spans
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            filter.is_empty()
+                || s.label.contains(filter)
+                || doc.document.slice(s.start, s.end).contains(filter)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut chosen = None;
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical()
+        .id_salt("spantag_span_list")
+        .max_height(ui.available_height().max(200.0))
+        .show_rows(ui, row_height, rows.len(), |ui, range| {
+            let spans = doc.spans.as_slice();
+            for &i in &rows[range] {
+                let s = &spans[i];
+                let color = app
+                    .editor
+                    .project
+                    .labels
+                    .get(&s.label)
+                    .map_or(Rgb(128, 128, 128), |l| l.color);
+                ui.horizontal(|ui| {
+                    swatch(ui, color);
+                    let text = format!(
+                        "{}  {}  [{}, {})",
+                        doc.document.slice(s.start, s.end),
+                        s.label,
+                        s.start,
+                        s.end
+                    );
+                    if ui
+                        .selectable_label(app.selected_span == Some(s.id), text)
+                        .clicked()
+                    {
+                        chosen = Some(s.id);
+                    }
+                });
+            }
+        });
+    if let Some(id) = chosen {
+        app.queue(Command::SelectSpan(id));
+    }
+}
