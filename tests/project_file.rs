@@ -265,3 +265,10 @@ fn output_is_deterministic_and_sorted_by_position() {
     assert_eq!(project_file::to_json(&reloaded), json);
     assert!(json.ends_with("}\n"));
 }
+
+#[test]
+fn a_byte_order_mark_before_the_json_is_skipped() {
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend_from_slice(file_with("abc", "").as_bytes());
+    project_file::parse(&bytes, Path::new("bom.json")).expect("loads");
+}

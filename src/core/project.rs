@@ -34,14 +34,12 @@ pub enum EditError {
     },
     #[error("a span must cover at least one character")]
     EmptySpan,
-    #[error("there is no label named {0}")]
+    #[error("there is no label named {0} (spans would be left with it)")]
     UnknownLabel(String),
     #[error("span {0} already exists")]
     DuplicateSpan(SpanId),
     #[error("span {0} does not exist (or was changed in the meantime)")]
     MissingSpan(SpanId),
-    #[error("label {0} is used by {1} spans; remove or relabel them first")]
-    LabelInUse(String, usize),
     #[error("{0}")]
     LabelConflict(String),
     #[error("label {0} does not exist (or was changed in the meantime)")]
@@ -109,16 +107,43 @@ impl Project {
     /// Apply every edit of `transaction`, or none: on the first failure the edits already applied
     /// are rolled back and the error is returned.
     pub fn apply(&mut self, transaction: &Transaction) -> Result<(), EditError> {
+        let rollback = |project: &mut Self, applied: usize| {
+            for done in transaction.edits[..applied].iter().rev() {
+                // Inverting an edit that just succeeded cannot fail.
+                let _ = project.apply_edit(&done.invert());
+            }
+        };
         for (i, edit) in transaction.edits.iter().enumerate() {
             if let Err(error) = self.apply_edit(edit) {
-                for done in transaction.edits[..i].iter().rev() {
-                    // Inverting an edit that just succeeded cannot fail.
-                    let _ = self.apply_edit(&done.invert());
-                }
+                rollback(self, i);
                 return Err(error);
             }
         }
+        // Labels are checked once the whole transaction is in: a rename changes the label and
+        // its spans in separate edits, and its inverse runs them in the opposite order.
+        if let Some(name) = self.dangling_label(transaction) {
+            rollback(self, transaction.edits.len());
+            return Err(EditError::UnknownLabel(name));
+        }
         Ok(())
+    }
+
+    /// A label name the transaction touched that spans use but the label set lacks.
+    fn dangling_label(&self, transaction: &Transaction) -> Option<String> {
+        let mut names = Vec::new();
+        for edit in &transaction.edits {
+            match edit {
+                Edit::AddSpan { span, .. } => names.push(&span.label),
+                Edit::ChangeSpan { after, .. } => names.push(&after.label),
+                Edit::ChangeLabel { before, .. } => names.push(&before.name),
+                Edit::RemoveLabel { label, .. } => names.push(&label.name),
+                Edit::RemoveSpan { .. } | Edit::AddLabel { .. } => {}
+            }
+        }
+        names
+            .into_iter()
+            .find(|name| self.labels.get(name).is_none() && self.label_uses(name) > 0)
+            .cloned()
     }
 
     fn apply_edit(&mut self, edit: &Edit) -> Result<(), EditError> {
@@ -157,10 +182,6 @@ impl Project {
                 if self.labels.at(*index) != Some(label) {
                     return Err(EditError::MissingLabel(label.name.clone()));
                 }
-                let uses = self.label_uses(&label.name);
-                if uses > 0 {
-                    return Err(EditError::LabelInUse(label.name.clone(), uses));
-                }
                 self.labels.remove(*index);
             }
             Edit::ChangeLabel {
@@ -175,7 +196,7 @@ impl Project {
                     return Err(EditError::LabelConflict(why));
                 }
                 // Spans name their label: a rename moves them in the same transaction (see
-                // `edit_label`), so spans may briefly name a label that is gone.
+                // `edit_label`); `dangling_label` checks the result.
                 self.labels.replace(*index, after.clone());
             }
         }
@@ -200,9 +221,6 @@ impl Project {
                 end: span.end,
                 len,
             });
-        }
-        if self.labels.get(&span.label).is_none() {
-            return Err(EditError::UnknownLabel(span.label.clone()));
         }
         Ok(())
     }
@@ -308,5 +326,170 @@ impl Project {
             ),
             None => Transaction::new("remove label", Vec::new()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Editor, markup};
+
+    fn project(markup_text: &str) -> Project {
+        let (text, spans) = markup::parse(markup_text);
+        let mut p = Project::new(
+            LabelSet::news_default(),
+            vec![Document::new("d", "d", text)],
+        );
+        for (s, e, l) in spans {
+            let t = p.tag(0, s, e, &l);
+            p.apply(&t).expect("valid");
+        }
+        p
+    }
+
+    fn render(p: &Project) -> String {
+        let d = &p.documents[0];
+        let spans: Vec<_> = d
+            .spans
+            .iter()
+            .map(|s| (s.start, s.end, s.label.clone()))
+            .collect();
+        markup::render(d.document.text(), &spans)
+    }
+
+    #[test]
+    fn out_of_bounds_empty_and_unknown_label_are_refused_without_change() {
+        let mut p = project("[习近平](PER)");
+        let before = render(&p);
+        for (s, e, l, err) in [
+            (2, 9, "PER", "outside the text"),
+            (2, 2, "PER", "at least one character"),
+            (0, 1, "NOPE", "no label named NOPE"),
+        ] {
+            let t = p.tag(0, s, e, l);
+            let message = p.apply(&t).expect_err("refused").to_string();
+            assert!(message.contains(err), "{message}");
+            assert_eq!(render(&p), before);
+        }
+    }
+
+    #[test]
+    fn a_failing_edit_rolls_back_the_whole_transaction() {
+        let mut p = project("[习近平](PER)在[北京](GPE)");
+        let ids: Vec<SpanId> = p.documents[0].spans.iter().map(|s| s.id).collect();
+        let mut t = p.remove_spans(0, &ids);
+        let bogus = Span::new(SpanId(99), 0, 100, "PER");
+        t.edits.push(Edit::AddSpan {
+            doc: 0,
+            span: bogus,
+        });
+        assert!(p.apply(&t).is_err());
+        assert_eq!(render(&p), "[习近平](PER)在[北京](GPE)");
+    }
+
+    #[test]
+    fn removing_a_label_in_use_is_refused() {
+        let mut p = project("[习近平](PER)");
+        let t = p.remove_label(0);
+        assert!(p.apply(&t).is_err());
+        assert!(p.labels.get("PER").is_some());
+        let t = p.remove_label(3); // LOC, unused
+        p.apply(&t).expect("unused label goes");
+        assert!(p.labels.get("LOC").is_none());
+    }
+
+    #[test]
+    fn undo_redo_every_kind_of_edit_without_limit() {
+        let mut editor = Editor::new(project("习近平在北京会见古巴领导人"));
+        let initial = render(&editor.project);
+        let mut states = vec![initial.clone()];
+        // 300 steps: tag, and every third step delete what was just tagged.
+        for i in 0..300 {
+            let t = if i % 3 == 2 {
+                let last = SpanId(
+                    editor.project.documents[0]
+                        .spans
+                        .iter()
+                        .map(|s| s.id.0)
+                        .max()
+                        .expect("a span"),
+                );
+                editor.project.remove_spans(0, &[last])
+            } else {
+                let start = i % 11;
+                editor.project.tag(0, start, start + 1 + i % 2, "PER")
+            };
+            if t.is_empty() {
+                continue;
+            }
+            editor.execute(t).expect("edit");
+            states.push(render(&editor.project));
+        }
+        assert!(states.len() > 100);
+        // Relabel, note, rename a label, delete: one step each.
+        let id = editor.project.documents[0]
+            .spans
+            .iter()
+            .next()
+            .map(|s| s.id)
+            .expect("span");
+        let mut s = editor.project.documents[0]
+            .spans
+            .get(id)
+            .cloned()
+            .expect("span");
+        s.label = "GPE".into();
+        s.note = Some("note".into());
+        let t = editor.project.change_span("relabel", 0, s);
+        editor.execute(t).expect("relabel");
+        states.push(render(&editor.project));
+        let mut per = editor.project.labels.get("PER").cloned().expect("PER");
+        per.name = "PERSON".into();
+        let t = editor.project.edit_label(0, per);
+        editor.execute(t).expect("rename");
+        states.push(render(&editor.project));
+        let t = editor.project.remove_spans(0, &[id]);
+        editor.execute(t).expect("delete");
+        states.push(render(&editor.project));
+
+        let last = states.pop().expect("last");
+        assert_eq!(render(&editor.project), last);
+        let mut undone = vec![last];
+        while let Some(expected) = states.pop() {
+            editor.undo().expect("undo").expect("something to undo");
+            assert_eq!(render(&editor.project), expected);
+            undone.push(expected);
+        }
+        assert!(!editor.is_dirty());
+        assert_eq!(editor.undo().expect("undo"), None);
+        undone.pop();
+        while let Some(expected) = undone.pop() {
+            editor.redo().expect("redo").expect("something to redo");
+            assert_eq!(render(&editor.project), expected);
+        }
+        assert!(editor.project.labels.get("PERSON").is_some());
+    }
+
+    #[test]
+    fn a_new_edit_after_undo_clears_redo() {
+        let mut editor = Editor::new(project("习近平在北京"));
+        let t = editor.project.tag(0, 0, 3, "PER");
+        editor.execute(t).expect("tag");
+        editor.undo().expect("undo");
+        let t = editor.project.tag(0, 4, 6, "GPE");
+        editor.execute(t).expect("tag");
+        assert!(!editor.history.can_redo());
+        assert_eq!(render(&editor.project), "习近平在[北京](GPE)");
+    }
+
+    #[test]
+    fn tagging_the_same_range_twice_adds_one_span() {
+        let mut editor = Editor::new(project("习近平"));
+        for _ in 0..2 {
+            let t = editor.project.tag(0, 0, 3, "PER");
+            editor.execute(t).expect("tag");
+        }
+        assert_eq!(editor.project.span_count(), 1);
+        assert!(editor.history.can_undo());
     }
 }

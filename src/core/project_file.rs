@@ -126,6 +126,8 @@ pub fn load(path: &Path) -> Result<Project, ProjectFileError> {
 
 /// Parse a project from bytes; `path` is only used in messages.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
+    // Some Windows editors start UTF-8 files with a byte order mark; JSON has no place for it.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let json_error = |e: serde_json::Error| ProjectFileError::Json {
         path: path.to_owned(),
         line: e.line(),

@@ -46,6 +46,9 @@ pub struct SpantagApp {
     allow_close: bool,
     title: String,
     focus_text: bool,
+    /// Close after this many frames (the test script's smoke test of the real window).
+    pub exit_after_frames: Option<u64>,
+    frames: u64,
 }
 
 #[derive(Default)]
@@ -76,6 +79,8 @@ impl SpantagApp {
             allow_close: false,
             title: String::new(),
             focus_text: true,
+            exit_after_frames: None,
+            frames: 0,
         };
         if app.editor.project.documents.is_empty() {
             app.status = Some("This project has no documents: use File › New from text…".into());
@@ -580,12 +585,14 @@ impl SpantagApp {
 
     fn find_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            ui.label("Find:");
-            let edit = ui.add(
-                egui::TextEdit::singleline(&mut self.find.query)
-                    .desired_width(240.0)
-                    .hint_text("text to find"),
-            );
+            let find_label = ui.label("Find");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.find.query)
+                        .desired_width(240.0)
+                        .hint_text("text to find"),
+                )
+                .labelled_by(find_label.id);
             if self.find.focus {
                 edit.request_focus();
                 self.find.focus = false;
@@ -772,6 +779,21 @@ impl eframe::App for SpantagApp {
         self.dialogs(&ctx);
         for command in std::mem::take(&mut self.pending) {
             self.run_command(&ctx, command);
+        }
+
+        self.frames += 1;
+        if let Some(limit) = self.exit_after_frames {
+            if self.frames >= limit {
+                eprintln!(
+                    "spantag: rendered {} frames of {} ({} spans)",
+                    self.frames,
+                    self.title,
+                    self.editor.project.span_count()
+                );
+                self.allow_close = true;
+                ctx.send_viewport_cmd(ViewportCommand::Close);
+            }
+            ctx.request_repaint();
         }
     }
 }

@@ -43,7 +43,13 @@ pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
     eframe::run_native(
         "Spantag",
         options,
-        Box::new(move |cc| Ok(Box::new(SpantagApp::open_or_report(&cc.egui_ctx, &path)))),
+        Box::new(move |cc| {
+            let mut app = SpantagApp::open_or_report(&cc.egui_ctx, &path);
+            app.exit_after_frames = std::env::var("SPANTAG_EXIT_AFTER_FRAMES")
+                .ok()
+                .and_then(|n| n.parse().ok());
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

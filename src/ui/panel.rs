@@ -128,6 +128,7 @@ fn labels(app: &mut SpantagApp, ui: &mut egui::Ui) {
                     ui.label(format!("{}", doc_counts[i]));
                     if ui
                         .small_button("Edit")
+                        .accessible_name(format!("Edit label {}", label.name))
                         .on_hover_text(format!("Edit label {}", label.name))
                         .clicked()
                     {
@@ -280,7 +281,7 @@ fn selected_span(app: &mut SpantagApp, ui: &mut egui::Ui) {
     egui::Grid::new("spantag_span_details")
         .num_columns(2)
         .show(ui, |ui| {
-            ui.label("Label");
+            let label_label = ui.label("Label");
             egui::ComboBox::from_id_salt("spantag_span_label")
                 .selected_text(&span.label)
                 .show_ui(ui, |ui| {
@@ -292,7 +293,9 @@ fn selected_span(app: &mut SpantagApp, ui: &mut egui::Ui) {
                             relabel = Some(label.name.clone());
                         }
                     }
-                });
+                })
+                .response
+                .labelled_by(label_label.id);
             ui.end_row();
             ui.label("Offsets");
             ui.label(format!(

@@ -244,7 +244,7 @@ impl TextView {
 
         // ---- Mouse ----
         if response.drag_started()
-            && let Some(pos) = response.interact_pointer_pos()
+            && let Some(pos) = ui.input(|i| i.pointer.press_origin())
             && let Some(b) = self.boundary_at(pos)
         {
             *selection = TextSelection::caret(b);
@@ -476,21 +476,16 @@ impl TextView {
             Key::End,
         ];
         for key in moves {
-            for shift in [false, true] {
-                let mods = if shift {
-                    Modifiers::SHIFT
-                } else {
-                    Modifiers::NONE
-                };
-                let ctrl_mods = mods | Modifiers::COMMAND;
-                let (pressed, ctrl) = ui.input_mut(|i| {
-                    if i.consume_key(ctrl_mods, key) {
-                        (true, true)
-                    } else {
-                        (i.consume_key(mods, key), false)
-                    }
-                });
-                if !pressed {
+            // Most modifiers first: egui matches a plain key press even when Shift is held.
+            for (shift, ctrl) in [(true, true), (false, true), (true, false), (false, false)] {
+                let mut mods = Modifiers::NONE;
+                if shift {
+                    mods |= Modifiers::SHIFT;
+                }
+                if ctrl {
+                    mods |= Modifiers::COMMAND;
+                }
+                if !ui.input_mut(|i| i.consume_key(mods, key)) {
                     continue;
                 }
                 let caret = selection.caret.min(len);

@@ -1,0 +1,188 @@
+//! The headless command line, run as a real process.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/annotations/sample.json");
+const ARTICLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/news-xi-diaz-canel-2022-11-25.txt"
+);
+
+fn spantag(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spantag"))
+        .args(args)
+        .output()
+        .expect("spantag runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn validate_accepts_the_sample() {
+    let o = spantag(&["validate", SAMPLE]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("sample.json: valid (1 documents, 16 spans, 8 labels)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn validate_reports_every_bad_file_and_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\"format\": \"spantag\",\n \"version\": 1,\n \"documents\": [}",
+    )
+    .expect("write");
+    let past_end = dir.path().join("past.json");
+    let json = std::fs::read_to_string(SAMPLE).expect("sample").replacen(
+        "\"end\": 7,",
+        "\"end\": 7000,",
+        1,
+    );
+    std::fs::write(&past_end, json).expect("write");
+    let o = spantag(&[
+        "validate",
+        SAMPLE,
+        broken.to_str().expect("utf-8"),
+        past_end.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("broken.json:3:"), "{err}");
+    assert!(
+        err.contains("past.json: document 1 (\"news-xi-diaz-canel-2022-11-25\"), span 1: end 7000 is past the end of the text (1888 characters)"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(stdout(&o).contains("sample.json: valid"));
+}
+
+#[test]
+fn validate_missing_file_names_it() {
+    let o = spantag(&["validate", "/nonexistent/x.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot read /nonexistent/x.json"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn stats_as_table_and_json() {
+    let o = spantag(&["stats", SAMPLE]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains("1 documents, 1888 characters, 16 spans"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["ORG", "4"]),
+        "{out}"
+    );
+
+    let o = spantag(&["stats", SAMPLE, "--json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["documents"], 1);
+    assert_eq!(v["characters"], 1888);
+    assert_eq!(v["spans"], 16);
+    assert_eq!(v["per_label"]["PER"], 3);
+    assert_eq!(v["per_label"]["LOC"], 0);
+    assert_eq!(v["per_status"]["accepted"], 16);
+    assert_eq!(v["per_document"][0]["id"], "news-xi-diaz-canel-2022-11-25");
+}
+
+#[test]
+fn new_creates_a_project_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("p.json");
+    let second = dir.path().join("second.txt");
+    std::fs::write(&second, "𠮷野家\r\n").expect("write");
+    let out_s = out.to_str().expect("utf-8");
+    let o = spantag(&[
+        "new",
+        "--text",
+        ARTICLE,
+        second.to_str().expect("utf-8"),
+        "-o",
+        out_s,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let project = spantag::core::project_file::load(&out).expect("valid");
+    assert_eq!(project.documents.len(), 2);
+    assert_eq!(
+        project.documents[0].document.text(),
+        std::fs::read_to_string(ARTICLE).expect("article")
+    );
+    assert_eq!(project.documents[1].document.text(), "𠮷野家\r\n");
+
+    let before = std::fs::read(&out).expect("read");
+    let o = spantag(&["new", "--text", ARTICLE, "-o", out_s]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("already exists; pass --force"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(&out).expect("read"),
+        before,
+        "not overwritten"
+    );
+
+    let o = spantag(&["new", "--text", ARTICLE, "-o", out_s, "--force"]);
+    assert!(o.status.success());
+    assert_eq!(
+        spantag::core::project_file::load(&out)
+            .expect("valid")
+            .documents
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn new_refuses_text_that_is_not_utf8() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gbk = dir.path().join("gbk.txt");
+    std::fs::write(&gbk, [0xc4, 0xe3, 0xba, 0xc3]).expect("write");
+    let out = dir.path().join("p.json");
+    let o = spantag(&[
+        "new",
+        "--text",
+        gbk.to_str().expect("utf-8"),
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("gbk.txt: not UTF-8 text (invalid byte at offset 0)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!Path::new(&out).exists());
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let o = spantag(&["--help"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    for command in ["validate", "stats", "new"] {
+        assert!(out.contains(command), "{out}");
+    }
+}
