@@ -98,6 +98,8 @@ struct SpanRecord {
     annotator: Option<String>,
     #[serde(default, skip_serializing_if = "is_accepted")]
     status: SpanStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group: Option<u64>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     attributes: BTreeMap<String, String>,
 }
@@ -296,6 +298,7 @@ fn validate(record: FileRecord) -> Result<Project, Vec<String>> {
                 note: s.note,
                 annotator: s.annotator,
                 status: s.status,
+                group: s.group,
                 attributes: s.attributes,
             });
         }
@@ -344,6 +347,7 @@ pub fn to_json(project: &Project) -> String {
                         note: s.note.clone(),
                         annotator: s.annotator.clone(),
                         status: s.status,
+                        group: s.group,
                         attributes: s.attributes.clone(),
                     })
                     .collect(),

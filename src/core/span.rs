@@ -47,6 +47,8 @@ pub struct Span {
     pub note: Option<String>,
     pub annotator: Option<String>,
     pub status: SpanStatus,
+    /// Fragments of one discontinuous mention (brat's `T1 PER 0 2;5 7`) share a group id.
+    pub group: Option<u64>,
     /// Free-form key/value attributes (brat attributes, review flags, ...).
     pub attributes: BTreeMap<String, String>,
 }
@@ -61,6 +63,7 @@ impl Span {
             note: None,
             annotator: None,
             status: SpanStatus::Accepted,
+            group: None,
             attributes: BTreeMap::new(),
         }
     }
