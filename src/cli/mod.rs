@@ -37,6 +37,13 @@ enum Command {
     Stats(stats::Args),
     /// Create a project from plain text files, one document per file.
     New(new::Args),
+    /// Save two projects into FILE alternately, forever (for the crash-safety test).
+    #[command(name = "__save-loop", hide = true)]
+    SaveLoop {
+        file: PathBuf,
+        a: PathBuf,
+        b: PathBuf,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -45,6 +52,7 @@ pub fn main() -> ExitCode {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Stats(args)) => stats::run(&args),
         Some(Command::New(args)) => new::run(&args),
+        Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
         None => crate::ui::run(cli.project).map(|()| ExitCode::SUCCESS),
     };
     match result {
@@ -56,13 +64,41 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Refuse to overwrite an existing file unless the user said `--force`.
+/// Refuse to overwrite an existing file, or one a running Spantag holds, unless the user said
+/// `--force`.
 fn check_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
-    if !force && path.exists() {
+    if force {
+        return Ok(());
+    }
+    if let crate::core::lock::LockState::Held(holder) = crate::core::lock::inspect(path) {
+        anyhow::bail!(
+            "{} is open in Spantag by {holder}; close it there, or pass --force to write anyway",
+            path.display()
+        );
+    }
+    if path.exists() {
         anyhow::bail!(
             "{} already exists; pass --force to overwrite it",
             path.display()
         );
     }
     Ok(())
+}
+
+fn save_loop(
+    file: &std::path::Path,
+    a: &std::path::Path,
+    b: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let a = crate::core::project_file::load(a)?;
+    let b = crate::core::project_file::load(b)?;
+    // Tell the test the saving starts now, so its kills land in saves, not in loading.
+    println!("saving");
+    use std::io::Write as _;
+    std::io::stdout().flush()?;
+    loop {
+        for project in [&a, &b] {
+            crate::core::project_file::save(project, file)?;
+        }
+    }
 }

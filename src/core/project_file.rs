@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::atomic_write::write_atomically;
+use super::atomic_write::write_keeping_backup;
 use super::document::Document;
-use super::label::{Label, LabelSet};
+use super::label::{Label, LabelSet, PALETTE};
 use super::project::{AnnotatedDocument, Project};
 use super::span::{Span, SpanId, SpanStatus};
 use super::span_index::SpanIndex;
@@ -116,18 +116,188 @@ struct Header {
     version: Option<serde_json::Value>,
 }
 
+// ---- Version 0 -----------------------------------------------------------------------------
+
+/// The pre-release draft format (version 0): labels as bare names, spans under "annotations"
+/// without ids, no hashes. Migrated in memory on load; saving writes the current version.
+#[derive(Deserialize)]
+struct FileRecordV0 {
+    #[serde(default)]
+    labels: Vec<String>,
+    documents: Vec<DocumentRecordV0>,
+}
+
+#[derive(Deserialize)]
+struct DocumentRecordV0 {
+    id: String,
+    text: String,
+    #[serde(default)]
+    annotations: Vec<SpanRecordV0>,
+}
+
+#[derive(Deserialize)]
+struct SpanRecordV0 {
+    start: usize,
+    end: usize,
+    label: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+fn migrate_v0(old: FileRecordV0) -> FileRecord {
+    let labels = old
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let hotkey = (i < 9)
+                .then(|| char::from_digit(i as u32 + 1, 10))
+                .flatten();
+            Label::new(name, PALETTE[i % PALETTE.len()], hotkey, "")
+        })
+        .collect();
+    let mut next_id = 0;
+    let documents = old
+        .documents
+        .into_iter()
+        .map(|d| DocumentRecord {
+            id: d.id,
+            name: String::new(),
+            sha256: None,
+            text: d.text,
+            spans: d
+                .annotations
+                .into_iter()
+                .map(|a| {
+                    next_id += 1;
+                    SpanRecord {
+                        id: next_id,
+                        start: a.start,
+                        end: a.end,
+                        label: a.label,
+                        text: None,
+                        note: a.note,
+                        annotator: None,
+                        status: SpanStatus::Accepted,
+                        group: None,
+                        attributes: BTreeMap::new(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    FileRecord {
+        format: FORMAT_MARKER.to_owned(),
+        version: FORMAT_VERSION,
+        labels,
+        documents,
+    }
+}
+
 // ---- Loading --------------------------------------------------------------------------------
 
+/// Project files larger than this are refused before they are read.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A loaded project and what the loader had to do to it.
+#[derive(Debug)]
+pub struct Loaded {
+    pub project: Project,
+    /// The file's version when it was older than [`FORMAT_VERSION`] and migrated in memory.
+    pub migrated_from: Option<u32>,
+    /// Documents whose text changed after they were annotated (only with [`Drift::Allow`]).
+    pub drift: Vec<DocumentDrift>,
+}
+
+/// What to do with a document whose text no longer matches its recorded SHA-256.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Drift {
+    /// Refuse the file (validation, the CLI).
+    Refuse,
+    /// Load it, leave the spans that no longer match out of the project, and report them.
+    Allow,
+}
+
+/// A document whose text changed under its spans.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentDrift {
+    pub doc: usize,
+    pub doc_id: String,
+    pub recorded_sha256: String,
+    /// Spans whose recorded text is no longer at their offsets, left out of the project.
+    pub spans: Vec<DriftedSpan>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DriftedSpan {
+    /// The span as the file recorded it.
+    pub span: Span,
+    /// The surface text the file recorded for it (empty when it recorded none).
+    pub recorded_text: String,
+    /// Where that text is found, unambiguously, near the old offsets.
+    pub found: Option<(usize, usize)>,
+}
+
+/// How far (in code points) from its old place a span's text is looked for when re-anchoring.
+pub const REANCHOR_WINDOW: usize = 1000;
+
+/// Where `text` occurs exactly once within `window` code points of `[start, end)`, if it does.
+pub fn find_nearby(
+    doc: &Document,
+    text: &str,
+    start: usize,
+    end: usize,
+    window: usize,
+) -> Option<(usize, usize)> {
+    if text.is_empty() {
+        return None;
+    }
+    let from = start.saturating_sub(window);
+    let to = end.saturating_add(window).min(doc.char_len());
+    if from >= to {
+        return None;
+    }
+    let base = doc.char_to_byte(from);
+    let hay = doc.slice(from, to);
+    let mut hits = hay.match_indices(text).map(|(b, _)| b);
+    let first = hits.next()?;
+    if hits.next().is_some() {
+        return None;
+    }
+    let s = doc.byte_to_char(base + first);
+    Some((s, s + text.chars().count()))
+}
+
 pub fn load(path: &Path) -> Result<Project, ProjectFileError> {
-    let bytes = std::fs::read(path).map_err(|source| ProjectFileError::Read {
+    load_with(path, Drift::Refuse).map(|l| l.project)
+}
+
+pub fn load_with(path: &Path, drift: Drift) -> Result<Loaded, ProjectFileError> {
+    let read_error = |source| ProjectFileError::Read {
         path: path.to_owned(),
         source,
-    })?;
-    parse(&bytes, path)
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ProjectFileError::Format {
+            path: path.to_owned(),
+            message: format!(
+                "the file is {:.1} MiB; Spantag reads project files of up to {} MiB",
+                size as f64 / (1024.0 * 1024.0),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(read_error)?;
+    parse_with(&bytes, path, drift)
 }
 
 /// Parse a project from bytes; `path` is only used in messages.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
+    parse_with(bytes, path, Drift::Refuse).map(|l| l.project)
+}
+
+pub fn parse_with(bytes: &[u8], path: &Path, drift: Drift) -> Result<Loaded, ProjectFileError> {
     // Some Windows editors start UTF-8 files with a byte order mark; JSON has no place for it.
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let json_error = |e: serde_json::Error| ProjectFileError::Json {
@@ -171,17 +341,23 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
             env!("CARGO_PKG_VERSION")
         )));
     }
-    if version < 1 {
-        return Err(format_error(format!(
-            "file format version {version} is not supported (this Spantag reads version 1 to \
-             {FORMAT_VERSION})"
-        )));
-    }
 
-    let record: FileRecord = serde_json::from_slice(bytes).map_err(json_error)?;
-    validate(record).map_err(|problems| ProjectFileError::Invalid {
-        path: path.to_owned(),
-        problems,
+    let (record, migrated_from) = if version == 0 {
+        let old: FileRecordV0 = serde_json::from_slice(bytes).map_err(json_error)?;
+        (migrate_v0(old), Some(0))
+    } else {
+        let record: FileRecord = serde_json::from_slice(bytes).map_err(json_error)?;
+        (record, None)
+    };
+    let (project, drift) =
+        validate(record, drift).map_err(|problems| ProjectFileError::Invalid {
+            path: path.to_owned(),
+            problems,
+        })?;
+    Ok(Loaded {
+        project,
+        migrated_from,
+        drift,
     })
 }
 
@@ -201,8 +377,12 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     format!("{kind}: {trimmed}")
 }
 
-fn validate(record: FileRecord) -> Result<Project, Vec<String>> {
+fn validate(
+    record: FileRecord,
+    drift_mode: Drift,
+) -> Result<(Project, Vec<DocumentDrift>), Vec<String>> {
     let mut problems = Vec::new();
+    let mut drift = Vec::new();
 
     let mut names = HashSet::new();
     let mut hotkeys = HashMap::new();
@@ -240,8 +420,13 @@ fn validate(record: FileRecord) -> Result<Project, Vec<String>> {
             doc.name
         };
         let document = Document::new(doc.id.clone(), name, doc.text);
-        if let Some(recorded) = &doc.sha256
-            && !recorded.eq_ignore_ascii_case(document.sha256())
+        let changed = doc
+            .sha256
+            .as_ref()
+            .filter(|recorded| !recorded.eq_ignore_ascii_case(document.sha256()));
+        let tolerate = changed.is_some() && drift_mode == Drift::Allow;
+        if let Some(recorded) = changed
+            && !tolerate
         {
             problems.push(format!(
                 "{doc_place}: the text's SHA-256 is {}, but the file records {recorded}: \
@@ -249,6 +434,7 @@ fn validate(record: FileRecord) -> Result<Project, Vec<String>> {
                 document.sha256()
             ));
         }
+        let mut drifted = Vec::new();
         let len = document.char_len();
         let mut spans = Vec::with_capacity(doc.spans.len());
         for s in doc.spans {
@@ -269,17 +455,38 @@ fn validate(record: FileRecord) -> Result<Project, Vec<String>> {
                     "{place}: the span is empty (start = end = {})",
                     s.start
                 ));
-            } else if s.end > len {
-                problems.push(format!(
-                    "{place}: end {} is past the end of the text ({len} characters)",
-                    s.end
-                ));
-            } else if let Some(text) = &s.text {
-                let actual = document.slice(s.start, s.end);
-                if actual != text {
+            } else if s.end > len
+                || s.text
+                    .as_deref()
+                    .is_some_and(|t| document.slice(s.start, s.end) != t)
+            {
+                let recorded_text = s.text.clone().unwrap_or_default();
+                if tolerate {
+                    let mut span = Span::new(SpanId(s.id), s.start, s.end, s.label.clone());
+                    span.note = s.note.clone();
+                    span.annotator = s.annotator.clone();
+                    span.status = s.status;
+                    span.group = s.group;
+                    span.attributes = s.attributes.clone();
+                    let found =
+                        find_nearby(&document, &recorded_text, s.start, s.end, REANCHOR_WINDOW);
+                    drifted.push(DriftedSpan {
+                        span,
+                        recorded_text,
+                        found,
+                    });
+                    continue;
+                }
+                if s.end > len {
                     problems.push(format!(
-                        "{place}: the file records the text \"{text}\" at [{}, {}), but the \
-                         document has \"{actual}\" there",
+                        "{place}: end {} is past the end of the text ({len} characters)",
+                        s.end
+                    ));
+                } else {
+                    let actual = document.slice(s.start, s.end);
+                    problems.push(format!(
+                        "{place}: the file records the text \"{recorded_text}\" at [{}, {}), but \
+                         the document has \"{actual}\" there",
                         s.start, s.end
                     ));
                 }
@@ -302,6 +509,16 @@ fn validate(record: FileRecord) -> Result<Project, Vec<String>> {
                 attributes: s.attributes,
             });
         }
+        if let Some(recorded) = changed
+            && tolerate
+        {
+            drift.push(DocumentDrift {
+                doc: d,
+                doc_id: doc.id.clone(),
+                recorded_sha256: recorded.clone(),
+                spans: drifted,
+            });
+        }
         documents.push(AnnotatedDocument {
             document,
             spans: SpanIndex::new(spans),
@@ -311,7 +528,10 @@ fn validate(record: FileRecord) -> Result<Project, Vec<String>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(Project::from_parts(LabelSet::new(record.labels), documents))
+    Ok((
+        Project::from_parts(LabelSet::new(record.labels), documents),
+        drift,
+    ))
 }
 
 // ---- Saving ---------------------------------------------------------------------------------
@@ -360,10 +580,13 @@ pub fn to_json(project: &Project) -> String {
     json
 }
 
-/// Write the project to `path` atomically (see [`write_atomically`]).
+/// Write the project to `path` atomically, keeping the version it replaces as `PATH.bak` (see
+/// [`write_keeping_backup`]). Every save of a project file goes through here.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
-    write_atomically(path, to_json(project).as_bytes()).map_err(|source| ProjectFileError::Write {
-        path: path.to_owned(),
-        source,
+    write_keeping_backup(path, to_json(project).as_bytes()).map_err(|source| {
+        ProjectFileError::Write {
+            path: path.to_owned(),
+            source,
+        }
     })
 }

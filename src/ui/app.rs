@@ -4,15 +4,21 @@
 //! the project goes through [`Editor::execute`] so undo, the dirty flag and (later) autosave see
 //! it.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Key, Modifiers, ViewportCommand};
 
+use super::autosave::Autosaver;
 use super::command::{Command, hotkey_key};
 use super::panel::PanelState;
 use super::text_view::{TextSelection, TextView, TextViewAction};
+use crate::core::lock::{LockInfo, LockState, ProjectLock};
+use crate::core::project_file::{DocumentDrift, Drift};
+use crate::core::recovery::{self, SpanChanges};
 use crate::core::text_file::read_text_document;
-use crate::core::{Document, Editor, LabelSet, Project, SpanId, Transaction, project_file};
+use crate::core::{Document, Edit, Editor, LabelSet, Project, SpanId, Transaction, project_file};
 
 /// What to do once the user has answered "save changes?".
 #[derive(Clone, Debug, PartialEq)]
@@ -24,9 +30,43 @@ pub enum AfterConfirm {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Dialog {
-    Error { title: String, message: String },
+    Error {
+        title: String,
+        message: String,
+    },
+    /// Saving failed; the work is still in memory.
+    SaveFailed {
+        message: String,
+    },
     UnsavedChanges(AfterConfirm),
+    /// Another running Spantag has the project open.
+    Locked {
+        path: PathBuf,
+        holder: LockInfo,
+    },
+    /// Unsaved work from an earlier session was found next to the project.
+    Recovery {
+        recovery: PathBuf,
+        changes: Result<SpanChanges, String>,
+        comparing: bool,
+    },
+    /// The text of some documents changed after they were annotated.
+    Drift {
+        report: Vec<DocumentDrift>,
+    },
 }
+
+/// How to open a project that another Spantag holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    Normal,
+    ReadOnly,
+    /// Open and take the lock even though another process holds it.
+    Anyway,
+}
+
+/// Autosave this long after the last edit (the promise is "within 2 seconds").
+pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(1000);
 
 pub struct SpantagApp {
     pub editor: Editor,
@@ -39,6 +79,16 @@ pub struct SpantagApp {
     pub text_view: TextView,
     pub panel: PanelState,
     pub dialog: Option<Dialog>,
+    /// Dialogs waiting for the current one to close.
+    pub queued_dialogs: VecDeque<Dialog>,
+    /// Opened read-only: no edits, no save over the file (Save as works).
+    pub read_only: bool,
+    lock: Option<ProjectLock>,
+    autosaver: Autosaver,
+    pub autosave_delay: Duration,
+    /// The history state last seen, and when it changed.
+    last_change: (u64, Instant),
+    autosaved_state: Option<u64>,
     /// A one-line message in the status bar (what just happened, or why not).
     pub status: Option<String>,
     pub find: FindState,
@@ -73,6 +123,13 @@ impl SpantagApp {
             text_view: TextView::default(),
             panel: PanelState::default(),
             dialog: None,
+            queued_dialogs: VecDeque::new(),
+            read_only: false,
+            lock: None,
+            autosaver: Autosaver::default(),
+            autosave_delay: AUTOSAVE_DELAY,
+            last_change: (0, Instant::now()),
+            autosaved_state: None,
             status: None,
             find: FindState::default(),
             pending: Vec::new(),
@@ -91,17 +148,22 @@ impl SpantagApp {
     /// The app on the project file at `path`; a load error is shown in a dialog over an empty
     /// project that is not tied to any file (so nothing can overwrite the broken one).
     pub fn open_or_report(ctx: &egui::Context, path: &Path) -> Self {
-        match project_file::load(path) {
-            Ok(project) => Self::new(ctx, project, Some(path.to_owned())),
-            Err(error) => {
-                let mut app = Self::new(ctx, Project::new(LabelSet::news_default(), vec![]), None);
-                app.dialog = Some(Dialog::Error {
-                    title: "Cannot open the project".into(),
-                    message: error.to_string(),
-                });
-                app
-            }
+        let mut app = Self::new(ctx, Project::new(LabelSet::news_default(), vec![]), None);
+        app.open_path(path);
+        app
+    }
+
+    /// Show `dialog` now, or after the one showing.
+    pub fn show_dialog(&mut self, dialog: Dialog) {
+        if self.dialog.is_none() {
+            self.dialog = Some(dialog);
+        } else {
+            self.queued_dialogs.push_back(dialog);
         }
+    }
+
+    fn close_dialog(&mut self) {
+        self.dialog = self.queued_dialogs.pop_front();
     }
 
     pub fn queue(&mut self, command: Command) {
@@ -117,6 +179,11 @@ impl SpantagApp {
             None => "Untitled".to_owned(),
         };
         let dirty = if self.editor.is_dirty() { " ●" } else { "" };
+        let dirty = if self.read_only {
+            format!("{dirty} [read-only]")
+        } else {
+            dirty.to_owned()
+        };
         match &self.path {
             Some(p) => format!(
                 "{name}{dirty} — {} — Spantag",
@@ -131,6 +198,13 @@ impl SpantagApp {
     /// Apply a transaction through the editor; a refused edit becomes a status message.
     pub fn execute(&mut self, transaction: Transaction) -> bool {
         let description = transaction.description.clone();
+        if self.read_only && !transaction.is_empty() {
+            self.status = Some(format!(
+                "Cannot {description}: the project is open read-only (File › Save as… makes an \
+                 editable copy)"
+            ));
+            return false;
+        }
         match self.editor.execute(transaction) {
             Ok(()) => true,
             Err(error) => {
@@ -156,6 +230,9 @@ impl SpantagApp {
 
     pub fn run_command(&mut self, ctx: &egui::Context, command: Command) {
         match command {
+            Command::Undo | Command::Redo if self.read_only => {
+                self.status = Some("The project is open read-only".into());
+            }
             Command::Undo => match self.editor.undo() {
                 Ok(Some(t)) => self.status = Some(format!("Undid {}", t.description)),
                 Ok(None) => self.status = Some("Nothing to undo".into()),
@@ -294,6 +371,11 @@ impl SpantagApp {
     /// Save to the project's file, or ask where when it has none. Returns true when saved.
     pub fn save(&mut self) -> bool {
         match self.path.clone() {
+            Some(_) if self.read_only => {
+                self.status =
+                    Some("Open read-only: use File › Save as… to save a copy elsewhere".into());
+                false
+            }
             Some(path) => self.save_to(&path),
             None => self.save_as(),
         }
@@ -321,20 +403,36 @@ impl SpantagApp {
     /// Save to `path` and make it the project's file. On failure the work stays in memory and
     /// a dialog says why.
     pub fn save_to(&mut self, path: &Path) -> bool {
+        if self.path.as_deref() != Some(path)
+            && let LockState::Held(holder) = crate::core::lock::inspect(path)
+        {
+            self.show_dialog(Dialog::SaveFailed {
+                message: format!(
+                    "{} is open in another Spantag, by {holder}. Save somewhere else, or \
+                         close it there first.",
+                    path.display()
+                ),
+            });
+            return false;
+        }
         match project_file::save(&self.editor.project, path) {
             Ok(()) => {
                 self.editor.history.mark_saved();
+                if self.path.as_deref() != Some(path) {
+                    // A new file: it is ours now, and editable.
+                    self.release_project_file();
+                    self.lock = ProjectLock::acquire(path).ok();
+                    self.read_only = false;
+                }
+                self.autosaver.remove(recovery::recovery_path(path));
+                self.autosaved_state = None;
                 self.path = Some(path.to_owned());
                 self.status = Some(format!("Saved {}", path.display()));
                 true
             }
             Err(error) => {
-                self.dialog = Some(Dialog::Error {
-                    title: "Cannot save".into(),
-                    message: format!(
-                        "{error}\n\nYour work is still open and unchanged. Use File › Save as… to \
-                         save it somewhere else."
-                    ),
+                self.show_dialog(Dialog::SaveFailed {
+                    message: format!("{error}"),
                 });
                 false
             }
@@ -353,6 +451,10 @@ impl SpantagApp {
     fn proceed(&mut self, ctx: &egui::Context, then: AfterConfirm) {
         match then {
             AfterConfirm::Quit => {
+                if self.editor.is_dirty() {
+                    // The user chose not to save: the autosaved copy goes with the changes.
+                    self.discard_recovery();
+                }
                 self.allow_close = true;
                 ctx.send_viewport_cmd(ViewportCommand::Close);
             }
@@ -364,6 +466,9 @@ impl SpantagApp {
                         .pick_file()
                 });
                 if let Some(path) = path {
+                    if self.editor.is_dirty() {
+                        self.discard_recovery();
+                    }
                     self.open_path(&path);
                 }
             }
@@ -375,6 +480,9 @@ impl SpantagApp {
                         .pick_files()
                 });
                 if let Some(paths) = paths {
+                    if self.editor.is_dirty() {
+                        self.discard_recovery();
+                    }
                     self.new_from_text(&paths);
                 }
             }
@@ -383,18 +491,133 @@ impl SpantagApp {
 
     /// Open the project at `path`, replacing the current one. On failure nothing changes.
     pub fn open_path(&mut self, path: &Path) {
-        match project_file::load(path) {
-            Ok(project) => {
-                self.replace_project(project, Some(path.to_owned()));
-                self.status = Some(format!("Opened {}", path.display()));
-            }
+        self.open_path_with(path, OpenMode::Normal);
+    }
+
+    pub fn open_path_with(&mut self, path: &Path, mode: OpenMode) {
+        let lock_state = crate::core::lock::inspect(path);
+        if let LockState::Held(holder) = &lock_state
+            && mode == OpenMode::Normal
+        {
+            self.show_dialog(Dialog::Locked {
+                path: path.to_owned(),
+                holder: holder.clone(),
+            });
+            return;
+        }
+        let loaded = match project_file::load_with(path, Drift::Allow) {
+            Ok(loaded) => loaded,
             Err(error) => {
-                self.dialog = Some(Dialog::Error {
+                self.show_dialog(Dialog::Error {
                     title: "Cannot open the project".into(),
                     message: error.to_string(),
                 });
+                return;
+            }
+        };
+        self.replace_project(loaded.project, Some(path.to_owned()));
+        self.read_only = mode == OpenMode::ReadOnly;
+        self.status = Some(format!("Opened {}", path.display()));
+        if !self.read_only {
+            self.lock = ProjectLock::acquire(path).ok();
+            if let LockState::Stale(old) = lock_state {
+                self.status = Some(format!(
+                    "Opened {}; took over the lock left by {old}, which is no longer running",
+                    path.display()
+                ));
             }
         }
+        if let Some(version) = loaded.migrated_from {
+            self.editor.history.mark_unsaved();
+            self.status = Some(format!(
+                "Opened {}: migrated from file format version {version}; saving writes version \
+                 {} and keeps the original as {}",
+                path.display(),
+                project_file::FORMAT_VERSION,
+                crate::core::atomic_write::backup_path(path).display()
+            ));
+        }
+        if !loaded.drift.is_empty() {
+            // Nothing may be saved over the file until the user has chosen what to do.
+            self.read_only = true;
+            self.show_dialog(Dialog::Drift {
+                report: loaded.drift,
+            });
+        }
+        if let Some(recovery) = recovery::newer_recovery(path) {
+            let changes = project_file::load(&recovery)
+                .map(|r| recovery::compare(&self.editor.project, &r))
+                .map_err(|e| e.to_string());
+            self.show_dialog(Dialog::Recovery {
+                recovery,
+                changes,
+                comparing: false,
+            });
+        }
+    }
+
+    /// Give up the lock on the current project file.
+    fn release_project_file(&mut self) {
+        self.lock = None;
+    }
+
+    fn discard_recovery(&mut self) {
+        if let Some(path) = &self.path {
+            // Now, not on the worker: the window may be about to close. The worker removes it
+            // again after any write still queued.
+            recovery::remove_recovery(path);
+            self.autosaver.remove(recovery::recovery_path(path));
+        }
+        self.autosaved_state = None;
+    }
+
+    /// Replace the project by the recovery file's contents (unsaved, so Save writes them).
+    fn restore_recovery(&mut self, recovery: &Path) {
+        match project_file::load(recovery) {
+            Ok(project) => {
+                let path = self.path.clone();
+                let lock = self.lock.take();
+                self.replace_project(project, path);
+                self.lock = lock;
+                self.editor.history.mark_unsaved();
+                self.status = Some(format!(
+                    "Restored unsaved work from {}; save to keep it",
+                    recovery.display()
+                ));
+            }
+            Err(error) => self.show_dialog(Dialog::Error {
+                title: "Cannot restore".into(),
+                message: format!("{error}\n\nThe recovery file is left where it is."),
+            }),
+        }
+    }
+
+    /// Put back the spans of changed documents whose text is found unambiguously nearby, as one
+    /// undoable step; the others stay out and are listed.
+    pub fn reanchor(&mut self, report: &[DocumentDrift]) -> (usize, usize) {
+        let mut edits = Vec::new();
+        let mut lost = 0;
+        for doc in report {
+            for drifted in &doc.spans {
+                match drifted.found {
+                    Some((start, end)) => {
+                        let mut span = drifted.span.clone();
+                        span.start = start;
+                        span.end = end;
+                        edits.push(Edit::AddSpan { doc: doc.doc, span });
+                    }
+                    None => lost += 1,
+                }
+            }
+        }
+        let found = edits.len();
+        self.read_only = false;
+        if let Some(path) = self.path.clone() {
+            self.lock = ProjectLock::acquire(&path).ok();
+        }
+        self.execute(Transaction::new(format!("re-anchor {found} spans"), edits));
+        self.editor.history.mark_unsaved();
+        (found, lost)
     }
 
     /// A new, unsaved project with one document per text file.
@@ -419,6 +642,9 @@ impl SpantagApp {
     }
 
     fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
+        self.release_project_file();
+        self.read_only = false;
+        self.autosaved_state = None;
         self.editor = Editor::new(project);
         self.path = path;
         self.doc = 0;
@@ -650,11 +876,22 @@ impl SpantagApp {
         let Some(dialog) = self.dialog.clone() else {
             return;
         };
-        let mut close = false;
-        let mut then = None;
-        let mut save_then = None;
+        /// What the user chose in the dialog this frame.
+        enum Choice {
+            Close,
+            SaveThen(AfterConfirm),
+            Then(AfterConfirm),
+            SaveAs,
+            Open(PathBuf, OpenMode),
+            Restore(PathBuf),
+            Discard(PathBuf),
+            Compare,
+            Reanchor(Vec<DocumentDrift>),
+            StayReadOnly,
+        }
+        let mut choice = None;
         egui::Modal::new(egui::Id::unique("spantag_dialog")).show(ctx, |ui| {
-            ui.set_max_width(520.0);
+            ui.set_max_width(560.0);
             match &dialog {
                 Dialog::Error { title, message } => {
                     ui.heading(title);
@@ -662,8 +899,22 @@ impl SpantagApp {
                     ui.label(message);
                     ui.add_space(8.0);
                     if ui.button("OK").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
-                        close = true;
+                        choice = Some(Choice::Close);
                     }
+                }
+                Dialog::SaveFailed { message } => {
+                    ui.heading("Cannot save");
+                    ui.label(message);
+                    ui.label("Your work is still open and unchanged.");
+                    ui.add_space(8.0);
+                    ui.horizontal(|ui| {
+                        if ui.button("Save as…").clicked() {
+                            choice = Some(Choice::SaveAs);
+                        }
+                        if ui.button("OK").clicked() {
+                            choice = Some(Choice::Close);
+                        }
+                    });
                 }
                 Dialog::UnsavedChanges(after) => {
                     ui.heading("Save changes?");
@@ -677,32 +928,206 @@ impl SpantagApp {
                     ui.add_space(8.0);
                     ui.horizontal(|ui| {
                         if ui.button("Save").clicked() {
-                            save_then = Some(after.clone());
+                            choice = Some(Choice::SaveThen(after.clone()));
                         }
                         if ui.button("Don't save").clicked() {
-                            then = Some(after.clone());
+                            choice = Some(Choice::Then(after.clone()));
                         }
                         if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
                         {
-                            close = true;
+                            choice = Some(Choice::Close);
+                        }
+                    });
+                }
+                Dialog::Locked { path, holder } => {
+                    ui.heading("The project is open elsewhere");
+                    ui.label(format!(
+                        "{} is open in another Spantag, by {holder}. Editing it in two places \
+                         at once loses one side's work.",
+                        path.display()
+                    ));
+                    ui.add_space(8.0);
+                    ui.horizontal(|ui| {
+                        if ui.button("Open read-only").clicked() {
+                            choice = Some(Choice::Open(path.clone(), OpenMode::ReadOnly));
+                        }
+                        if ui.button("Open anyway").clicked() {
+                            choice = Some(Choice::Open(path.clone(), OpenMode::Anyway));
+                        }
+                        if ui.button("Cancel").clicked() {
+                            choice = Some(Choice::Close);
+                        }
+                    });
+                }
+                Dialog::Recovery {
+                    recovery,
+                    changes,
+                    comparing,
+                } => {
+                    ui.heading("Unsaved work was found");
+                    ui.label(format!(
+                        "{} holds work that was not saved (Spantag may have been closed \
+                         unexpectedly).",
+                        recovery.display()
+                    ));
+                    if *comparing {
+                        ui.add_space(4.0);
+                        match changes {
+                            Ok(c) if c.is_empty() => {
+                                ui.label("Compared with the saved project: no differences.");
+                            }
+                            Ok(c) => {
+                                ui.label(format!("Compared with the saved project: {c}."));
+                            }
+                            Err(e) => {
+                                ui.colored_label(ui.visuals().error_fg_color, e);
+                            }
+                        }
+                    }
+                    ui.add_space(8.0);
+                    ui.horizontal(|ui| {
+                        if ui.button("Restore").clicked() {
+                            choice = Some(Choice::Restore(recovery.clone()));
+                        }
+                        if ui.button("Compare").clicked() {
+                            choice = Some(Choice::Compare);
+                        }
+                        if ui.button("Discard").clicked() {
+                            choice = Some(Choice::Discard(recovery.clone()));
+                        }
+                    });
+                }
+                Dialog::Drift { report } => {
+                    ui.heading("The text changed after it was annotated");
+                    let mut found = 0;
+                    let mut lost = 0;
+                    egui::ScrollArea::vertical()
+                        .max_height(300.0)
+                        .show(ui, |ui| {
+                            for doc in report {
+                                ui.label(format!(
+                                    "Document \"{}\": its text no longer matches the SHA-256 \
+                                 recorded for it. {} spans no longer match their text:",
+                                    doc.doc_id,
+                                    doc.spans.len()
+                                ));
+                                for d in &doc.spans {
+                                    let fate = match d.found {
+                                        Some((s, e)) => {
+                                            found += 1;
+                                            format!("found nearby at [{s}, {e})")
+                                        }
+                                        None => {
+                                            lost += 1;
+                                            "not found unambiguously nearby".to_owned()
+                                        }
+                                    };
+                                    ui.label(format!(
+                                        "  span {} {} \"{}\" at [{}, {}): {fate}",
+                                        d.span.id,
+                                        d.span.label,
+                                        d.recorded_text,
+                                        d.span.start,
+                                        d.span.end
+                                    ));
+                                }
+                            }
+                        });
+                    ui.add_space(4.0);
+                    ui.label(
+                        "The spans that still match are shown. The file is not changed until \
+                         you save, and saving keeps the original as a .bak file.",
+                    );
+                    ui.add_space(8.0);
+                    ui.horizontal(|ui| {
+                        let text = if lost > 0 {
+                            format!("Re-anchor {found} spans ({lost} will be left out)")
+                        } else {
+                            format!("Re-anchor {found} spans")
+                        };
+                        if ui.button(text).clicked() {
+                            choice = Some(Choice::Reanchor(report.clone()));
+                        }
+                        if ui.button("Open read-only").clicked() {
+                            choice = Some(Choice::StayReadOnly);
                         }
                     });
                 }
             }
         });
-        if close {
-            self.dialog = None;
-        }
-        if let Some(after) = save_then {
-            self.dialog = None;
-            if self.save() {
-                self.proceed(ctx, after);
+        let Some(choice) = choice else {
+            return;
+        };
+        self.close_dialog();
+        match choice {
+            Choice::Close => {}
+            Choice::SaveThen(after) => {
+                if self.save() {
+                    self.proceed(ctx, after);
+                }
+            }
+            Choice::Then(after) => self.proceed(ctx, after),
+            Choice::SaveAs => {
+                self.save_as();
+            }
+            Choice::Open(path, mode) => self.open_path_with(&path, mode),
+            Choice::Restore(recovery) => self.restore_recovery(&recovery),
+            Choice::Discard(recovery) => {
+                let _ = std::fs::remove_file(&recovery);
+                self.status = Some(format!("Discarded {}", recovery.display()));
+            }
+            Choice::Compare => {
+                if let Dialog::Recovery {
+                    recovery, changes, ..
+                } = dialog
+                {
+                    // Keep the dialog open, now with the comparison.
+                    self.queued_dialogs.push_front(Dialog::Recovery {
+                        recovery,
+                        changes,
+                        comparing: true,
+                    });
+                    self.close_dialog();
+                }
+            }
+            Choice::Reanchor(report) => {
+                let (found, lost) = self.reanchor(&report);
+                self.status = Some(format!(
+                    "Re-anchored {found} spans; {lost} could not be placed and are left out \
+                     (save to write the file; the original is kept as .bak)"
+                ));
+            }
+            Choice::StayReadOnly => {
+                self.status = Some("Opened read-only: the text changed under its spans".into());
             }
         }
-        if let Some(after) = then {
-            self.dialog = None;
-            self.proceed(ctx, after);
+    }
+
+    /// Write unsaved work to the recovery file a moment after the last edit, off the UI thread.
+    fn autosave(&mut self, ctx: &egui::Context) {
+        for result in self.autosaver.finished() {
+            if let Err(message) = result {
+                self.status = Some(format!("Autosave failed: {message}"));
+            }
         }
+        let state = self.editor.history.state();
+        if state != self.last_change.0 {
+            self.last_change = (state, Instant::now());
+        }
+        let Some(path) = self.path.clone() else {
+            return;
+        };
+        if self.read_only || !self.editor.is_dirty() || self.autosaved_state == Some(state) {
+            return;
+        }
+        let since = self.last_change.1.elapsed();
+        if since < self.autosave_delay {
+            ctx.request_repaint_after(self.autosave_delay - since);
+            return;
+        }
+        self.autosaver
+            .write(recovery::recovery_path(&path), self.editor.project.clone());
+        self.autosaved_state = Some(state);
     }
 }
 
@@ -780,10 +1205,11 @@ impl eframe::App for SpantagApp {
         for command in std::mem::take(&mut self.pending) {
             self.run_command(&ctx, command);
         }
+        self.autosave(&ctx);
 
         self.frames += 1;
         if let Some(limit) = self.exit_after_frames {
-            if self.frames >= limit {
+            if self.frames == limit {
                 eprintln!(
                     "spantag: rendered {} frames of {} ({} spans)",
                     self.frames,

@@ -1,6 +1,7 @@
 //! The annotator window: a thin egui layer over [`crate::core`].
 
 mod app;
+mod autosave;
 mod command;
 pub mod fonts;
 mod panel;
@@ -9,7 +10,7 @@ mod text_view;
 
 use std::path::{Path, PathBuf};
 
-pub use app::{AfterConfirm, Dialog, SpantagApp};
+pub use app::{AUTOSAVE_DELAY, AfterConfirm, Dialog, OpenMode, SpantagApp};
 pub use command::Command;
 pub use panel::{LabelForm, PanelState};
 pub use text_view::{TextSelection, TextView, TextViewAction};

@@ -1,0 +1,111 @@
+//! Recovery files: unsaved work written next to the project while the user works, offered back
+//! when the project is opened after a crash.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::project::Project;
+use super::span::SpanId;
+
+/// `dir/project.json` → `dir/.project.json.autosave`.
+pub fn recovery_path(project: &Path) -> PathBuf {
+    let name = project.file_name().unwrap_or_default().to_string_lossy();
+    project.with_file_name(format!(".{name}.autosave"))
+}
+
+/// The recovery file of `project`, if there is one written after the project was last saved.
+pub fn newer_recovery(project: &Path) -> Option<PathBuf> {
+    let recovery = recovery_path(project);
+    let recovered_at = std::fs::metadata(&recovery).ok()?.modified().ok()?;
+    match std::fs::metadata(project).and_then(|m| m.modified()) {
+        Ok(saved_at) if saved_at > recovered_at => None,
+        _ => Some(recovery),
+    }
+}
+
+pub fn remove_recovery(project: &Path) {
+    let _ = std::fs::remove_file(recovery_path(project));
+}
+
+/// How a project differs from another version of itself, span by span (matched by id within
+/// documents matched by id).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpanChanges {
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+    pub documents_added: usize,
+    pub documents_removed: usize,
+    pub labels_changed: bool,
+}
+
+impl SpanChanges {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl std::fmt::Display for SpanChanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} spans added, {} removed, {} changed",
+            self.added, self.removed, self.changed
+        )?;
+        if self.documents_added + self.documents_removed > 0 {
+            write!(
+                f,
+                "; {} documents added, {} removed",
+                self.documents_added, self.documents_removed
+            )?;
+        }
+        if self.labels_changed {
+            write!(f, "; the label set changed")?;
+        }
+        Ok(())
+    }
+}
+
+/// What `newer` adds, removes and changes relative to `older`.
+pub fn compare(older: &Project, newer: &Project) -> SpanChanges {
+    let mut changes = SpanChanges {
+        labels_changed: older.labels != newer.labels,
+        ..Default::default()
+    };
+    let old_docs: HashMap<&str, _> = older
+        .documents
+        .iter()
+        .map(|d| (d.document.id.as_str(), d))
+        .collect();
+    for new_doc in &newer.documents {
+        let Some(old_doc) = old_docs.get(new_doc.document.id.as_str()) else {
+            changes.documents_added += 1;
+            changes.added += new_doc.spans.len();
+            continue;
+        };
+        let old_spans: HashMap<SpanId, _> = old_doc.spans.iter().map(|s| (s.id, s)).collect();
+        for span in new_doc.spans.iter() {
+            match old_spans.get(&span.id) {
+                None => changes.added += 1,
+                Some(old) if *old != span => changes.changed += 1,
+                Some(_) => {}
+            }
+        }
+        changes.removed += old_doc
+            .spans
+            .iter()
+            .filter(|s| new_doc.spans.get(s.id).is_none())
+            .count();
+    }
+    for old_doc in &older.documents {
+        if !newer
+            .documents
+            .iter()
+            .any(|d| d.document.id == old_doc.document.id)
+        {
+            changes.documents_removed += 1;
+            changes.removed += old_doc.spans.len();
+        }
+    }
+    changes
+}

@@ -1,0 +1,509 @@
+//! Never losing work: backups, autosave and recovery, locks, changed texts, old versions, and
+//! the errors for files that cannot be written or read. GUI parts run through egui_kittest.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, Key, Modifiers, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use spantag::core::lock::{self, LockInfo};
+use spantag::core::{Document, LabelSet, Project, markup, project_file, recovery};
+use spantag::ui::{Dialog, SpantagApp};
+
+fn project(markup_text: &str) -> Project {
+    let (text, spans) = markup::parse(markup_text);
+    let mut p = Project::new(
+        LabelSet::news_default(),
+        vec![Document::new("d1", "d1.txt", text)],
+    );
+    for (s, e, l) in spans {
+        let t = p.tag(0, s, e, &l);
+        p.apply(&t).expect("valid");
+    }
+    p
+}
+
+fn markup_of(p: &Project) -> String {
+    let d = &p.documents[0];
+    let spans: Vec<_> = d
+        .spans
+        .iter()
+        .map(|s| (s.start, s.end, s.label.clone()))
+        .collect();
+    markup::render(d.document.text(), &spans)
+}
+
+fn open(path: &Path) -> Harness<'static, SpantagApp> {
+    let path = path.to_owned();
+    let mut h = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| SpantagApp::open_or_report(&cc.egui_ctx, &path));
+    h.run();
+    h
+}
+
+fn saved(markup_text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.json");
+    project_file::save(&project(markup_text), &path).expect("save");
+    (dir, path)
+}
+
+/// Tag characters `[start, end)` with `label` through the app, as a user would.
+fn tag(h: &mut Harness<'_, SpantagApp>, start: usize, end: usize, key: Key) {
+    h.state_mut().selection = spantag::ui::TextSelection {
+        anchor: start,
+        caret: end,
+    };
+    h.key_press(key);
+    h.run();
+}
+
+fn wait_for(h: &mut Harness<'_, SpantagApp>, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+}
+
+#[test]
+fn saving_keeps_the_previous_version_as_bak() {
+    let (_dir, path) = saved("会见习近平");
+    let mut h = open(&path);
+    tag(&mut h, 2, 5, Key::Num1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    let backup = spantag::core::atomic_write::backup_path(&path);
+    assert_eq!(
+        markup_of(&project_file::load(&backup).expect("bak")),
+        "会见习近平"
+    );
+    assert_eq!(
+        markup_of(&project_file::load(&path).expect("new")),
+        "会见[习近平](PER)"
+    );
+}
+
+#[test]
+fn autosave_writes_a_recovery_file_soon_after_an_edit_and_save_removes_it() {
+    let (_dir, path) = saved("会见习近平和古巴领导人");
+    let mut h = open(&path);
+    let recovery = recovery::recovery_path(&path);
+    tag(&mut h, 2, 5, Key::Num1);
+    let edited = Instant::now();
+    wait_for(&mut h, "the recovery file", || recovery.exists());
+    assert!(
+        edited.elapsed() < Duration::from_secs(2),
+        "within 2 seconds of the edit"
+    );
+    assert_eq!(
+        markup_of(&project_file::load(&recovery).expect("recovery loads")),
+        "会见[习近平](PER)和古巴领导人"
+    );
+    // The project file itself is untouched until the user saves.
+    assert_eq!(
+        markup_of(&project_file::load(&path).expect("loads")),
+        "会见习近平和古巴领导人"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    wait_for(&mut h, "the recovery file to go", || !recovery.exists());
+}
+
+#[test]
+fn a_newer_recovery_file_is_offered_compared_and_restored() {
+    let (_dir, path) = saved("会见[习近平](PER)和古巴领导人");
+    // A crashed session left more work in the recovery file.
+    let mut later = project_file::load(&path).expect("loads");
+    let t = later.tag(0, 6, 8, "GPE");
+    later.apply(&t).expect("tag");
+    std::thread::sleep(Duration::from_millis(20));
+    let recovery = recovery::recovery_path(&path);
+    std::fs::write(&recovery, project_file::to_json(&later)).expect("write");
+
+    let mut h = open(&path);
+    assert!(matches!(h.state().dialog, Some(Dialog::Recovery { .. })));
+    h.get_by_label("Unsaved work was found");
+    h.get_by_label("Compare").click();
+    h.run();
+    h.get_by_label_contains("1 spans added, 0 removed, 0 changed");
+    h.get_by_label("Restore").click();
+    h.run();
+    assert_eq!(h.state().dialog, None);
+    assert_eq!(
+        markup_of(&h.state().editor.project),
+        "会见[习近平](PER)和[古巴](GPE)领导人"
+    );
+    assert!(
+        h.state().editor.is_dirty(),
+        "restored work still has to be saved"
+    );
+    assert!(recovery.exists(), "nothing deleted before it is saved");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    wait_for(&mut h, "the recovery file to go", || !recovery.exists());
+    assert_eq!(
+        markup_of(&project_file::load(&path).expect("loads")),
+        "会见[习近平](PER)和[古巴](GPE)领导人"
+    );
+}
+
+#[test]
+fn discarding_a_recovery_file_deletes_it_only_then() {
+    let (_dir, path) = saved("会见习近平");
+    std::thread::sleep(Duration::from_millis(20));
+    let recovery = recovery::recovery_path(&path);
+    std::fs::write(
+        &recovery,
+        project_file::to_json(&project("会见[习近平](PER)")),
+    )
+    .expect("write");
+    let mut h = open(&path);
+    assert!(recovery.exists());
+    h.get_by_label("Discard").click();
+    h.run();
+    assert!(!recovery.exists());
+    assert_eq!(markup_of(&h.state().editor.project), "会见习近平");
+}
+
+#[test]
+fn an_older_recovery_file_is_not_offered() {
+    let (_dir, path) = saved("会见习近平");
+    let recovery = recovery::recovery_path(&path);
+    std::fs::write(
+        &recovery,
+        project_file::to_json(&project("会见[习近平](PER)")),
+    )
+    .expect("write");
+    std::thread::sleep(Duration::from_millis(20));
+    project_file::save(&project("会见习近平"), &path).expect("save again");
+    let h = open(&path);
+    assert_eq!(h.state().dialog, None);
+}
+
+#[test]
+fn a_live_lock_offers_read_only_and_a_stale_one_is_taken_over() {
+    let (_dir, path) = saved("会见[习近平](PER)");
+    let live = LockInfo {
+        pid: 1,
+        host: lock::this_host(),
+        user: "wang".into(),
+        since: 0,
+    };
+    std::fs::write(
+        lock::lock_path(&path),
+        serde_json::to_string(&live).expect("json"),
+    )
+    .expect("w");
+    let mut h = open(&path);
+    h.get_by_label("The project is open elsewhere");
+    h.get_by_label_contains("wang (process 1 on");
+    h.get_by_label("Open read-only").click();
+    h.run();
+    assert!(h.state().read_only);
+    assert!(h.state().title().contains("[read-only]"));
+    tag(&mut h, 0, 2, Key::Num3);
+    assert_eq!(
+        markup_of(&h.state().editor.project),
+        "会见[习近平](PER)",
+        "no edits"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    assert_eq!(
+        std::fs::read_to_string(lock::lock_path(&path)).expect("lock"),
+        serde_json::to_string(&live).expect("json"),
+        "the other lock is untouched"
+    );
+
+    // A lock left by a process that has exited is stale: taken over without asking.
+    let mut child = std::process::Command::new("true").spawn().expect("spawn");
+    let pid = child.id();
+    child.wait().expect("wait");
+    let stale = LockInfo { pid, ..live };
+    std::fs::write(
+        lock::lock_path(&path),
+        serde_json::to_string(&stale).expect("json"),
+    )
+    .expect("w");
+    let h = open(&path);
+    assert_eq!(h.state().dialog, None);
+    assert!(!h.state().read_only);
+    assert!(
+        h.state()
+            .status
+            .as_deref()
+            .unwrap_or("")
+            .contains("took over the lock")
+    );
+    assert_eq!(lock::inspect(&path), lock::LockState::Ours);
+    drop(h);
+}
+
+#[test]
+fn open_anyway_takes_the_lock() {
+    let (_dir, path) = saved("会见[习近平](PER)");
+    let live = LockInfo {
+        pid: 1,
+        host: lock::this_host(),
+        user: String::new(),
+        since: 0,
+    };
+    std::fs::write(
+        lock::lock_path(&path),
+        serde_json::to_string(&live).expect("json"),
+    )
+    .expect("w");
+    let mut h = open(&path);
+    h.get_by_label("Open anyway").click();
+    h.run();
+    assert!(!h.state().read_only);
+    assert_eq!(lock::inspect(&path), lock::LockState::Ours);
+}
+
+#[test]
+fn the_cli_refuses_to_write_a_locked_file_unless_forced() {
+    let (_dir, path) = saved("会见习近平");
+    let live = LockInfo {
+        pid: 1,
+        host: lock::this_host(),
+        user: "wang".into(),
+        since: 0,
+    };
+    std::fs::write(
+        lock::lock_path(&path),
+        serde_json::to_string(&live).expect("json"),
+    )
+    .expect("w");
+    let text = path.with_file_name("t.txt");
+    std::fs::write(&text, "古巴").expect("write");
+    let run = |force: bool| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_spantag"));
+        c.args(["new", "--text"]).arg(&text).arg("-o").arg(&path);
+        if force {
+            c.arg("--force");
+        }
+        c.output().expect("runs")
+    };
+    let o = run(false);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is open in Spantag by wang (process 1 on"),
+        "{err}"
+    );
+    assert_eq!(
+        markup_of(&project_file::load(&path).expect("loads")),
+        "会见习近平"
+    );
+    assert!(run(true).status.success());
+}
+
+#[test]
+fn a_changed_text_is_reported_and_spans_are_reanchored_nearby() {
+    let (_dir, path) = saved("会见[习近平](PER)和[古巴](GPE)领导人，[古巴](GPE)共产党");
+    // Someone edits the text by hand: two characters inserted at the front, 和 becomes 与.
+    let json = std::fs::read_to_string(&path).expect("read");
+    let edited = json.replacen(
+        "\"text\": \"会见习近平和古巴领导人，古巴共产党\"",
+        "\"text\": \"今天会见习近平与古巴领导人，古巴共产党\"",
+        1,
+    );
+    assert_ne!(json, edited);
+    std::fs::write(&path, &edited).expect("write");
+
+    // Validation (and the CLI) refuse it, naming what changed.
+    let error = project_file::load(&path).expect_err("drift");
+    assert!(
+        error
+            .to_string()
+            .contains("the text was changed after it was annotated")
+    );
+
+    let mut h = open(&path);
+    let Some(Dialog::Drift { report }) = h.state().dialog.clone() else {
+        panic!("expected the drift dialog, got {:?}", h.state().dialog);
+    };
+    assert_eq!(report.len(), 1);
+    // 习近平 moves by 2; the first 古巴 is ambiguous (two occurrences nearby).
+    let found: Vec<_> = report[0]
+        .spans
+        .iter()
+        .map(|d| (d.recorded_text.as_str(), d.found))
+        .collect();
+    assert_eq!(found[0], ("习近平", Some((4, 7))));
+    assert!(found.iter().any(|(t, f)| *t == "古巴" && f.is_none()));
+    assert!(
+        h.state().read_only,
+        "nothing can be saved before the user chooses"
+    );
+    h.get_by_label_contains("Re-anchor 1 spans").click();
+    h.run();
+    assert!(!h.state().read_only);
+    assert_eq!(
+        markup_of(&h.state().editor.project),
+        "今天会见[习近平](PER)与古巴领导人，古巴共产党"
+    );
+    // One undo step puts them back out.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(h.state().editor.project.span_count(), 0);
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        edited,
+        "file untouched"
+    );
+}
+
+#[test]
+fn a_changed_text_can_be_opened_read_only() {
+    let (_dir, path) = saved("会见[习近平](PER)");
+    let json = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        json.replacen("\"会见习近平\"", "\"我们会见习近平\"", 1),
+    )
+    .expect("write");
+    let mut h = open(&path);
+    h.get_by_label("Open read-only").click();
+    h.run();
+    assert!(h.state().read_only);
+    assert_eq!(
+        h.state().editor.project.span_count(),
+        0,
+        "drifted spans are not shown at the wrong place"
+    );
+}
+
+#[test]
+fn version_0_files_are_migrated_and_saved_as_the_current_version_with_a_backup() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.json");
+    let fixture = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/version-0.json"
+    ))
+    .expect("fixture");
+    std::fs::write(&path, &fixture).expect("write");
+    let loaded = project_file::load_with(&path, project_file::Drift::Refuse).expect("migrates");
+    assert_eq!(loaded.migrated_from, Some(0));
+    assert_eq!(
+        markup_of(&loaded.project),
+        "[习近平](PER)在[北京](GPE)会见[古巴](GPE)领导人。"
+    );
+    assert_eq!(
+        loaded.project.labels.get("GPE").and_then(|l| l.hotkey),
+        Some('2')
+    );
+
+    let mut h = open(&path);
+    assert!(
+        h.state().editor.is_dirty(),
+        "migration is saved when the user saves"
+    );
+    assert!(
+        h.state()
+            .status
+            .as_deref()
+            .unwrap_or("")
+            .contains("migrated from file format version 0")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        fixture,
+        "not rewritten on open"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    let saved = std::fs::read_to_string(&path).expect("read");
+    assert!(saved.contains("\"version\": 1"));
+    assert_eq!(
+        std::fs::read_to_string(spantag::core::atomic_write::backup_path(&path)).expect("bak"),
+        fixture
+    );
+}
+
+#[test]
+fn saving_into_a_missing_folder_keeps_the_work_and_offers_save_as() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(|cc| SpantagApp::new(&cc.egui_ctx, project("会见[习近平](PER)"), None));
+    h.run();
+    let target = dir.path().join("gone/p.json");
+    assert!(!h.state_mut().save_to(&target));
+    h.run();
+    h.get_by_label("Cannot save");
+    h.get_by_label_contains("gone/p.json");
+    h.get_by_label("Save as…");
+    assert_eq!(markup_of(&h.state().editor.project), "会见[习近平](PER)");
+    assert!(h.state().editor.is_dirty() || h.state().path.is_none());
+}
+
+#[test]
+fn the_cli_names_the_path_it_cannot_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = dir.path().join("t.txt");
+    std::fs::write(&text, "古巴").expect("write");
+    let out = dir.path().join("no/such/dir/p.json");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_spantag"))
+        .args(["new", "--text"])
+        .arg(&text)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("cannot write {}", out.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_huge_file_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("huge.json");
+    let f = std::fs::File::create(&path).expect("create");
+    f.set_len(1 << 30).expect("sparse 1 GiB");
+    let error = project_file::load(&path).expect_err("refused");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}: the file is 1024.0 MiB; Spantag reads project files of up to 256 MiB",
+            path.display()
+        )
+    );
+    assert_eq!(
+        std::fs::metadata(&path).expect("meta").len(),
+        1 << 30,
+        "untouched"
+    );
+}
+
+#[test]
+fn closing_without_saving_removes_the_recovery_file() {
+    let (_dir, path) = saved("会见习近平");
+    let mut h = open(&path);
+    tag(&mut h, 2, 5, Key::Num1);
+    let recovery = recovery::recovery_path(&path);
+    wait_for(&mut h, "the recovery file", || recovery.exists());
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run();
+    h.get_by_label("Don't save").click();
+    h.run();
+    assert!(!recovery.exists());
+    assert_eq!(
+        markup_of(&project_file::load(&path).expect("loads")),
+        "会见习近平"
+    );
+}
