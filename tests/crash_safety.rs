@@ -59,13 +59,17 @@ fn sigkill_at_random_moments_never_leaves_a_broken_file() {
             .arg(&a_path)
             .arg(&b_path)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
-            .expect("spawn");
+            .unwrap_or_else(|e| panic!("round {round}: cannot start spantag: {e}"));
         let mut ready = String::new();
         let stdout = child.stdout.take().expect("stdout");
         BufReader::new(stdout).read_line(&mut ready).expect("read");
-        assert_eq!(ready.trim(), "saving");
+        if ready.trim() != "saving" {
+            let mut err = String::new();
+            let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err);
+            panic!("round {round}: the save loop did not start: {err}");
+        }
         std::thread::sleep(Duration::from_micros(rng.next() % 30_000));
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
