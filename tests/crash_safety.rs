@@ -67,7 +67,8 @@ fn sigkill_at_random_moments_never_leaves_a_broken_file() {
         BufReader::new(stdout).read_line(&mut ready).expect("read");
         if ready.trim() != "saving" {
             let mut err = String::new();
-            let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err);
+            let _ =
+                std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err);
             panic!("round {round}: the save loop did not start: {err}");
         }
         std::thread::sleep(Duration::from_micros(rng.next() % 30_000));

@@ -1,5 +1,6 @@
 //! Never losing work: backups, autosave and recovery, locks, changed texts, old versions, and
 //! the errors for files that cannot be written or read. GUI parts run through egui_kittest.
+#![cfg(feature = "gui")]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

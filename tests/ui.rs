@@ -2,6 +2,7 @@
 //!
 //! kittest panics on any character no font can draw, so every test here also checks that the
 //! bundled font renders the Chinese text.
+#![cfg(feature = "gui")]
 
 use std::path::PathBuf;
 

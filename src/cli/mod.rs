@@ -53,7 +53,12 @@ pub fn main() -> ExitCode {
         Some(Command::Stats(args)) => stats::run(&args),
         Some(Command::New(args)) => new::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
+        #[cfg(feature = "gui")]
         None => crate::ui::run(cli.project).map(|()| ExitCode::SUCCESS),
+        #[cfg(not(feature = "gui"))]
+        None => Err(anyhow::anyhow!(
+            "this spantag was built without the window (cargo feature \"gui\"); use a command"
+        )),
     };
     match result {
         Ok(code) => code,
