@@ -473,3 +473,108 @@ fn every_brat_example_imports_with_each_text_bound_kept_exactly() {
         assert_eq!(report.left_out, expected_left_out, "{}", folder.display());
     }
 }
+
+#[test]
+fn word_tokens_report_a_span_cut_inside_a_word() {
+    let doc = AnnotatedDocument {
+        document: Document::new("d", "d", "Díaz-Canel visited 北京."),
+        spans: SpanIndex::new(vec![span(1, 0, 3, "PER"), span(2, 19, 21, "GPE")]),
+    };
+    let labels = LabelSet::new(
+        ["PER", "GPE"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| spantag::core::Label::new(n, spantag::core::label::PALETTE[i], None, ""))
+            .collect(),
+    );
+    let project = Project::from_parts(labels, vec![doc]);
+    let words = ExportOptions {
+        tokens: Tokens::Word,
+        scheme: Scheme::Bioes,
+        ..Default::default()
+    };
+    let report = formats::export(&project, Format::Conll, &words).expect("export");
+    assert_eq!(report.dropped.len(), 1);
+    assert!(
+        report.dropped[0]
+            .reason
+            .contains("its end falls inside the token \"Díaz\" [0, 4)"),
+        "{}",
+        report.dropped[0]
+    );
+    let text = String::from_utf8(report.files[0].bytes.clone()).expect("utf-8");
+    assert_eq!(
+        text,
+        "Díaz\tO\n-\tO\nCanel\tO\nvisited\tO\n北\tB-GPE\n京\tE-GPE\n.\tO\n"
+    );
+    let strict = ExportOptions {
+        strict: true,
+        ..words
+    };
+    assert!(formats::export(&project, Format::Conll, &strict).is_err());
+    // With char tokens every span aligns.
+    let chars =
+        formats::export(&project, Format::Conll, &ExportOptions::default()).expect("export");
+    assert!(chars.dropped.is_empty());
+    assert_eq!(
+        formats::hf::tag_names(&project.labels, Scheme::Bioes),
+        [
+            "O", "B-PER", "I-PER", "E-PER", "S-PER", "B-GPE", "I-GPE", "E-GPE", "S-GPE"
+        ]
+    );
+}
+
+#[test]
+fn label_studio_import_reads_predictions_as_suggestions_and_warns_on_a_differing_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ls.json");
+    let result = |id: &str, s: usize, e: usize, text: &str, label: &str| {
+        format!(
+            r#"{{"id": "{id}", "from_name": "label", "to_name": "text", "type": "labels", "value": {{"start": {s}, "end": {e}, "text": "{text}", "labels": ["{label}"]}}}}"#
+        )
+    };
+    std::fs::write(
+        &file,
+        format!(
+            r#"[{{"id": 4, "data": {{"text": "👍🏽 习近平在北京"}},
+                "annotations": [{{"result": [{}, {{"id": "r9", "type": "relation", "from_id": "a", "to_id": "b"}}]}}],
+                "predictions": [{{"result": [{}]}}]}}]"#,
+            result("a", 3, 6, "习近平 ", "PER"),
+            result("b", 7, 9, "北京", "GPE")
+        ),
+    )
+    .expect("write");
+    let options = ImportOptions {
+        predictions_as_suggestions: true,
+        annotator: Some("ls".to_owned()),
+        ..Default::default()
+    };
+    let report = formats::import(Format::LabelStudio, &[file], &options).expect("import");
+    let doc = &report.project.documents[0];
+    assert_eq!(doc.document.id, "ls-4");
+    let spans: Vec<_> = doc
+        .spans
+        .iter()
+        .map(|s| {
+            (
+                doc.document.slice(s.start, s.end),
+                s.status,
+                s.annotator.as_deref(),
+            )
+        })
+        .collect();
+    use spantag::core::SpanStatus::{Accepted, Suggested};
+    assert_eq!(
+        spans,
+        [
+            ("习近平", Accepted, Some("ls")),
+            ("北京", Suggested, Some("ls"))
+        ]
+    );
+    assert!(
+        report.warnings[0].contains("records the text \"习近平 \" at [3, 6)"),
+        "{:?}",
+        report.warnings
+    );
+    assert_eq!(report.left_out.get("relation results"), Some(&1));
+}
