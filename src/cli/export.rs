@@ -20,7 +20,7 @@ Offsets are Unicode code points. Only accepted spans are exported.
 With --split, OUT is a folder: train, dev and test files with the format's extension
 (train.jsonl, ... ; brat: train/, dev/, test/ folders; hf: train.jsonl, ... and labels.json).")]
 pub struct Args {
-    /// The format to write.
+    /// The format to write: doccano, conll, hf, spacy, brat or label-studio.
     #[arg(long = "to", value_parser = export_format)]
     format: Format,
     /// The project file to export.
@@ -118,8 +118,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     formats::write_output(&args.output, &report.files)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let left_out = if report.dropped.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} of them left out, see above)", report.dropped.len())
+    };
     println!(
-        "{}: {} documents, {} spans exported to {} ({} file{})",
+        "{}: {} documents, {} spans exported to {}{left_out}, {} file{}",
         args.output.display(),
         report.documents,
         report.spans,

@@ -16,7 +16,7 @@ Formats:
 The project's labels are those found in the input, in order of first appearance (brat: the
 order of annotation.conf when there is one).")]
 pub struct Args {
-    /// The format to read.
+    /// The format to read: text, doccano, brat, label-studio or conll.
     #[arg(long = "from", value_parser = import_format)]
     format: Format,
     /// Input files (brat: .txt files or folders).

@@ -56,9 +56,11 @@ pub fn write(
                 ner_tags: Vec::new(),
             };
             for (token, tag) in sentence.tokens {
-                // Spans use labels of the set (the project file guarantees it).
+                // A loaded project only has spans with labels of the set; a project built in
+                // code might not, and an index cannot be made up.
                 let index = names.iter().position(|t| *t == tag).ok_or_else(|| {
-                    ExportError::Json(format!("tag {tag} is not in the label set"))
+                    let label = tag.split_once('-').map(|(_, l)| l).unwrap_or(&tag);
+                    ExportError::UnknownLabel(label.to_owned())
                 })?;
                 row.tokens.push(token);
                 row.ner_tags.push(index);

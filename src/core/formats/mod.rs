@@ -202,6 +202,8 @@ pub enum ExportError {
         span: u64,
         reason: String,
     },
+    #[error("label {0} is not in the project's label set")]
+    UnknownLabel(String),
     #[error("{0}")]
     Json(String),
 }
