@@ -2,6 +2,8 @@
 //!
 //! Errors go to stderr with the file and place, and a non-zero exit; never a panic.
 
+mod export;
+mod import;
 mod new;
 mod stats;
 mod validate;
@@ -37,6 +39,10 @@ enum Command {
     Stats(stats::Args),
     /// Create a project from plain text files, one document per file.
     New(new::Args),
+    /// Export a project to doccano, CoNLL, Hugging Face, spaCy, brat or Label Studio.
+    Export(export::Args),
+    /// Create a project from text, doccano, brat, Label Studio or CoNLL files.
+    Import(import::Args),
     /// Save two projects into FILE alternately, forever (for the crash-safety test).
     #[command(name = "__save-loop", hide = true)]
     SaveLoop {
@@ -52,6 +58,8 @@ pub fn main() -> ExitCode {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Stats(args)) => stats::run(&args),
         Some(Command::New(args)) => new::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Import(args)) => import::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
         #[cfg(feature = "gui")]
         None => crate::ui::run(cli.project).map(|()| ExitCode::SUCCESS),

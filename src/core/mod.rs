@@ -8,6 +8,7 @@ pub mod char_index;
 pub mod document;
 pub mod edit;
 pub mod editor;
+pub mod formats;
 pub mod history;
 pub mod label;
 pub mod lock;

@@ -1,0 +1,136 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::core::formats::{self, ExportOptions, Format, Scheme, SplitRatio, Tokens};
+use crate::core::project_file;
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Formats:
+  doccano       JSONL, one document a line: {\"id\", \"text\", \"label\": [[start, end, \"LABEL\"]]}
+  conll         TOKEN<TAB>TAG per line, a blank line between sentences and documents
+  hf            a folder: data.jsonl ({\"id\", \"tokens\", \"ner_tags\"}, one sentence a line) and labels.json
+  spacy         JSONL: {\"text\", \"entities\": [[start, end, \"LABEL\"]], \"spans\": [{\"start\", \"end\", \"label\"}]}
+  brat          a folder: NAME.txt and NAME.ann per document, and annotation.conf
+  label-studio  a JSON array of Label Studio tasks
+
+Offsets are Unicode code points. Only accepted spans are exported.
+With --split, OUT is a folder: train, dev and test files with the format's extension
+(train.jsonl, ... ; brat: train/, dev/, test/ folders; hf: train.jsonl, ... and labels.json).")]
+pub struct Args {
+    /// The format to write: doccano, conll, hf, spacy, brat or label-studio.
+    #[arg(long = "to", value_parser = export_format)]
+    format: Format,
+    /// The project file to export.
+    project: PathBuf,
+    /// The file to write, or the folder for brat, hf and --split.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Tag scheme for conll and hf: bio (IOB2) or bioes.
+    #[arg(long, default_value = "bio", value_parser = ["bio", "bioes"])]
+    scheme: String,
+    /// Tokens for conll and hf: char (one per non-whitespace character) or word (Unicode word
+    /// boundaries, one token per CJK character).
+    #[arg(long, default_value = "char", value_parser = ["char", "word"])]
+    tokens: String,
+    /// Fail on a span the format cannot express (overlapping spans in conll, hf and spacy's
+    /// entities; a span boundary inside a word token) instead of reporting and leaving it out.
+    #[arg(long)]
+    strict: bool,
+    /// Write train/dev/test parts by document, e.g. 80/10/10; OUT is then a folder.
+    #[arg(long)]
+    split: Option<SplitRatio>,
+    /// Seed of the --split shuffle: the same seed gives the same split on every machine.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Overwrite OUT if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+fn export_format(name: &str) -> Result<Format, String> {
+    match Format::from_name(name) {
+        Some(f) if f.can_export() => Ok(f),
+        _ => Err(format!(
+            "expected one of {}",
+            Format::ALL
+                .iter()
+                .filter(|f| f.can_export())
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    super::check_overwrite(&args.output, args.force)?;
+    let project = project_file::load(&args.project)?;
+    let options = ExportOptions {
+        scheme: if args.scheme == "bioes" {
+            Scheme::Bioes
+        } else {
+            Scheme::Bio
+        },
+        tokens: if args.tokens == "word" {
+            Tokens::Word
+        } else {
+            Tokens::Char
+        },
+        strict: args.strict,
+        split: args.split,
+        seed: args.seed,
+    };
+    let report = formats::export(&project, args.format, &options).with_context(|| {
+        format!(
+            "{}: cannot export to {}",
+            args.project.display(),
+            args.format
+        )
+    })?;
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if !report.dropped.is_empty() {
+        eprintln!(
+            "{} spans could not be expressed in {} and were left out (--strict fails instead):",
+            report.dropped.len(),
+            args.format
+        );
+        for dropped in &report.dropped {
+            eprintln!("  dropped: {dropped}");
+        }
+    }
+    let is_folder = report.files.iter().any(|f| !f.path.as_os_str().is_empty());
+    if is_folder && args.output.is_file() {
+        anyhow::bail!(
+            "{} is a file, but a {} export{} is a folder",
+            args.output.display(),
+            args.format,
+            if args.split.is_some() {
+                " with --split"
+            } else {
+                ""
+            }
+        );
+    }
+    formats::write_output(&args.output, &report.files)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let left_out = if report.dropped.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} of them left out, see above)", report.dropped.len())
+    };
+    println!(
+        "{}: {} documents, {} spans exported to {}{left_out}, {} file{}",
+        args.output.display(),
+        report.documents,
+        report.spans,
+        args.format,
+        report.files.len(),
+        if report.files.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}

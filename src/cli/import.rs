@@ -1,0 +1,105 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::core::formats::{self, Format, ImportOptions, Offsets};
+use crate::core::project_file;
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Formats:
+  text          .txt files, one document each, the text kept byte for byte
+  doccano       JSONL with \"text\" and \"label\" (or \"labels\", or \"entities\" with start_offset/end_offset)
+  brat          .txt files with their .ann beside them, or folders of them
+  label-studio  Label Studio JSON exports (an array of tasks)
+  conll         TOKEN<TAB>TAG files (BIO or BIOES); the text is rebuilt from the tokens
+
+The project's labels are those found in the input, in order of first appearance (brat: the
+order of annotation.conf when there is one).")]
+pub struct Args {
+    /// The format to read: text, doccano, brat, label-studio or conll.
+    #[arg(long = "from", value_parser = import_format)]
+    format: Format,
+    /// Input files (brat: .txt files or folders).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// The project file to write.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Mark every imported span as made by NAME.
+    #[arg(long, value_name = "NAME")]
+    annotator: Option<String>,
+    /// Skip bad records and count them, instead of failing the import.
+    #[arg(long)]
+    lenient: bool,
+    /// doccano: the unit of the offsets in the file. codepoint (default) is doccano's
+    /// documented format and what `spantag export --to doccano` writes; files exported from
+    /// doccano's web annotator count utf16 code units.
+    #[arg(long, default_value = "codepoint", value_parser = ["codepoint", "utf16"])]
+    offsets: String,
+    /// label-studio: which annotation of each task to read, counting from 0.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    annotation: usize,
+    /// label-studio: also read each task's first prediction, as suggested spans.
+    #[arg(long)]
+    as_suggestions: bool,
+    /// Overwrite OUTPUT if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+fn import_format(name: &str) -> Result<Format, String> {
+    match Format::from_name(name) {
+        Some(f) if f.can_import() => Ok(f),
+        _ => Err(format!(
+            "expected one of {}",
+            Format::ALL
+                .iter()
+                .filter(|f| f.can_import())
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    super::check_overwrite(&args.output, args.force)?;
+    let options = ImportOptions {
+        annotator: args.annotator.clone(),
+        lenient: args.lenient,
+        offsets: if args.offsets == "utf16" {
+            Offsets::Utf16
+        } else {
+            Offsets::Codepoint
+        },
+        annotation: args.annotation,
+        predictions_as_suggestions: args.as_suggestions,
+    };
+    let report = formats::import(args.format, &args.inputs, &options)?;
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if !report.left_out.is_empty() {
+        eprintln!("not imported (Spantag does not model these yet):");
+        for (kind, count) in &report.left_out {
+            eprintln!("  {count:>6}  {kind}");
+        }
+    }
+    if !report.skipped.is_empty() {
+        eprintln!("{} bad records skipped (--lenient):", report.skipped.len());
+        for error in &report.skipped {
+            eprintln!("  {error}");
+        }
+    }
+    let project = &report.project;
+    project_file::save(project, &args.output)?;
+    println!(
+        "{}: imported {} documents, {} spans, {} labels from {}",
+        args.output.display(),
+        project.documents.len(),
+        project.span_count(),
+        project.labels.len(),
+        args.format
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,406 @@
+//! brat standoff: `NAME.txt` (the exact text) beside `NAME.ann`, plus `annotation.conf`.
+//!
+//! Offsets are code points into the `.txt` (brat's server slices a Python 3 `str`). A
+//! discontinuous mention is one `T` line with fragments `s e;s e` and its surface text joined
+//! by one space; Spantag keeps each fragment as its own span, the fragments sharing a group id.
+//! `A`, `M`, `R`, `E`, `N`, `*` lines and notes other than `AnnotatorNotes` are not modelled:
+//! import counts them by kind and leaves them out.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::builder::SpanDraft;
+use super::{
+    ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
+    check_alignment,
+};
+use crate::core::label::LabelSet;
+use crate::core::project::AnnotatedDocument;
+use crate::core::span::Span;
+
+/// A document id made into a file name: path separators, characters Windows refuses and
+/// control characters become `_`, and a leading dot (a hidden file) is replaced.
+pub fn file_name(id: &str) -> String {
+    let mut name: String = id
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    if name.starts_with('.') {
+        name.replace_range(0..1, "_");
+    }
+    if name.trim().is_empty() {
+        name = "document".to_owned();
+    }
+    name
+}
+
+/// `annotation.conf` with the labels as entity types and the other sections empty (brat warns
+/// about a missing section).
+pub fn annotation_conf(labels: &LabelSet) -> String {
+    let mut conf = String::from("[entities]\n");
+    for label in labels.iter() {
+        conf.push_str(&label.name);
+        conf.push('\n');
+    }
+    conf.push_str("\n[relations]\n\n[events]\n\n[attributes]\n");
+    conf
+}
+
+pub fn write(
+    docs: &[&AnnotatedDocument],
+    labels: &LabelSet,
+    report: &mut ExportReport,
+) -> Result<Vec<OutputFile>, ExportError> {
+    let mut files = Vec::new();
+    let mut used = HashSet::new();
+    for doc in docs {
+        let base = file_name(&doc.document.id);
+        let mut name = base.clone();
+        let mut n = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        let ann = write_ann(doc, report)?;
+        files.push(OutputFile {
+            path: PathBuf::from(format!("{name}.txt")),
+            bytes: doc.document.text().as_bytes().to_vec(),
+        });
+        files.push(OutputFile {
+            path: PathBuf::from(format!("{name}.ann")),
+            bytes: ann.into_bytes(),
+        });
+    }
+    files.push(OutputFile {
+        path: PathBuf::from("annotation.conf"),
+        bytes: annotation_conf(labels).into_bytes(),
+    });
+    Ok(files)
+}
+
+/// The `.ann` of one document: T lines in document order, each followed by its note.
+fn write_ann(doc: &AnnotatedDocument, report: &mut ExportReport) -> Result<String, ExportError> {
+    let document = &doc.document;
+    // One entry per T line: a lone span, or the fragments of a group.
+    let mut mentions: Vec<Vec<&Span>> = Vec::new();
+    let mut group_at: HashMap<u64, usize> = HashMap::new();
+    for span in accepted(doc) {
+        match span.group {
+            Some(g) => match group_at.get(&g) {
+                Some(&i) => mentions[i].push(span),
+                None => {
+                    group_at.insert(g, mentions.len());
+                    mentions.push(vec![span]);
+                }
+            },
+            None => mentions.push(vec![span]),
+        }
+    }
+    // brat needs one type per T line and fragments that do not overlap; a group that breaks
+    // either is written as separate T lines, with a warning.
+    let mut lines: Vec<Vec<&Span>> = Vec::new();
+    for mut fragments in mentions {
+        fragments.sort_by_key(|s| s.sort_key());
+        let same_label = fragments.iter().all(|s| s.label == fragments[0].label);
+        let disjoint = fragments.windows(2).all(|w| w[0].end <= w[1].start);
+        if same_label && disjoint {
+            lines.push(fragments);
+        } else {
+            report.warnings.push(format!(
+                "brat: document \"{}\": group {} mixes labels or overlapping fragments, so its {} spans are written as separate T lines",
+                document.id,
+                fragments[0].group.unwrap_or_default(),
+                fragments.len()
+            ));
+            lines.extend(fragments.into_iter().map(|s| vec![s]));
+        }
+    }
+    let mut ann = String::new();
+    let mut note_number = 0;
+    for (t, fragments) in lines.iter().enumerate() {
+        let t = t + 1;
+        let mut ranges = Vec::new();
+        let mut surfaces = Vec::new();
+        for span in fragments {
+            let (start, end, surface) = check_alignment(document, span, Offsets::Codepoint)?;
+            if surface.contains(['\n', '\r', '\t']) {
+                return Err(ExportError::Inexpressible {
+                    document: document.id.clone(),
+                    span: span.id.0,
+                    reason: format!(
+                        "brat's .ann is one annotation a line, and span [{start}, {end}) contains a line break or tab; split the span at the line break"
+                    ),
+                });
+            }
+            ranges.push(format!("{start} {end}"));
+            surfaces.push(surface);
+        }
+        let label = &fragments[0].label;
+        ann.push_str(&format!(
+            "T{t}\t{label} {}\t{}\n",
+            ranges.join(";"),
+            surfaces.join(" ")
+        ));
+        let mut notes: Vec<&str> = Vec::new();
+        for span in fragments {
+            if let Some(note) = span.note.as_deref()
+                && !notes.contains(&note)
+            {
+                notes.push(note);
+            }
+        }
+        if !notes.is_empty() {
+            note_number += 1;
+            let note = notes.join(" ");
+            let flat = note.replace(['\n', '\r', '\t'], " ");
+            if flat != note {
+                report.warnings.push(format!(
+                    "brat: document \"{}\", T{t}: the note's line breaks and tabs are written as spaces (a .ann line cannot hold them)",
+                    document.id
+                ));
+            }
+            ann.push_str(&format!("#{note_number}\tAnnotatorNotes T{t}\t{flat}\n"));
+        }
+    }
+    Ok(ann)
+}
+
+// ---- Import -------------------------------------------------------------------------------------
+
+/// The `.txt` files to read: each input file (a `.ann` stands for its `.txt`), or every `.txt`
+/// in an input folder, sorted by name.
+fn text_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let entries = std::fs::read_dir(input)
+                .map_err(|e| ImportError::new(input, None, format!("cannot read folder: {e}")))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "txt") && p.is_file())
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(ImportError::new(
+                    input,
+                    None,
+                    "no .txt files in this folder",
+                ));
+            }
+            files.extend(found);
+        } else if input.extension().is_some_and(|x| x == "ann") {
+            files.push(input.with_extension("txt"));
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Entity types of an `annotation.conf`, in order (`!Abstract` types and comments skipped).
+fn conf_entities(conf: &str) -> Vec<String> {
+    let mut section = "";
+    let mut names = Vec::new();
+    for line in conf.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.starts_with('[') && trimmed.ends_with(']') {
+            section = trimmed;
+            continue;
+        }
+        if (section == "[entities]" || section == "[spans]") && !trimmed.starts_with('!') {
+            let name = trimmed.split_whitespace().next().unwrap_or_default();
+            if !name.is_empty() && !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
+}
+
+pub fn read(inputs: &[PathBuf], builder: &mut ProjectBuilder) -> Result<(), ImportError> {
+    let files = text_files(inputs)?;
+    // annotation.conf beside the files gives the label order.
+    let mut order = Vec::new();
+    let mut seen_dirs = HashSet::new();
+    for file in &files {
+        let dir = file.parent().unwrap_or(Path::new(".")).to_owned();
+        if seen_dirs.insert(dir.clone())
+            && let Ok(conf) = std::fs::read_to_string(dir.join("annotation.conf"))
+        {
+            for name in conf_entities(&conf) {
+                if !order.contains(&name) {
+                    order.push(name);
+                }
+            }
+        }
+    }
+    builder.set_label_order(order);
+    for file in &files {
+        read_pair(file, builder)?;
+    }
+    Ok(())
+}
+
+/// A T line as read.
+struct TextBound {
+    id: String,
+    label: String,
+    fragments: Vec<(usize, usize)>,
+    line: usize,
+}
+
+fn read_pair(txt: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError> {
+    let doc = builder.add_text_file(txt)?;
+    let ann_path = txt.with_extension("ann");
+    if !ann_path.exists() {
+        builder.warn(format!(
+            "{}: no .ann beside it; imported without spans",
+            txt.display()
+        ));
+        return Ok(());
+    }
+    let ann = super::read_utf8(&ann_path)?;
+    let mut bounds = Vec::new();
+    let mut notes: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
+    for (i, line) in ann.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = line.splitn(3, '\t');
+        let id = fields.next().unwrap_or_default();
+        let data = fields.next().unwrap_or_default();
+        let tail = fields.next();
+        let kind = id.chars().next().unwrap_or(' ');
+        match kind {
+            'T' => match parse_text_bound(id, data, n) {
+                Ok(t) => {
+                    match check_surface(builder.text(doc), &t, tail) {
+                        Ok(()) => bounds.push(t),
+                        Err(reason) => {
+                            builder.skip_or_fail(ImportError::new(&ann_path, Some(n), reason))?
+                        }
+                    };
+                }
+                Err(reason) => builder.skip_or_fail(ImportError::new(&ann_path, Some(n), reason))?,
+            },
+            '#' => {
+                let mut parts = data.split_whitespace();
+                let note_type = parts.next().unwrap_or_default();
+                let target = parts.next().unwrap_or_default();
+                if note_type == "AnnotatorNotes" {
+                    notes
+                        .entry(target.to_owned())
+                        .or_default()
+                        .push((tail.unwrap_or_default().to_owned(), n));
+                } else {
+                    builder.leave_out(format!("# {note_type} (note)"));
+                }
+            }
+            'A' => builder.leave_out("A (attribute)"),
+            'M' => builder.leave_out("M (modification)"),
+            'R' => builder.leave_out("R (relation)"),
+            'E' => builder.leave_out("E (event)"),
+            'N' => builder.leave_out("N (normalization)"),
+            '*' => builder.leave_out("* (equivalence)"),
+            _ => builder.skip_or_fail(ImportError::new(
+                &ann_path,
+                Some(n),
+                format!("unknown annotation line \"{line}\" (brat lines start with T, A, M, R, E, N, * or #)"),
+            ))?,
+        }
+    }
+    let known: HashSet<&str> = bounds.iter().map(|t| t.id.as_str()).collect();
+    for (target, list) in &notes {
+        if !known.contains(target.as_str()) {
+            for (_, n) in list {
+                let reason = if target.starts_with('T') {
+                    format!("the note is on {target}, which is not a (valid) T line of this file")
+                } else {
+                    format!("the note is on {target}; only notes on T lines are imported")
+                };
+                builder.skip_or_fail(ImportError::new(&ann_path, Some(*n), reason))?;
+            }
+        }
+    }
+    for t in bounds {
+        let note = notes.get(&t.id).map(|list| {
+            list.iter()
+                .map(|(note, _)| note.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        let group = (t.fragments.len() > 1).then(|| builder.new_group());
+        for (start, end) in &t.fragments {
+            let mut draft = SpanDraft::new(*start, *end, t.label.clone());
+            draft.note = note.clone();
+            draft.group = group;
+            if let Err(reason) = builder.add_span(doc, draft) {
+                builder.skip_or_fail(ImportError::new(&ann_path, Some(t.line), reason))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `TYPE START END[;START END...]`.
+fn parse_text_bound(id: &str, data: &str, line: usize) -> Result<TextBound, String> {
+    let bad = || format!("{id}: expected \"TYPE START END[;START END]\", found \"{data}\"");
+    let (label, ranges) = data.split_once(' ').ok_or_else(bad)?;
+    let mut fragments = Vec::new();
+    for range in ranges.split(';') {
+        let mut numbers = range.split_whitespace();
+        let (Some(s), Some(e), None) = (numbers.next(), numbers.next(), numbers.next()) else {
+            return Err(bad());
+        };
+        let s: usize = s.parse().map_err(|_| bad())?;
+        let e: usize = e.parse().map_err(|_| bad())?;
+        fragments.push((s, e));
+    }
+    Ok(TextBound {
+        id: id.to_owned(),
+        label: label.to_owned(),
+        fragments,
+        line,
+    })
+}
+
+/// The T line's text must be the text at its offsets (fragments joined by one space). An
+/// offset past the end is left for the span check, which says so.
+fn check_surface(text: &str, t: &TextBound, tail: Option<&str>) -> Result<(), String> {
+    // brat fills an empty text in from the document.
+    let Some(recorded) = tail.filter(|t| !t.is_empty()) else {
+        return Ok(());
+    };
+    let len = text.chars().count();
+    if t.fragments.iter().any(|&(s, e)| e > len || s > e) {
+        return Ok(());
+    }
+    let pieces: Vec<String> = t
+        .fragments
+        .iter()
+        .map(|&(s, e)| text.chars().skip(s).take(e - s).collect())
+        .collect();
+    let actual = pieces.join(" ");
+    if recorded == actual {
+        return Ok(());
+    }
+    let spans: Vec<String> = t
+        .fragments
+        .iter()
+        .map(|(s, e)| format!("[{s}, {e})"))
+        .collect();
+    Err(format!(
+        "{} records the text \"{recorded}\" at {}, but the .txt has \"{actual}\" there",
+        t.id,
+        spans.join(";")
+    ))
+}

@@ -1,0 +1,231 @@
+//! Collects documents and spans read from another format into a new, valid project.
+//!
+//! Every reader goes through here so that the checks (a span inside its text, not empty, a
+//! usable label name) and the `--lenient` policy are the same for all formats.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{ImportError, ImportOptions, ImportReport};
+use crate::core::document::Document;
+use crate::core::label::{Label, LabelSet, PALETTE};
+use crate::core::project::{AnnotatedDocument, Project};
+use crate::core::span::{Span, SpanId, SpanStatus};
+use crate::core::span_index::SpanIndex;
+use crate::core::text_file::read_text_document;
+
+/// A span as read, before it gets its project-wide id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpanDraft {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub note: Option<String>,
+    pub group: Option<u64>,
+    pub status: SpanStatus,
+}
+
+impl SpanDraft {
+    pub fn new(start: usize, end: usize, label: impl Into<String>) -> Self {
+        Self {
+            start,
+            end,
+            label: label.into(),
+            note: None,
+            group: None,
+            status: SpanStatus::Accepted,
+        }
+    }
+}
+
+pub struct ProjectBuilder {
+    annotator: Option<String>,
+    lenient: bool,
+    documents: Vec<(Document, Vec<SpanDraft>)>,
+    /// Label names in order of first appearance.
+    labels: Vec<String>,
+    /// An order given by the input (brat's annotation.conf), applied in `finish`.
+    label_order: Vec<String>,
+    next_group: u64,
+    skipped: Vec<ImportError>,
+    warnings: Vec<String>,
+    left_out: BTreeMap<String, usize>,
+    pub(crate) options: ImportOptions,
+}
+
+impl ProjectBuilder {
+    pub fn new(options: &ImportOptions) -> Self {
+        Self {
+            annotator: options.annotator.clone(),
+            lenient: options.lenient,
+            documents: Vec::new(),
+            labels: Vec::new(),
+            label_order: Vec::new(),
+            next_group: 1,
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            left_out: BTreeMap::new(),
+            options: options.clone(),
+        }
+    }
+
+    /// Add a document; its id is `id`, made unique among the documents so far. Returns its index.
+    pub fn add_document(&mut self, id: &str, name: &str, text: String) -> usize {
+        let base = if id.trim().is_empty() { "document" } else { id };
+        let mut unique = base.to_owned();
+        let mut n = 2;
+        while self.documents.iter().any(|(d, _)| d.id == unique) {
+            unique = format!("{base}-{n}");
+            n += 1;
+        }
+        self.documents
+            .push((Document::new(unique, name, text), Vec::new()));
+        self.documents.len() - 1
+    }
+
+    pub fn add_text_file(&mut self, path: &Path) -> Result<usize, ImportError> {
+        let existing: Vec<Document> = Vec::new();
+        let doc = read_text_document(path, &existing)
+            .map_err(|e| ImportError::new(path, None, strip_path(&e.to_string(), path)))?;
+        let (id, name) = (doc.id.clone(), doc.name.clone());
+        Ok(self.add_document(&id, &name, doc.text().to_owned()))
+    }
+
+    pub fn text(&self, doc: usize) -> &str {
+        self.documents
+            .get(doc)
+            .map(|(d, _)| d.text())
+            .unwrap_or_default()
+    }
+
+    pub fn document(&self, doc: usize) -> Option<&Document> {
+        self.documents.get(doc).map(|(d, _)| d)
+    }
+
+    /// Check a span against its document and add it, or say why it cannot be added.
+    pub fn add_span(&mut self, doc: usize, span: SpanDraft) -> Result<(), String> {
+        let Some((document, spans)) = self.documents.get_mut(doc) else {
+            return Err(format!("there is no document number {doc}"));
+        };
+        let len = document.char_len();
+        if span.end < span.start {
+            return Err(format!(
+                "span [{}, {}) ends before it starts",
+                span.start, span.end
+            ));
+        }
+        if span.end == span.start {
+            return Err(format!("span [{}, {}) is empty", span.start, span.end));
+        }
+        if span.end > len {
+            return Err(format!(
+                "span [{}, {}) is past the end of the text ({len} characters)",
+                span.start, span.end
+            ));
+        }
+        if span.label.is_empty() || span.label.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "label \"{}\" cannot be used: a label name must be non-empty, without spaces",
+                span.label
+            ));
+        }
+        if !self.labels.contains(&span.label) {
+            self.labels.push(span.label.clone());
+        }
+        spans.push(span);
+        Ok(())
+    }
+
+    /// A fresh group id for the fragments of one discontinuous mention.
+    pub fn new_group(&mut self) -> u64 {
+        let g = self.next_group;
+        self.next_group += 1;
+        g
+    }
+
+    /// With `--lenient`, count the problem and go on; else fail the import with it.
+    pub fn skip_or_fail(&mut self, error: ImportError) -> Result<(), ImportError> {
+        if self.lenient {
+            self.skipped.push(error);
+            Ok(())
+        } else {
+            Err(error)
+        }
+    }
+
+    pub fn warn(&mut self, warning: impl Into<String>) {
+        self.warnings.push(warning.into());
+    }
+
+    /// Count an annotation of a kind Spantag does not model.
+    pub fn leave_out(&mut self, kind: impl Into<String>) {
+        *self.left_out.entry(kind.into()).or_default() += 1;
+    }
+
+    pub fn set_label_order(&mut self, order: Vec<String>) {
+        self.label_order = order;
+    }
+
+    pub fn finish(self) -> ImportReport {
+        // Labels named by the input's own order come first, in that order; the rest follow in
+        // order of first appearance.
+        let mut names: Vec<&String> = self
+            .label_order
+            .iter()
+            .filter(|n| self.labels.contains(n))
+            .collect();
+        for name in &self.labels {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        let labels = LabelSet::new(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let hotkey = (i < 9)
+                        .then(|| char::from_digit(i as u32 + 1, 10))
+                        .flatten();
+                    Label::new(name, PALETTE[i % PALETTE.len()], hotkey, "")
+                })
+                .collect(),
+        );
+        let mut next_id = 1;
+        let documents = self
+            .documents
+            .into_iter()
+            .map(|(document, mut drafts)| {
+                drafts.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+                let spans = drafts
+                    .into_iter()
+                    .map(|d| {
+                        let mut span = Span::new(SpanId(next_id), d.start, d.end, d.label);
+                        next_id += 1;
+                        span.note = d.note;
+                        span.group = d.group;
+                        span.status = d.status;
+                        span.annotator = self.annotator.clone();
+                        span
+                    })
+                    .collect();
+                AnnotatedDocument {
+                    document,
+                    spans: SpanIndex::new(spans),
+                }
+            })
+            .collect();
+        ImportReport {
+            project: Project::from_parts(labels, documents),
+            skipped: self.skipped,
+            warnings: self.warnings,
+            left_out: self.left_out,
+        }
+    }
+}
+
+/// Messages from lower layers start with the path; ours add it again in front.
+fn strip_path(message: &str, path: &Path) -> String {
+    let prefix = format!("{}: ", path.display());
+    message.strip_prefix(&prefix).unwrap_or(message).to_owned()
+}

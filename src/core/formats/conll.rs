@@ -1,0 +1,349 @@
+//! CoNLL token-tag files: `TOKEN<TAB>TAG` per line, a blank line between sentences and between
+//! documents, tags in IOB2 (`B-X`, `I-X`, `O`) or BIOES.
+//!
+//! Tags cannot nest or overlap, and a tag belongs to a whole token: a span that cannot be put
+//! into tags is left out and reported (or, with `strict`, fails the export).
+
+use std::path::Path;
+
+use super::builder::SpanDraft;
+use super::tokenize::{Token, sentences, tokenize};
+use super::{
+    DroppedSpan, ExportError, ExportOptions, ExportReport, ImportError, Offsets, OutputFile,
+    ProjectBuilder, Scheme, accepted, check_alignment,
+};
+use crate::core::document::Document;
+use crate::core::project::AnnotatedDocument;
+use crate::core::span::Span;
+
+/// A sentence as tokens with their tags.
+pub struct TaggedSentence<'a> {
+    pub tokens: Vec<(&'a str, String)>,
+}
+
+/// Keep the longest of overlapping spans (ties: the earliest, then the lowest id); the others
+/// are returned as dropped. `what` names the target that cannot hold overlaps.
+pub(crate) fn longest_first<'a>(
+    doc: &Document,
+    spans: &[&'a Span],
+    what: &str,
+) -> (Vec<&'a Span>, Vec<DroppedSpan>) {
+    let mut by_priority: Vec<&Span> = spans.to_vec();
+    by_priority.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.start, s.id));
+    let mut kept: Vec<&Span> = Vec::new();
+    let mut dropped = Vec::new();
+    for span in by_priority {
+        match kept.iter().find(|k| k.overlaps(span.start, span.end)) {
+            Some(winner) => dropped.push(DroppedSpan {
+                document: doc.id.clone(),
+                span: span.clone(),
+                text: doc.slice(span.start, span.end).to_owned(),
+                reason: format!(
+                    "overlaps span {} {} [{}, {}), which is kept ({what} cannot nest or overlap)",
+                    winner.id, winner.label, winner.start, winner.end
+                ),
+            }),
+            None => kept.push(span),
+        }
+    }
+    kept.sort_by_key(|s| s.sort_key());
+    dropped.sort_by_key(|d| d.span.sort_key());
+    (kept, dropped)
+}
+
+/// Cut a document into tagged sentences. Spans that cannot be tagged are reported in
+/// `report.dropped`, or fail the export with `strict`.
+pub fn tag_document<'a>(
+    doc: &'a AnnotatedDocument,
+    options: &ExportOptions,
+    report: &mut ExportReport,
+) -> Result<Vec<TaggedSentence<'a>>, ExportError> {
+    let document = &doc.document;
+    let tokens = tokenize(document.text(), options.tokens);
+    let mut expressible = Vec::new();
+    let mut dropped = Vec::new();
+    for span in accepted(doc) {
+        check_alignment(document, span, Offsets::Codepoint)?;
+        match token_problem(&tokens, span) {
+            None => expressible.push(span),
+            Some(reason) => dropped.push(DroppedSpan {
+                document: document.id.clone(),
+                span: span.clone(),
+                text: document.slice(span.start, span.end).to_owned(),
+                reason,
+            }),
+        }
+    }
+    let (kept, overlapping) = longest_first(document, &expressible, "BIO tags");
+    dropped.extend(overlapping);
+    dropped.sort_by_key(|d| d.span.sort_key());
+    for d in dropped {
+        if options.strict {
+            return Err(ExportError::Strict(Box::new(d)));
+        }
+        report.dropped.push(d);
+    }
+
+    let mut tags = vec![String::from("O"); tokens.len()];
+    for span in &kept {
+        let inside: Vec<usize> = (0..tokens.len())
+            .filter(|&i| tokens[i].start >= span.start && tokens[i].end <= span.end)
+            .collect();
+        let last = inside.len().saturating_sub(1);
+        for (k, &i) in inside.iter().enumerate() {
+            let prefix = match (options.scheme, k, inside.len()) {
+                (Scheme::Bioes, _, 1) => "S",
+                (Scheme::Bioes, _, _) if k == last => "E",
+                (_, 0, _) => "B",
+                _ => "I",
+            };
+            tags[i] = format!("{prefix}-{}", span.label);
+        }
+    }
+    let ranges: Vec<(usize, usize)> = kept.iter().map(|s| (s.start, s.end)).collect();
+    Ok(sentences(document.text(), &tokens, &ranges)
+        .into_iter()
+        .map(|range| TaggedSentence {
+            tokens: range.map(|i| (tokens[i].text, tags[i].clone())).collect(),
+        })
+        .collect())
+}
+
+/// Why a span cannot be given token tags, if it cannot.
+fn token_problem(tokens: &[Token<'_>], span: &Span) -> Option<String> {
+    let cut = |at: usize| tokens.iter().find(|t| t.start < at && at < t.end);
+    if let Some(t) = cut(span.start) {
+        return Some(format!(
+            "its start falls inside the token \"{}\" [{}, {}); tags cover whole tokens (try --tokens char)",
+            t.text, t.start, t.end
+        ));
+    }
+    if let Some(t) = cut(span.end) {
+        return Some(format!(
+            "its end falls inside the token \"{}\" [{}, {}); tags cover whole tokens (try --tokens char)",
+            t.text, t.start, t.end
+        ));
+    }
+    if !tokens
+        .iter()
+        .any(|t| t.start >= span.start && t.end <= span.end)
+    {
+        return Some("it covers only whitespace, which is never a token".to_owned());
+    }
+    None
+}
+
+pub fn write(
+    docs: &[&AnnotatedDocument],
+    options: &ExportOptions,
+    report: &mut ExportReport,
+) -> Result<Vec<OutputFile>, ExportError> {
+    let mut out = String::new();
+    let mut first = true;
+    for doc in docs {
+        for sentence in tag_document(doc, options, report)? {
+            if !first {
+                out.push('\n');
+            }
+            first = false;
+            for (token, tag) in &sentence.tokens {
+                out.push_str(token);
+                out.push('\t');
+                out.push_str(tag);
+                out.push('\n');
+            }
+        }
+    }
+    Ok(vec![OutputFile {
+        path: Default::default(),
+        bytes: out.into_bytes(),
+    }])
+}
+
+// ---- Import -------------------------------------------------------------------------------------
+
+/// A token read from a file, with the line it came from.
+struct ReadToken {
+    text: String,
+    tag: String,
+    line: usize,
+}
+
+/// Read a CoNLL file. Each non-blank line is a token; its first column is the token and its
+/// last column the tag (`TOKEN<TAB>TAG`, or CoNLL-2003's `TOKEN POS CHUNK TAG`). Columns are
+/// split on tabs when the line has one, else on spaces. `-DOCSTART-` lines start a new document;
+/// without them the file is one document.
+pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError> {
+    let content = super::read_utf8(path)?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "document".to_owned());
+    let mut documents: Vec<Vec<Vec<ReadToken>>> = vec![Vec::new()];
+    let mut sentence: Vec<ReadToken> = Vec::new();
+    for (i, line) in content.lines().enumerate() {
+        let n = i + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            flush(&mut documents, &mut sentence);
+            continue;
+        }
+        if trimmed.starts_with("-DOCSTART-") {
+            flush(&mut documents, &mut sentence);
+            if documents.last().is_some_and(|d| !d.is_empty()) {
+                documents.push(Vec::new());
+            }
+            continue;
+        }
+        let columns: Vec<&str> = if line.contains('\t') {
+            line.split('\t').map(str::trim).collect()
+        } else {
+            line.split_whitespace().collect()
+        };
+        match (columns.first(), columns.last()) {
+            (Some(token), Some(tag)) if columns.len() >= 2 && !token.is_empty() => {
+                sentence.push(ReadToken {
+                    text: (*token).to_owned(),
+                    tag: (*tag).to_owned(),
+                    line: n,
+                })
+            }
+            _ => builder.skip_or_fail(ImportError::new(
+                path,
+                Some(n),
+                format!("expected TOKEN<TAB>TAG, found \"{line}\""),
+            ))?,
+        }
+    }
+    flush(&mut documents, &mut sentence);
+    documents.retain(|d| !d.is_empty());
+    let several = documents.len() > 1;
+    for (k, sentences) in documents.iter().enumerate() {
+        let id = if several {
+            format!("{stem}-{}", k + 1)
+        } else {
+            stem.clone()
+        };
+        add_document(path, &id, sentences, builder)?;
+    }
+    Ok(())
+}
+
+fn flush(documents: &mut [Vec<Vec<ReadToken>>], sentence: &mut Vec<ReadToken>) {
+    if !sentence.is_empty()
+        && let Some(doc) = documents.last_mut()
+    {
+        doc.push(std::mem::take(sentence));
+    }
+}
+
+/// Rebuild the text (tokens joined without a space when both sides are CJK, with one space
+/// otherwise; sentences joined by `\n`) and turn the tags back into spans.
+fn add_document(
+    path: &Path,
+    id: &str,
+    sentences: &[Vec<ReadToken>],
+    builder: &mut ProjectBuilder,
+) -> Result<(), ImportError> {
+    let mut text = String::new();
+    let mut offsets = Vec::new(); // (start, end) in code points, per token
+    let mut cp = 0;
+    for (s, sentence) in sentences.iter().enumerate() {
+        if s > 0 {
+            text.push('\n');
+            cp += 1;
+        }
+        let mut previous: Option<&str> = None;
+        for token in sentence {
+            if let Some(prev) = previous {
+                let joined = prev.chars().last().is_some_and(super::tokenize::is_cjk)
+                    && token
+                        .text
+                        .chars()
+                        .next()
+                        .is_some_and(super::tokenize::is_cjk);
+                if !joined {
+                    text.push(' ');
+                    cp += 1;
+                }
+            }
+            let len = token.text.chars().count();
+            offsets.push((cp, cp + len));
+            text.push_str(&token.text);
+            cp += len;
+            previous = Some(&token.text);
+        }
+    }
+    let doc = builder.add_document(id, id, text);
+    let mut k = 0;
+    for sentence in sentences {
+        // An open entity: (label, start, first line).
+        let mut open: Option<(String, usize, usize)> = None;
+        let close = |open: &mut Option<(String, usize, usize)>,
+                     end: usize,
+                     builder: &mut ProjectBuilder|
+         -> Result<(), ImportError> {
+            if let Some((label, start, line)) = open.take()
+                && let Err(reason) = builder.add_span(doc, SpanDraft::new(start, end, label))
+            {
+                builder.skip_or_fail(ImportError::new(path, Some(line), reason))?;
+            }
+            Ok(())
+        };
+        let mut previous_end = 0;
+        for token in sentence {
+            let (start, end) = offsets[k];
+            k += 1;
+            let (prefix, label) = match token.tag.split_once('-') {
+                Some((p, l)) => (p, l),
+                None => (token.tag.as_str(), ""),
+            };
+            match (prefix, label.is_empty()) {
+                ("O", true) => close(&mut open, previous_end, builder)?,
+                ("B" | "S" | "U", false) => {
+                    close(&mut open, previous_end, builder)?;
+                    open = Some((label.to_owned(), start, token.line));
+                    if prefix != "B" {
+                        close(&mut open, end, builder)?;
+                    }
+                }
+                ("I" | "E" | "L", false) => {
+                    let continues = open.as_ref().is_some_and(|(l, _, _)| l == label);
+                    if continues {
+                        if prefix != "I" {
+                            close(&mut open, end, builder)?;
+                        }
+                    } else {
+                        let before = open
+                            .as_ref()
+                            .map(|(l, _, _)| format!("an entity {l}"))
+                            .unwrap_or_else(|| "no open entity".to_owned());
+                        close(&mut open, previous_end, builder)?;
+                        builder.skip_or_fail(ImportError::new(
+                            path,
+                            Some(token.line),
+                            format!(
+                                "{} does not continue an entity: {prefix}-{label} must follow B-{label} or I-{label}, and here it follows {before}",
+                                token.tag
+                            ),
+                        ))?;
+                    }
+                }
+                _ => {
+                    close(&mut open, previous_end, builder)?;
+                    builder.skip_or_fail(ImportError::new(
+                        path,
+                        Some(token.line),
+                        format!(
+                            "unknown tag \"{}\" (expected O, or B-, I-, E-, S- and a label)",
+                            token.tag
+                        ),
+                    ))?;
+                }
+            }
+            previous_end = end;
+        }
+        close(&mut open, previous_end, builder)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! doccano sequence-labelling JSONL: `{"id", "text", "label": [[start, end, "LABEL"], ...]}`.
+//!
+//! Export writes code points, doccano's documented (Python-side) convention and ours. doccano's
+//! browser annotator counts UTF-16 code units instead (doccano issue #2290), and the file does
+//! not say which: import takes `Offsets::Utf16` for files exported from the doccano web app.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::builder::SpanDraft;
+use super::{
+    ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
+    check_alignment, to_json_line,
+};
+use crate::core::project::AnnotatedDocument;
+
+#[derive(Serialize)]
+struct Record<'a> {
+    id: &'a str,
+    text: &'a str,
+    label: Vec<(usize, usize, &'a str)>,
+}
+
+/// One line per document.
+pub fn write(
+    docs: &[&AnnotatedDocument],
+    report: &mut ExportReport,
+) -> Result<Vec<OutputFile>, ExportError> {
+    let mut out = String::new();
+    let mut lost = 0;
+    for doc in docs {
+        let mut label = Vec::new();
+        for span in accepted(doc) {
+            let (start, end, _) = check_alignment(&doc.document, span, Offsets::Codepoint)?;
+            label.push((start, end, span.label.as_str()));
+            lost += usize::from(span.note.is_some() || span.group.is_some());
+        }
+        let record = Record {
+            id: &doc.document.id,
+            text: doc.document.text(),
+            label,
+        };
+        out.push_str(&to_json_line(&record)?);
+        out.push('\n');
+    }
+    if lost > 0 {
+        report.warnings.push(format!(
+            "doccano: {lost} spans have a note or a group (discontinuous mention), which doccano's [start, end, label] cannot hold; they are exported without it"
+        ));
+    }
+    Ok(vec![OutputFile {
+        path: Default::default(),
+        bytes: out.into_bytes(),
+    }])
+}
+
+/// Read a doccano JSONL file: one document a line, spans under `label` (doccano ≥ 1.7),
+/// `labels` (older exports) or `entities` (the relation-extraction form, with
+/// `start_offset`/`end_offset`).
+pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError> {
+    let content = super::read_utf8(path)?;
+    let offsets = builder.options.offsets;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for (i, line) in content.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                builder.skip_or_fail(ImportError::new(
+                    path,
+                    Some(n),
+                    format!("invalid JSON: {e}"),
+                ))?;
+                continue;
+            }
+        };
+        let Some(text) = record.get("text").and_then(Value::as_str) else {
+            builder.skip_or_fail(ImportError::new(
+                path,
+                Some(n),
+                "no \"text\" string in this record",
+            ))?;
+            continue;
+        };
+        let id = match record.get("id").or_else(|| record.get("doc_id")) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(x)) => x.to_string(),
+            _ => format!("{stem}-{n}"),
+        };
+        let doc = builder.add_document(&id, &id, text.to_owned());
+        let spans = record
+            .get("label")
+            .or_else(|| record.get("labels"))
+            .or_else(|| record.get("entities"));
+        if let Some(relations) = record.get("relations").and_then(Value::as_array) {
+            for _ in relations {
+                builder.leave_out("doccano relations");
+            }
+        }
+        let Some(spans) = spans else { continue };
+        let Some(spans) = spans.as_array() else {
+            builder.skip_or_fail(ImportError::new(path, Some(n), "the spans are not a list"))?;
+            continue;
+        };
+        for item in spans {
+            let result = parse_span(item).and_then(|(start, end, label)| {
+                let (start, end) = to_code_points(builder.text(doc), start, end, offsets)?;
+                builder.add_span(doc, SpanDraft::new(start, end, label))
+            });
+            if let Err(reason) = result {
+                builder.skip_or_fail(ImportError::new(path, Some(n), reason))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `[start, end, "LABEL"]` or `{"start_offset", "end_offset", "label"}`.
+fn parse_span(item: &Value) -> Result<(usize, usize, String), String> {
+    let offset = |v: Option<&Value>| v.and_then(Value::as_u64).map(|x| x as usize);
+    let parsed = match item {
+        Value::Array(a) if a.len() == 3 => (
+            offset(a.first()),
+            offset(a.get(1)),
+            a.get(2).and_then(Value::as_str),
+        ),
+        Value::Object(o) => (
+            offset(o.get("start_offset")),
+            offset(o.get("end_offset")),
+            o.get("label").and_then(Value::as_str),
+        ),
+        _ => (None, None, None),
+    };
+    match parsed {
+        (Some(s), Some(e), Some(l)) => Ok((s, e, l.to_owned())),
+        _ => Err(format!(
+            "a span must be [start, end, \"LABEL\"] or {{\"start_offset\", \"end_offset\", \"label\"}}, found {item}"
+        )),
+    }
+}
+
+/// Convert file offsets to code points; UTF-16 offsets must not fall inside a surrogate pair.
+fn to_code_points(
+    text: &str,
+    start: usize,
+    end: usize,
+    offsets: Offsets,
+) -> Result<(usize, usize), String> {
+    match offsets {
+        Offsets::Codepoint => Ok((start, end)),
+        Offsets::Utf16 => {
+            let convert = |unit: usize| -> Result<usize, String> {
+                let mut units = 0;
+                for (cp, c) in text.chars().enumerate() {
+                    if units == unit {
+                        return Ok(cp);
+                    }
+                    units += c.len_utf16();
+                    if units > unit {
+                        return Err(format!(
+                            "UTF-16 offset {unit} falls inside the character {c:?} (a surrogate pair); are the offsets code points (--offsets codepoint)?"
+                        ));
+                    }
+                }
+                if units == unit {
+                    return Ok(text.chars().count());
+                }
+                Err(format!(
+                    "span [{start}, {end}) is past the end of the text ({units} UTF-16 code units)"
+                ))
+            };
+            Ok((convert(start)?, convert(end)?))
+        }
+    }
+}
