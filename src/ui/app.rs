@@ -24,6 +24,7 @@ use crate::core::{Document, Edit, Editor, LabelSet, Project, SpanId, Transaction
 #[derive(Clone, Debug, PartialEq)]
 pub enum AfterConfirm {
     Quit,
+    Import(crate::core::formats::Format),
     Open(Option<PathBuf>),
     NewFromText(Option<Vec<PathBuf>>),
 }
@@ -31,6 +32,11 @@ pub enum AfterConfirm {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Dialog {
     Error {
+        title: String,
+        message: String,
+    },
+    /// Something went well and there is more to say than fits the status bar.
+    Info {
         title: String,
         message: String,
     },
@@ -92,6 +98,10 @@ pub struct SpantagApp {
     /// A one-line message in the status bar (what just happened, or why not).
     pub status: Option<String>,
     pub find: FindState,
+    /// The options form of an export to CoNLL or Hugging Face, while open.
+    pub export_form: Option<super::exchange::ExportForm>,
+    /// Written on the spans this user creates or imports.
+    pub annotator: Option<String>,
     pending: Vec<Command>,
     allow_close: bool,
     title: String,
@@ -132,6 +142,8 @@ impl SpantagApp {
             autosaved_state: None,
             status: None,
             find: FindState::default(),
+            export_form: None,
+            annotator: None,
             pending: Vec::new(),
             allow_close: false,
             title: String::new(),
@@ -486,6 +498,12 @@ impl SpantagApp {
                     self.new_from_text(&paths);
                 }
             }
+            AfterConfirm::Import(format) => {
+                if self.editor.is_dirty() {
+                    self.discard_recovery();
+                }
+                self.pick_import_sources(format);
+            }
         }
     }
 
@@ -641,7 +659,7 @@ impl SpantagApp {
         self.status = Some("New project: save it with Ctrl+S".into());
     }
 
-    fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
+    pub(super) fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
         self.release_project_file();
         self.read_only = false;
         self.autosaved_state = None;
@@ -726,10 +744,13 @@ impl SpantagApp {
                     Command::Open,
                     Command::Save,
                     Command::SaveAs,
-                    Command::Quit,
                 ] {
                     self.menu_item(ui, command);
                 }
+                ui.separator();
+                super::exchange::menu(self, ui);
+                ui.separator();
+                self.menu_item(ui, Command::Quit);
             });
             ui.menu_button("Edit", |ui| {
                 let undo = match self.editor.history.undo_description() {
@@ -893,10 +914,12 @@ impl SpantagApp {
         egui::Modal::new(egui::Id::unique("spantag_dialog")).show(ctx, |ui| {
             ui.set_max_width(560.0);
             match &dialog {
-                Dialog::Error { title, message } => {
+                Dialog::Error { title, message } | Dialog::Info { title, message } => {
                     ui.heading(title);
                     ui.add_space(4.0);
-                    ui.label(message);
+                    egui::ScrollArea::vertical()
+                        .max_height(420.0)
+                        .show(ui, |ui| ui.label(message));
                     ui.add_space(8.0);
                     if ui.button("OK").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
                         choice = Some(Choice::Close);
@@ -1202,6 +1225,7 @@ impl eframe::App for SpantagApp {
         }
 
         self.dialogs(&ctx);
+        super::exchange::export_form(self, &ctx);
         for command in std::mem::take(&mut self.pending) {
             self.run_command(&ctx, command);
         }

@@ -3,6 +3,7 @@
 mod app;
 mod autosave;
 mod command;
+mod exchange;
 pub mod fonts;
 mod panel;
 pub mod text_layout;
