@@ -102,7 +102,8 @@ fn a_broken_import_names_file_and_line_and_keeps_the_current_project() {
     std::fs::write(&bad, "{\"text\": \"古巴\", \"label\": [[0, 2, \"GPE\"]]}\n{\"text\": \"x\", \"label\": [[0, 9, \"GPE\"]]}\n").expect("write");
     let mut h = sample();
     let before = project_file::to_json(&h.state().editor.project);
-    h.state_mut().import_from(Format::Doccano, std::slice::from_ref(&bad));
+    h.state_mut()
+        .import_from(Format::Doccano, std::slice::from_ref(&bad));
     h.run();
     let Some(Dialog::Error { message, .. }) = h.state().dialog.clone() else {
         panic!("expected an error, got {:?}", h.state().dialog);

@@ -29,6 +29,10 @@ pub struct Cli {
 
     /// Project file to open in the annotator window.
     project: Option<PathBuf>,
+
+    /// Your name, written on the spans you make in the window (remembered for next time).
+    #[arg(long, value_name = "NAME")]
+    annotator: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -62,7 +66,7 @@ pub fn main() -> ExitCode {
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
         #[cfg(feature = "gui")]
-        None => crate::ui::run(cli.project).map(|()| ExitCode::SUCCESS),
+        None => crate::ui::run(cli.project, cli.annotator).map(|()| ExitCode::SUCCESS),
         #[cfg(not(feature = "gui"))]
         None => Err(anyhow::anyhow!(
             "this spantag was built without the window (cargo feature \"gui\"); use a command"

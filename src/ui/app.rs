@@ -18,7 +18,9 @@ use crate::core::lock::{LockInfo, LockState, ProjectLock};
 use crate::core::project_file::{DocumentDrift, Drift};
 use crate::core::recovery::{self, SpanChanges};
 use crate::core::text_file::read_text_document;
-use crate::core::{Document, Edit, Editor, LabelSet, Project, SpanId, Transaction, project_file};
+use crate::core::{
+    Document, Edit, Editor, LabelSet, Project, Span, SpanId, SpanStatus, Transaction, project_file,
+};
 
 /// What to do once the user has answered "save changes?".
 #[derive(Clone, Debug, PartialEq)]
@@ -100,8 +102,11 @@ pub struct SpantagApp {
     pub find: FindState,
     /// The options form of an export to CoNLL or Hugging Face, while open.
     pub export_form: Option<super::exchange::ExportForm>,
-    /// Written on the spans this user creates or imports.
+    /// Written on the spans this user creates, changes or imports.
     pub annotator: Option<String>,
+    /// Where the annotator name is remembered; `None` keeps it for this session only.
+    pub preferences_path: Option<PathBuf>,
+    pub review: ReviewState,
     pending: Vec<Command>,
     allow_close: bool,
     title: String,
@@ -109,6 +114,24 @@ pub struct SpantagApp {
     /// Close after this many frames (the test script's smoke test of the real window).
     pub exit_after_frames: Option<u64>,
     frames: u64,
+}
+
+/// Review mode: step through spans (filtered), accept or reject each.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReviewState {
+    pub on: bool,
+    pub label: Option<String>,
+    pub status: Option<SpanStatus>,
+    /// `Some(None)`: spans without an annotator.
+    pub annotator: Option<Option<String>>,
+}
+
+impl ReviewState {
+    pub fn matches(&self, span: &Span) -> bool {
+        self.label.as_ref().is_none_or(|l| *l == span.label)
+            && self.status.is_none_or(|s| s == span.status)
+            && self.annotator.as_ref().is_none_or(|a| *a == span.annotator)
+    }
 }
 
 #[derive(Default)]
@@ -144,6 +167,8 @@ impl SpantagApp {
             find: FindState::default(),
             export_form: None,
             annotator: None,
+            preferences_path: None,
+            review: ReviewState::default(),
             pending: Vec::new(),
             allow_close: false,
             title: String::new(),
@@ -217,6 +242,7 @@ impl SpantagApp {
             ));
             return false;
         }
+        let transaction = self.stamp_annotator(transaction);
         match self.editor.execute(transaction) {
             Ok(()) => true,
             Err(error) => {
@@ -224,6 +250,105 @@ impl SpantagApp {
                 false
             }
         }
+    }
+
+    /// Put the user's name on every span the transaction creates or changes.
+    fn stamp_annotator(&self, mut transaction: Transaction) -> Transaction {
+        let Some(name) = &self.annotator else {
+            return transaction;
+        };
+        for edit in &mut transaction.edits {
+            match edit {
+                Edit::AddSpan { span, .. } | Edit::ChangeSpan { after: span, .. } => {
+                    span.annotator = Some(name.clone());
+                }
+                _ => {}
+            }
+        }
+        transaction
+    }
+
+    /// Set the annotator name and remember it.
+    pub fn set_annotator(&mut self, name: &str) {
+        let name = name.trim();
+        self.annotator = (!name.is_empty()).then(|| name.to_owned());
+        if let Some(path) = &self.preferences_path {
+            let prefs = super::preferences::Preferences {
+                annotator: self.annotator.clone(),
+            };
+            if let Err(e) = prefs.save(path) {
+                self.status = Some(format!(
+                    "Cannot remember your name in {}: {e}",
+                    path.display()
+                ));
+            }
+        }
+    }
+
+    /// The spans Tab / N / P step through, in document order: the shown ones, and in review
+    /// mode only those the review filter lets through.
+    pub fn review_spans(&self) -> Vec<&Span> {
+        let Some(doc) = self.current_doc() else {
+            return Vec::new();
+        };
+        doc.spans
+            .iter()
+            .filter(|s| self.text_view.shows(s) || self.review.status == Some(SpanStatus::Rejected))
+            .filter(|s| !self.review.on || self.review.matches(s))
+            .collect()
+    }
+
+    /// (reviewed, total) of the spans review mode steps through; reviewed = not suggested.
+    pub fn review_progress(&self) -> (usize, usize) {
+        let spans = self.review_spans();
+        let reviewed = spans
+            .iter()
+            .filter(|s| s.status != SpanStatus::Suggested)
+            .count();
+        (reviewed, spans.len())
+    }
+
+    fn set_status(&mut self, status: SpanStatus) {
+        let Some(id) = self.selected_span else {
+            self.status = Some("Select a span first (N / P or Tab in review mode)".into());
+            return;
+        };
+        let Some(mut span) = self.current_doc().and_then(|d| d.spans.get(id)).cloned() else {
+            return;
+        };
+        span.status = status;
+        let t =
+            self.editor
+                .project
+                .change_span(&format!("mark {}", status.as_str()), self.doc, span);
+        if self.execute(t) {
+            self.step_span(true);
+        }
+    }
+
+    fn nudge(&mut self, start: bool, delta: i8) {
+        let Some(id) = self.selected_span else {
+            self.status = Some("Select a span to move its boundaries".into());
+            return;
+        };
+        let Some(mut span) = self.current_doc().and_then(|d| d.spans.get(id)).cloned() else {
+            return;
+        };
+        let edge = if start {
+            &mut span.start
+        } else {
+            &mut span.end
+        };
+        *edge = if delta < 0 {
+            edge.saturating_sub(1)
+        } else {
+            *edge + 1
+        };
+        let t = self
+            .editor
+            .project
+            .change_span("move span boundary", self.doc, span);
+        self.execute(t);
     }
 
     fn selected_span_still_exists(&mut self) {
@@ -256,6 +381,17 @@ impl SpantagApp {
                 Err(e) => self.status = Some(format!("Cannot redo: {e}")),
             },
             Command::ApplyLabel(label) => self.apply_label(&label),
+            Command::ToggleReview => {
+                self.review.on = !self.review.on;
+                self.status = Some(if self.review.on {
+                    "Review mode: N / P next / previous, Enter accept, Backspace reject".into()
+                } else {
+                    "Review mode off".into()
+                });
+            }
+            Command::Accept => self.set_status(SpanStatus::Accepted),
+            Command::Reject => self.set_status(SpanStatus::Rejected),
+            Command::Nudge { start, delta } => self.nudge(start, delta),
             Command::DeleteSpan => {
                 if let Some(id) = self.selected_span {
                     let t = self.editor.project.remove_spans(self.doc, &[id]);
@@ -327,6 +463,10 @@ impl SpantagApp {
                 return;
             };
             span.label = label.to_owned();
+            if self.review.on {
+                // Relabelling a suggestion while reviewing decides it.
+                span.status = SpanStatus::Accepted;
+            }
             let t = self
                 .editor
                 .project
@@ -354,14 +494,14 @@ impl SpantagApp {
     }
 
     fn step_span(&mut self, forward: bool) {
-        let Some(doc) = self.current_doc() else {
-            return;
-        };
-        let spans = doc.spans.as_slice();
+        let spans = self.review_spans();
         if spans.is_empty() {
+            self.status = Some("No spans to step through".into());
             return;
         }
-        let current = self.selected_span.and_then(|id| doc.spans.position(id));
+        let current = self
+            .selected_span
+            .and_then(|id| spans.iter().position(|s| s.id == id));
         let next = match (current, forward) {
             (Some(i), true) => (i + 1) % spans.len(),
             (Some(i), false) => (i + spans.len() - 1) % spans.len(),
@@ -699,6 +839,18 @@ impl SpantagApp {
         }
         let text_has_focus =
             ctx.memory(|m| m.has_focus(self.text_view.id)) || ctx.memory(|m| m.focused().is_none());
+        if text_has_focus && self.review.on {
+            for (key, command) in [
+                (Key::N, Command::NextSpan),
+                (Key::P, Command::PreviousSpan),
+                (Key::Enter, Command::Accept),
+                (Key::Backspace, Command::Reject),
+            ] {
+                if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
+                    self.queue(command);
+                }
+            }
+        }
         if text_has_focus {
             for command in [
                 Command::PreviousSpan,

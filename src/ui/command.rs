@@ -25,12 +25,39 @@ pub enum Command {
     ClearSelection,
     ZoomIn,
     ZoomOut,
+    ToggleReview,
+    /// Mark the selected span accepted (review), then go to the next.
+    Accept,
+    /// Mark the selected span rejected (review), then go to the next.
+    Reject,
+    /// Move the selected span's start (`start: true`) or end by `delta` characters.
+    Nudge {
+        start: bool,
+        delta: i8,
+    },
 }
 
 impl Command {
     /// The commands with a fixed shortcut, in the order shortcuts are checked (more modifiers
     /// first, so Ctrl+Shift+Z is not taken for Ctrl+Z).
-    pub const WITH_SHORTCUTS: [Self; 11] = [
+    pub const WITH_SHORTCUTS: [Self; 16] = [
+        Self::Nudge {
+            start: false,
+            delta: -1,
+        },
+        Self::Nudge {
+            start: false,
+            delta: 1,
+        },
+        Self::Nudge {
+            start: true,
+            delta: -1,
+        },
+        Self::Nudge {
+            start: true,
+            delta: 1,
+        },
+        Self::ToggleReview,
         Self::SaveAs,
         Self::Redo,
         Self::NewFromText,
@@ -63,6 +90,16 @@ impl Command {
             Self::ClearSelection => "Clear selection",
             Self::ZoomIn => "Larger text",
             Self::ZoomOut => "Smaller text",
+            Self::ToggleReview => "Review mode",
+            Self::Accept => "Accept span",
+            Self::Reject => "Reject span",
+            Self::Nudge {
+                start: true,
+                delta: -1,
+            } => "Move span start left",
+            Self::Nudge { start: true, .. } => "Move span start right",
+            Self::Nudge { delta: -1, .. } => "Move span end left",
+            Self::Nudge { .. } => "Move span end right",
         }
     }
 
@@ -84,6 +121,21 @@ impl Command {
             Self::ClearSelection => (Modifiers::NONE, Key::Escape),
             Self::ZoomIn => (cmd, Key::Plus),
             Self::ZoomOut => (cmd, Key::Minus),
+            Self::ToggleReview => (cmd, Key::R),
+            Self::Accept => (Modifiers::NONE, Key::Enter),
+            Self::Reject => (Modifiers::NONE, Key::Backspace),
+            Self::Nudge { start, delta } => (
+                if *start {
+                    Modifiers::ALT
+                } else {
+                    Modifiers::ALT | Modifiers::SHIFT
+                },
+                if *delta < 0 {
+                    Key::ArrowLeft
+                } else {
+                    Key::ArrowRight
+                },
+            ),
             Self::ApplyLabel(_) | Self::SelectSpan(_) | Self::SelectDocument(_) => return None,
         };
         Some(KeyboardShortcut::new(modifiers, key))

@@ -6,12 +6,13 @@ mod command;
 mod exchange;
 pub mod fonts;
 mod panel;
+pub mod preferences;
 pub mod text_layout;
 mod text_view;
 
 use std::path::{Path, PathBuf};
 
-pub use app::{AUTOSAVE_DELAY, AfterConfirm, Dialog, OpenMode, SpantagApp};
+pub use app::{AUTOSAVE_DELAY, AfterConfirm, Dialog, OpenMode, ReviewState, SpantagApp};
 pub use command::Command;
 pub use panel::{LabelForm, PanelState};
 pub use text_view::{TextSelection, TextView, TextViewAction};
@@ -29,7 +30,7 @@ pub fn sample_project_path() -> PathBuf {
 }
 
 /// Open the window on `project` (or on the sample project) and run until it is closed.
-pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
+pub fn run(project: Option<PathBuf>, annotator: Option<String>) -> anyhow::Result<()> {
     let path = project.unwrap_or_else(sample_project_path);
     if let Err(error) = project_file::load(&path) {
         // Also on the terminal, for those who started us from one.
@@ -47,6 +48,16 @@ pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             let mut app = SpantagApp::open_or_report(&cc.egui_ctx, &path);
+            app.preferences_path = preferences::Preferences::default_path();
+            let remembered = app
+                .preferences_path
+                .as_deref()
+                .map(preferences::Preferences::load)
+                .unwrap_or_default();
+            match &annotator {
+                Some(name) => app.set_annotator(name),
+                None => app.annotator = remembered.annotator,
+            }
             app.exit_after_frames = std::env::var("SPANTAG_EXIT_AFTER_FRAMES")
                 .ok()
                 .and_then(|n| n.parse().ok());

@@ -5,7 +5,7 @@ use eframe::egui::{self, Color32, RichText, Sense, vec2};
 
 use super::app::SpantagApp;
 use super::command::Command;
-use crate::core::{Label, Rgb, SpanId};
+use crate::core::{Label, Rgb, SpanId, SpanStatus};
 
 #[derive(Default)]
 pub struct PanelState {
@@ -17,6 +17,8 @@ pub struct PanelState {
     pub note_draft: Option<(SpanId, String)>,
     /// Only list spans whose text or label contains this.
     pub span_filter: String,
+    /// The annotator name being typed, committed when the field loses focus.
+    pub annotator_draft: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -57,6 +59,9 @@ pub fn show(app: &mut SpantagApp, ui: &mut egui::Ui) {
         .id_salt("spantag_panel_scroll")
         .auto_shrink(false)
         .show(ui, |ui| {
+            annotator(app, ui);
+            review(app, ui);
+            ui.separator();
             documents(app, ui);
             labels(app, ui);
             ui.separator();
@@ -64,6 +69,119 @@ pub fn show(app: &mut SpantagApp, ui: &mut egui::Ui) {
             ui.separator();
             span_list(app, ui);
         });
+}
+
+fn annotator(app: &mut SpantagApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Your name");
+        let draft = app
+            .panel
+            .annotator_draft
+            .get_or_insert_with(|| app.annotator.clone().unwrap_or_default());
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(draft)
+                    .hint_text("written on the spans you make")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        if response.lost_focus() {
+            let name = draft.clone();
+            app.set_annotator(&name);
+            app.panel.annotator_draft = None;
+        }
+    });
+}
+
+fn review(app: &mut SpantagApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        let mut on = app.review.on;
+        if ui
+            .checkbox(&mut on, "Review mode")
+            .on_hover_text("Ctrl+R. N / P: next / previous span; Enter: accept; Backspace: reject; a label key relabels; Alt+← / Alt+→ move the start, Alt+Shift+← / Alt+Shift+→ the end")
+            .changed()
+        {
+            app.queue(Command::ToggleReview);
+        }
+        ui.checkbox(&mut app.text_view.show_rejected, "Show rejected");
+    });
+    if !app.review.on {
+        return;
+    }
+    let labels: Vec<String> = app
+        .editor
+        .project
+        .labels
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
+    let annotators: Vec<Option<String>> = {
+        let mut names: Vec<Option<String>> = app
+            .current_doc()
+            .map(|d| d.spans.iter().map(|s| s.annotator.clone()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names.dedup();
+        names
+    };
+    egui::Grid::new("spantag_review_filters")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let l = ui.label("Label");
+            egui::ComboBox::from_id_salt("spantag_review_label")
+                .selected_text(app.review.label.clone().unwrap_or_else(|| "all".into()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut app.review.label, None, "all");
+                    for name in labels {
+                        ui.selectable_value(&mut app.review.label, Some(name.clone()), name);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label("Status");
+            egui::ComboBox::from_id_salt("spantag_review_status")
+                .selected_text(app.review.status.map_or("all", SpanStatus::as_str))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut app.review.status, None, "all");
+                    for status in [
+                        SpanStatus::Suggested,
+                        SpanStatus::Accepted,
+                        SpanStatus::Rejected,
+                    ] {
+                        ui.selectable_value(&mut app.review.status, Some(status), status.as_str());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label("Annotator");
+            let shown = match &app.review.annotator {
+                None => "all".to_owned(),
+                Some(None) => "(none)".to_owned(),
+                Some(Some(a)) => a.clone(),
+            };
+            egui::ComboBox::from_id_salt("spantag_review_annotator")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut app.review.annotator, None, "all");
+                    for a in annotators {
+                        let text = a.clone().unwrap_or_else(|| "(none)".into());
+                        ui.selectable_value(&mut app.review.annotator, Some(a), text);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            ui.end_row();
+        });
+    let (reviewed, total) = app.review_progress();
+    ui.label(format!("{reviewed} of {total} reviewed"));
+    let fraction = if total == 0 {
+        1.0
+    } else {
+        reviewed as f32 / total as f32
+    };
+    ui.add(egui::ProgressBar::new(fraction).desired_height(6.0));
 }
 
 fn documents(app: &mut SpantagApp, ui: &mut egui::Ui) {
@@ -278,6 +396,7 @@ fn selected_span(app: &mut SpantagApp, ui: &mut egui::Ui) {
     let surface = doc.document.slice(span.start, span.end).to_owned();
     ui.label(RichText::new(&surface).size(18.0));
     let mut relabel = None;
+    let (mut accept, mut reject) = (false, false);
     egui::Grid::new("spantag_span_details")
         .num_columns(2)
         .show(ui, |ui| {
@@ -309,7 +428,15 @@ fn selected_span(app: &mut SpantagApp, ui: &mut egui::Ui) {
             ui.label(span.id.to_string());
             ui.end_row();
             ui.label("Status");
-            ui.label(span.status.as_str());
+            ui.horizontal(|ui| {
+                ui.label(span.status.as_str());
+                if span.status != SpanStatus::Accepted && ui.small_button("Accept").clicked() {
+                    accept = true;
+                }
+                if span.status != SpanStatus::Rejected && ui.small_button("Reject").clicked() {
+                    reject = true;
+                }
+            });
             ui.end_row();
             if let Some(annotator) = &span.annotator {
                 ui.label("Annotator");
@@ -319,6 +446,12 @@ fn selected_span(app: &mut SpantagApp, ui: &mut egui::Ui) {
         });
     if let Some(label) = relabel {
         app.queue(Command::ApplyLabel(label));
+    }
+    if accept {
+        app.queue(Command::Accept);
+    }
+    if reject {
+        app.queue(Command::Reject);
     }
 
     // The note is typed into a draft and committed as one edit when the field loses focus.

@@ -12,7 +12,7 @@ use eframe::egui::{
 };
 
 use super::text_layout::{self, Block, DocumentLayout};
-use crate::core::{AnnotatedDocument, LabelSet, Rgb, SpanId};
+use crate::core::{AnnotatedDocument, LabelSet, Rgb, Span, SpanId, SpanStatus};
 
 const MARGIN: f32 = 16.0;
 const LANE_GAP: f32 = 4.0;
@@ -74,6 +74,8 @@ pub struct TextView {
     /// Remembered x position for Up/Down caret moves.
     preferred_x: Option<f32>,
     pub viewport: Rect,
+    /// Draw rejected spans too (they are kept for the record, hidden by default).
+    pub show_rejected: bool,
 }
 
 impl Default for TextView {
@@ -87,7 +89,17 @@ impl Default for TextView {
             chooser: None,
             preferred_x: None,
             viewport: Rect::NOTHING,
+            show_rejected: false,
         }
+    }
+}
+
+/// A span's colour: its label's, grey when rejected.
+fn span_color(labels: &LabelSet, span: &Span) -> Color32 {
+    if span.status == SpanStatus::Rejected {
+        Color32::GRAY
+    } else {
+        label_color(labels, &span.label)
     }
 }
 
@@ -103,6 +115,11 @@ impl TextView {
         self.drawn.clear();
         self.chooser = None;
         self.scroll_to = None;
+    }
+
+    /// Whether a span is drawn (and can be clicked).
+    pub fn shows(&self, span: &Span) -> bool {
+        span.status != SpanStatus::Rejected || self.show_rejected
     }
 
     pub fn scroll_to(&mut self, offset: usize) {
@@ -275,7 +292,13 @@ impl TextView {
             }
             let under: Vec<SpanId> = self
                 .char_at(pos)
-                .map(|c| doc.spans.at(c).map(|s| s.id).collect())
+                .map(|c| {
+                    doc.spans
+                        .at(c)
+                        .filter(|s| self.shows(s))
+                        .map(|s| s.id)
+                        .collect()
+                })
                 .unwrap_or_default();
             match under.len() {
                 0 => action = Some(TextViewAction::Deselect),
@@ -303,7 +326,11 @@ impl TextView {
                 }
             }
             // Lanes: a span's underline goes in the lowest lane not taken by a span it overlaps.
-            let spans: Vec<_> = doc.spans.overlapping(start, end.max(start + 1)).collect();
+            let spans: Vec<_> = doc
+                .spans
+                .overlapping(start, end.max(start + 1))
+                .filter(|s| self.shows(s))
+                .collect();
             let mut lane_ends: Vec<usize> = Vec::new();
             let mut lanes = Vec::with_capacity(spans.len());
             for s in &spans {
@@ -318,7 +345,12 @@ impl TextView {
                 lanes.push(lane);
             }
             for s in &spans {
-                let color = label_color(labels, &s.label);
+                let color = span_color(labels, s);
+                let fill = if s.status == SpanStatus::Accepted {
+                    0.28
+                } else {
+                    0.12
+                };
                 let a = s.start.clamp(start, end) - start;
                 let b = s.end.clamp(start, end) - start;
                 for r in text_layout::range_rects(&drawn.galley, a, b) {
@@ -327,12 +359,12 @@ impl TextView {
                         Pos2::new(r.left(), r.top() + 2.0),
                         Pos2::new(r.right(), r.top() + font_size * 1.3),
                     );
-                    painter.rect_filled(text_box, 2.0, color.gamma_multiply(0.28));
+                    painter.rect_filled(text_box, 2.0, color.gamma_multiply(fill));
                 }
             }
             painter.galley(drawn.origin, drawn.galley.clone(), text_color);
             for (s, lane) in spans.iter().zip(&lanes) {
-                let color = label_color(labels, &s.label);
+                let color = span_color(labels, s);
                 let a = s.start.clamp(start, end) - start;
                 let b = s.end.clamp(start, end) - start;
                 let rects = text_layout::range_rects(&drawn.galley, a, b);
@@ -340,10 +372,19 @@ impl TextView {
                     let r = r.translate(at);
                     let y = r.top() + font_size * 1.3 + UNDERLINE + *lane as f32 * LANE_GAP;
                     let y = y.min(r.bottom() - 1.0);
-                    painter.line_segment(
-                        [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)],
-                        Stroke::new(UNDERLINE, color),
-                    );
+                    let ends = [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)];
+                    if s.status == SpanStatus::Accepted {
+                        painter.line_segment(ends, Stroke::new(UNDERLINE, color));
+                    } else {
+                        // Suggested (and shown rejected) spans: dashed, so they read as
+                        // "not decided" at a glance.
+                        painter.extend(egui::Shape::dashed_line(
+                            &ends,
+                            Stroke::new(UNDERLINE, color),
+                            5.0,
+                            3.0,
+                        ));
+                    }
                 }
                 if Some(s.id) == selected_span {
                     for r in &rects {
@@ -391,7 +432,7 @@ impl TextView {
             && self.chooser.is_none()
             && let Some(c) = self.char_at(pos)
         {
-            let under: Vec<_> = doc.spans.at(c).collect();
+            let under: Vec<_> = doc.spans.at(c).filter(|s| self.shows(s)).collect();
             if !under.is_empty() {
                 response.clone().on_hover_ui_at_pointer(|ui| {
                     for s in under {

@@ -1,0 +1,190 @@
+//! Review mode and annotators, through egui_kittest.
+#![cfg(feature = "gui")]
+
+use eframe::egui::{Key, Modifiers, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use spantag::core::{Document, LabelSet, Project, SpanStatus, markup};
+use spantag::ui::SpantagApp;
+
+/// Markup spans become suggestions (as pre-annotation would make them).
+fn suggested(markup_text: &str) -> Project {
+    let (text, spans) = markup::parse(markup_text);
+    let mut p = Project::new(
+        LabelSet::news_default(),
+        vec![Document::new("d1", "d1.txt", text)],
+    );
+    for (s, e, l) in spans {
+        let t = p.tag(0, s, e, &l);
+        p.apply(&t).expect("valid");
+        let mut span = p.documents[0]
+            .spans
+            .find_exact(s, e, &l)
+            .cloned()
+            .expect("span");
+        span.status = SpanStatus::Suggested;
+        let t = p.change_span("suggest", 0, span);
+        p.apply(&t).expect("valid");
+    }
+    p
+}
+
+fn harness(project: Project) -> Harness<'static, SpantagApp> {
+    let mut h = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| SpantagApp::new(&cc.egui_ctx, project, None));
+    h.run();
+    h
+}
+
+fn press(h: &mut Harness<'_, SpantagApp>, key: Key) {
+    h.key_press(key);
+    h.run();
+}
+
+fn statuses(h: &Harness<'_, SpantagApp>) -> Vec<(String, SpanStatus)> {
+    let d = &h.state().editor.project.documents[0];
+    d.spans
+        .iter()
+        .map(|s| (d.document.slice(s.start, s.end).to_owned(), s.status))
+        .collect()
+}
+
+#[test]
+fn review_keys_accept_reject_relabel_and_show_progress() {
+    let mut h = harness(suggested("[习近平](PER)会见[古巴](GPE)和[越南](PER)领导人"));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::R);
+    h.run();
+    assert!(h.state().review.on);
+    h.get_by_label("0 of 3 reviewed");
+    press(&mut h, Key::N);
+    press(&mut h, Key::Enter); // accept 习近平, move on to 古巴
+    press(&mut h, Key::Backspace); // reject 古巴, move on to 越南
+    press(&mut h, Key::Num3); // relabel 越南 as GPE: decided
+    assert_eq!(
+        statuses(&h),
+        vec![
+            ("习近平".to_owned(), SpanStatus::Accepted),
+            ("古巴".to_owned(), SpanStatus::Rejected),
+            ("越南".to_owned(), SpanStatus::Accepted),
+        ]
+    );
+    let d = &h.state().editor.project.documents[0];
+    assert_eq!(
+        d.spans
+            .iter()
+            .find(|s| s.start == 8)
+            .map(|s| s.label.as_str()),
+        Some("GPE")
+    );
+    h.get_by_label("2 of 2 reviewed"); // the rejected span is hidden by default
+    h.get_by_label("Show rejected").click();
+    h.run();
+    h.get_by_label("3 of 3 reviewed");
+    // Every review step undoes.
+    for _ in 0..3 {
+        h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+        h.run();
+    }
+    assert!(
+        statuses(&h)
+            .iter()
+            .all(|(_, s)| *s == SpanStatus::Suggested)
+    );
+}
+
+#[test]
+fn the_review_filter_limits_what_n_steps_through() {
+    let mut h = harness(suggested("[习近平](PER)会见[古巴](GPE)和[越南](GPE)领导人"));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::R);
+    h.run();
+    h.state_mut().review.label = Some("GPE".into());
+    h.run();
+    press(&mut h, Key::N);
+    press(&mut h, Key::Enter);
+    press(&mut h, Key::Enter);
+    let s = statuses(&h);
+    assert_eq!(s[0].1, SpanStatus::Suggested, "PER is filtered out");
+    assert_eq!(s[1].1, SpanStatus::Accepted);
+    assert_eq!(s[2].1, SpanStatus::Accepted);
+}
+
+#[test]
+fn boundaries_move_with_alt_arrows() {
+    let mut h = harness(suggested("会见[习近平和](PER)古巴"));
+    let id = h.state().editor.project.documents[0]
+        .spans
+        .iter()
+        .next()
+        .map(|s| s.id)
+        .expect("span");
+    h.state_mut().select_span(id, false);
+    h.run();
+    h.key_press_modifiers(Modifiers::ALT | Modifiers::SHIFT, Key::ArrowLeft);
+    h.run();
+    h.key_press_modifiers(Modifiers::ALT, Key::ArrowLeft);
+    h.run();
+    h.key_press_modifiers(Modifiers::ALT, Key::ArrowRight);
+    h.run();
+    let s = h.state().editor.project.documents[0]
+        .spans
+        .get(id)
+        .cloned()
+        .expect("span");
+    assert_eq!((s.start, s.end), (2, 5));
+}
+
+#[test]
+fn spans_carry_the_annotators_name() {
+    let mut h = harness(Project::new(
+        LabelSet::news_default(),
+        vec![Document::new("d1", "d1.txt", "会见习近平")],
+    ));
+    h.get_by_label("Your name").click();
+    h.run();
+    h.get_by_label("Your name").type_text("李华");
+    h.run();
+    // The name is taken when the field loses focus.
+    h.key_press(Key::Escape);
+    h.run();
+    h.state_mut().selection = spantag::ui::TextSelection {
+        anchor: 2,
+        caret: 5,
+    };
+    h.queue_label("PER");
+    let span = h.state().editor.project.documents[0]
+        .spans
+        .iter()
+        .next()
+        .cloned()
+        .expect("span");
+    assert_eq!(span.annotator.as_deref(), Some("李华"));
+    assert_eq!(h.state().annotator.as_deref(), Some("李华"));
+}
+
+trait QueueLabel {
+    fn queue_label(&mut self, label: &str);
+}
+
+impl QueueLabel for Harness<'_, SpantagApp> {
+    fn queue_label(&mut self, label: &str) {
+        self.state_mut()
+            .queue(spantag::ui::Command::ApplyLabel(label.to_owned()));
+        self.run();
+    }
+}
+
+#[test]
+fn preferences_remember_the_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("spantag/preferences.json");
+    let prefs = spantag::ui::preferences::Preferences {
+        annotator: Some("王芳".into()),
+    };
+    prefs.save(&path).expect("save");
+    assert_eq!(spantag::ui::preferences::Preferences::load(&path), prefs);
+    assert_eq!(
+        spantag::ui::preferences::Preferences::load(&dir.path().join("missing.json")),
+        Default::default()
+    );
+}
