@@ -726,7 +726,8 @@ impl SpantagApp {
             recovery::remove_recovery(path);
             self.autosaver.remove(recovery::recovery_path(path));
         }
-        self.autosaved_state = None;
+        // This state was deliberately thrown away: do not autosave it again.
+        self.autosaved_state = Some(self.editor.history.state());
     }
 
     /// Replace the project by the recovery file's contents (unsaved, so Save writes them).
@@ -1292,7 +1293,11 @@ impl SpantagApp {
         let Some(path) = self.path.clone() else {
             return;
         };
-        if self.read_only || !self.editor.is_dirty() || self.autosaved_state == Some(state) {
+        if self.read_only
+            || self.allow_close
+            || !self.editor.is_dirty()
+            || self.autosaved_state == Some(state)
+        {
             return;
         }
         let since = self.last_change.1.elapsed();
