@@ -5,6 +5,7 @@
 
 pub mod atomic_write;
 pub mod char_index;
+pub mod compare;
 pub mod document;
 pub mod edit;
 pub mod editor;

@@ -26,6 +26,7 @@ use crate::core::{
 #[derive(Clone, Debug, PartialEq)]
 pub enum AfterConfirm {
     Quit,
+    Compare,
     Import(crate::core::formats::Format),
     Open(Option<PathBuf>),
     NewFromText(Option<Vec<PathBuf>>),
@@ -107,6 +108,8 @@ pub struct SpantagApp {
     /// Where the annotator name is remembered; `None` keeps it for this session only.
     pub preferences_path: Option<PathBuf>,
     pub review: ReviewState,
+    /// Comparing annotators; the project being edited is then the gold project.
+    pub compare: Option<super::compare_view::CompareSession>,
     pending: Vec<Command>,
     allow_close: bool,
     title: String,
@@ -169,6 +172,7 @@ impl SpantagApp {
             annotator: None,
             preferences_path: None,
             review: ReviewState::default(),
+            compare: None,
             pending: Vec::new(),
             allow_close: false,
             title: String::new(),
@@ -412,6 +416,10 @@ impl SpantagApp {
                     self.selection = TextSelection::default();
                     self.selected_span = None;
                     self.text_view.reset();
+                    if let Some(c) = &mut self.compare {
+                        c.selected_unit = None;
+                    }
+                    self.refresh_overlay();
                 }
             }
             Command::ClearSelection => {
@@ -638,6 +646,18 @@ impl SpantagApp {
                     self.new_from_text(&paths);
                 }
             }
+            AfterConfirm::Compare => {
+                let paths = rfd::FileDialog::new()
+                    .add_filter("Spantag project", &["json"])
+                    .set_title("Compare annotators: choose two or more project files")
+                    .pick_files();
+                if let Some(paths) = paths {
+                    if self.editor.is_dirty() {
+                        self.discard_recovery();
+                    }
+                    self.start_compare(&paths);
+                }
+            }
             AfterConfirm::Import(format) => {
                 if self.editor.is_dirty() {
                     self.discard_recovery();
@@ -805,6 +825,8 @@ impl SpantagApp {
         self.read_only = false;
         self.autosaved_state = None;
         self.editor = Editor::new(project);
+        self.compare = None;
+        self.text_view.overlay = None;
         self.path = path;
         self.doc = 0;
         self.selection = TextSelection::default();
@@ -902,6 +924,13 @@ impl SpantagApp {
                 }
                 ui.separator();
                 super::exchange::menu(self, ui);
+                if ui.button("Compare annotators…").clicked() {
+                    if self.editor.is_dirty() {
+                        self.show_dialog(Dialog::UnsavedChanges(AfterConfirm::Compare));
+                    } else {
+                        self.proceed(ui.ctx(), AfterConfirm::Compare);
+                    }
+                }
                 ui.separator();
                 self.menu_item(ui, Command::Quit);
             });

@@ -3,6 +3,7 @@
 mod app;
 mod autosave;
 mod command;
+mod compare_view;
 mod exchange;
 pub mod fonts;
 mod panel;

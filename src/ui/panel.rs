@@ -59,6 +59,7 @@ pub fn show(app: &mut SpantagApp, ui: &mut egui::Ui) {
         .id_salt("spantag_panel_scroll")
         .auto_shrink(false)
         .show(ui, |ui| {
+            super::compare_view::panel(app, ui);
             annotator(app, ui);
             review(app, ui);
             ui.separator();

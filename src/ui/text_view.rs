@@ -76,6 +76,17 @@ pub struct TextView {
     pub viewport: Rect,
     /// Draw rejected spans too (they are kept for the record, hidden by default).
     pub show_rejected: bool,
+    /// While comparing annotators: their spans in lanes under the text, and the units.
+    pub overlay: Option<CompareOverlay>,
+}
+
+/// What the compare view draws over the (gold) document.
+#[derive(Clone, Debug, Default)]
+pub struct CompareOverlay {
+    /// Each annotator's spans, one underline lane each.
+    pub lanes: Vec<Vec<Span>>,
+    pub units: Vec<crate::core::compare::Unit>,
+    pub selected_unit: Option<usize>,
 }
 
 impl Default for TextView {
@@ -90,6 +101,7 @@ impl Default for TextView {
             preferred_x: None,
             viewport: Rect::NOTHING,
             show_rejected: false,
+            overlay: None,
         }
     }
 }
@@ -362,13 +374,62 @@ impl TextView {
                     painter.rect_filled(text_box, 2.0, color.gamma_multiply(fill));
                 }
             }
+            if let Some(overlay) = &self.overlay {
+                for (i, unit) in overlay.units.iter().enumerate() {
+                    if unit.end <= start || unit.start >= end.max(start + 1) {
+                        continue;
+                    }
+                    let disagreement = unit.kind != crate::core::compare::UnitKind::Agreement;
+                    let a = unit.start.clamp(start, end) - start;
+                    let b = unit.end.clamp(start, end) - start;
+                    for r in text_layout::range_rects(&drawn.galley, a, b) {
+                        let r = r.translate(at);
+                        if disagreement {
+                            painter.rect_filled(
+                                r,
+                                0.0,
+                                Color32::from_rgba_unmultiplied(255, 80, 60, 28),
+                            );
+                        }
+                        if overlay.selected_unit == Some(i) {
+                            painter.rect_stroke(
+                                r,
+                                CornerRadius::same(2),
+                                Stroke::new(2.0, Color32::from_rgb(220, 60, 40)),
+                                StrokeKind::Outside,
+                            );
+                        }
+                    }
+                }
+            }
             painter.galley(drawn.origin, drawn.galley.clone(), text_color);
+            if let Some(overlay) = &self.overlay {
+                for (lane, spans) in overlay.lanes.iter().enumerate() {
+                    for s in spans
+                        .iter()
+                        .filter(|s| s.overlaps(start, end.max(start + 1)))
+                    {
+                        let a = s.start.clamp(start, end) - start;
+                        let b = s.end.clamp(start, end) - start;
+                        for r in text_layout::range_rects(&drawn.galley, a, b) {
+                            let r = r.translate(at);
+                            let y = r.top() + font_size * 1.3 + UNDERLINE + lane as f32 * LANE_GAP;
+                            let y = y.min(r.bottom() - 1.0);
+                            painter.line_segment(
+                                [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)],
+                                Stroke::new(UNDERLINE, label_color(labels, &s.label)),
+                            );
+                        }
+                    }
+                }
+            }
             for (s, lane) in spans.iter().zip(&lanes) {
                 let color = span_color(labels, s);
                 let a = s.start.clamp(start, end) - start;
                 let b = s.end.clamp(start, end) - start;
                 let rects = text_layout::range_rects(&drawn.galley, a, b);
-                for r in &rects {
+                // While comparing, the lanes belong to the annotators; gold is the background.
+                for r in rects.iter().filter(|_| self.overlay.is_none()) {
                     let r = r.translate(at);
                     let y = r.top() + font_size * 1.3 + UNDERLINE + *lane as f32 * LANE_GAP;
                     let y = y.min(r.bottom() - 1.0);

@@ -1,0 +1,143 @@
+//! Comparing annotators and adjudicating into gold, through egui_kittest.
+#![cfg(feature = "gui")]
+
+use std::path::{Path, PathBuf};
+
+use eframe::egui::{Key, Modifiers, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use spantag::core::{Document, LabelSet, Project, markup, project_file};
+use spantag::ui::{Dialog, SpantagApp};
+
+fn write(dir: &Path, name: &str, annotator: &str, markup_text: &str) -> PathBuf {
+    let (text, spans) = markup::parse(markup_text);
+    let mut p = Project::new(
+        LabelSet::news_default(),
+        vec![Document::new("d1", "d1.txt", text)],
+    );
+    for (s, e, l) in spans {
+        let t = p.tag(0, s, e, &l);
+        p.apply(&t).expect("valid");
+    }
+    // Annotators are written on the spans through the file, as Spantag would have.
+    let mut json: serde_json::Value =
+        serde_json::from_str(&project_file::to_json(&p)).expect("json");
+    for s in json["documents"][0]["spans"].as_array_mut().expect("spans") {
+        s["annotator"] = annotator.into();
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(&json).expect("json")).expect("write");
+    path
+}
+
+fn harness() -> Harness<'static, SpantagApp> {
+    let mut h = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(|cc| SpantagApp::new(&cc.egui_ctx, Project::default(), None));
+    h.run();
+    h
+}
+
+fn gold(h: &Harness<'_, SpantagApp>) -> String {
+    let d = &h.state().editor.project.documents[0];
+    let spans: Vec<_> = d
+        .spans
+        .iter()
+        .map(|s| (s.start, s.end, s.label.clone()))
+        .collect();
+    markup::render(d.document.text(), &spans)
+}
+
+#[test]
+fn adjudicate_two_annotators_into_a_new_gold_project() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write(
+        dir.path(),
+        "li.json",
+        "li",
+        "[习近平](PER)会见[古巴](GPE)[领导人](PER)和[越南](GPE)人",
+    );
+    let b = write(
+        dir.path(),
+        "wang.json",
+        "wang",
+        "[习近平](PER)会见[古巴](ORG)领导人和[越南人](GPE)",
+    );
+    let (a_before, b_before) = (std::fs::read(&a).expect("a"), std::fs::read(&b).expect("b"));
+
+    let mut h = harness();
+    h.state_mut().start_compare(&[a.clone(), b.clone()]);
+    h.run();
+    h.get_by_label("Compare (2 annotators)");
+    h.get_by_label("lane 1: li");
+    h.get_by_label("lane 2: wang");
+    h.get_by_label("0 of 3 disagreements decided");
+    assert_eq!(
+        gold(&h),
+        "习近平会见古巴领导人和越南人",
+        "gold starts empty"
+    );
+
+    h.get_by_label("Take all agreements").click();
+    h.run();
+    assert_eq!(gold(&h), "[习近平](PER)会见古巴领导人和越南人");
+
+    // Unit 1 (古巴: label), unit 2 (领导人: missing), unit 3 (越南/越南人: boundary).
+    h.get_all_by_label("Take wang")
+        .next()
+        .expect("a Take wang button")
+        .click();
+    h.run();
+    h.state_mut().decide(2, &[]);
+    h.state_mut().decide(3, &[0]);
+    h.run();
+    assert_eq!(
+        gold(&h),
+        "[习近平](PER)会见[古巴](ORG)领导人和[越南](GPE)人"
+    );
+    h.get_by_label("3 of 3 disagreements decided");
+
+    // Undo works here too.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(gold(&h), "[习近平](PER)会见[古巴](ORG)领导人和越南人");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    h.run();
+
+    // Gold is a new project: saved where the user says; the sources are never modified.
+    assert!(h.state().path.is_none());
+    let out = dir.path().join("gold.json");
+    assert!(h.state_mut().save_to(&out));
+    assert_eq!(
+        markup::render(
+            "习近平会见古巴领导人和越南人",
+            &project_file::load(&out).expect("gold").documents[0]
+                .spans
+                .iter()
+                .map(|s| (s.start, s.end, s.label.clone()))
+                .collect::<Vec<_>>()
+        ),
+        "[习近平](PER)会见[古巴](ORG)领导人和[越南](GPE)人"
+    );
+    assert_eq!(std::fs::read(&a).expect("a"), a_before);
+    assert_eq!(std::fs::read(&b).expect("b"), b_before);
+}
+
+#[test]
+fn files_over_different_texts_are_refused_with_the_file_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write(dir.path(), "li.json", "li", "[习近平](PER)会见");
+    let b = write(dir.path(), "wang.json", "wang", "[李强](PER)会见");
+    let mut h = harness();
+    h.state_mut().start_compare(&[a, b]);
+    h.run();
+    let Some(Dialog::Error { title, message }) = h.state().dialog.clone() else {
+        panic!("expected an error, got {:?}", h.state().dialog);
+    };
+    assert_eq!(title, "Cannot compare");
+    assert!(
+        message.starts_with("wang has a document \"d1\" whose text is in no document of li"),
+        "{message}"
+    );
+    assert!(h.state().compare.is_none());
+}
