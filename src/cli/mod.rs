@@ -33,6 +33,10 @@ pub struct Cli {
     /// Your name, written on the spans you make in the window (remembered for next time).
     #[arg(long, value_name = "NAME")]
     annotator: Option<String>,
+
+    /// Open the window comparing these annotators' project files, to adjudicate into gold.
+    #[arg(long, num_args = 2.., value_name = "FILE", conflicts_with = "project")]
+    compare: Vec<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -66,7 +70,7 @@ pub fn main() -> ExitCode {
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
         #[cfg(feature = "gui")]
-        None => crate::ui::run(cli.project, cli.annotator).map(|()| ExitCode::SUCCESS),
+        None => crate::ui::run(cli.project, cli.annotator, cli.compare).map(|()| ExitCode::SUCCESS),
         #[cfg(not(feature = "gui"))]
         None => Err(anyhow::anyhow!(
             "this spantag was built without the window (cargo feature \"gui\"); use a command"

@@ -31,7 +31,11 @@ pub fn sample_project_path() -> PathBuf {
 }
 
 /// Open the window on `project` (or on the sample project) and run until it is closed.
-pub fn run(project: Option<PathBuf>, annotator: Option<String>) -> anyhow::Result<()> {
+pub fn run(
+    project: Option<PathBuf>,
+    annotator: Option<String>,
+    compare: Vec<PathBuf>,
+) -> anyhow::Result<()> {
     let path = project.unwrap_or_else(sample_project_path);
     if let Err(error) = project_file::load(&path) {
         // Also on the terminal, for those who started us from one.
@@ -48,7 +52,13 @@ pub fn run(project: Option<PathBuf>, annotator: Option<String>) -> anyhow::Resul
         "Spantag",
         options,
         Box::new(move |cc| {
-            let mut app = SpantagApp::open_or_report(&cc.egui_ctx, &path);
+            let mut app = if compare.is_empty() {
+                SpantagApp::open_or_report(&cc.egui_ctx, &path)
+            } else {
+                let mut app = SpantagApp::new(&cc.egui_ctx, crate::core::Project::default(), None);
+                app.start_compare(&compare);
+                app
+            };
             app.preferences_path = preferences::Preferences::default_path();
             let remembered = app
                 .preferences_path
