@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/annotations/sample.json");
+const AGREEMENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/agreement");
 const ARTICLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/assets/news-xi-diaz-canel-2022-11-25.txt"
@@ -104,6 +105,37 @@ fn stats_as_table_and_json() {
     assert_eq!(v["per_label"]["LOC"], 0);
     assert_eq!(v["per_status"]["accepted"], 16);
     assert_eq!(v["per_document"][0]["id"], "news-xi-diaz-canel-2022-11-25");
+    assert_eq!(v["per_annotator"]["(none)"], 16);
+    assert_eq!(v["review"]["accepted"], 16);
+    assert_eq!(v["review"]["suggested"], 0);
+    assert_eq!(v["review"]["reviewed_share"], 1.0);
+}
+
+#[test]
+fn stats_count_annotators_and_review_progress() {
+    // alice.json: 23 spans by alice, one suggested and one rejected.
+    let alice = format!("{AGREEMENT}/alice.json");
+    let o = spantag(&["stats", &alice, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["per_annotator"], serde_json::json!({"alice": 23}));
+    assert_eq!(v["review"]["accepted"], 21);
+    assert_eq!(v["review"]["suggested"], 1);
+    assert_eq!(v["review"]["rejected"], 1);
+    let share = v["review"]["reviewed_share"].as_f64().unwrap_or_default();
+    assert!((share - 22.0 / 23.0).abs() < 1e-12, "{share}");
+
+    let o = spantag(&["stats", &alice]);
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["alice", "23"]),
+        "{out}"
+    );
+    assert!(
+        out.contains("review: 21 accepted, 1 suggested, 1 rejected; 95.7% reviewed"),
+        "{out}"
+    );
 }
 
 #[test]
