@@ -138,6 +138,120 @@ fn stats_count_annotators_and_review_progress() {
     );
 }
 
+fn agreement_files() -> [String; 3] {
+    ["alice", "bob", "carol"].map(|n| format!("{AGREEMENT}/{n}.json"))
+}
+
+#[test]
+fn agree_prints_a_table() {
+    let [a, b, c] = agreement_files();
+    let o = spantag(&["agree", &a, &b, &c]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("2 documents compared (1926 characters) in 3 files, accepted spans"),
+        "{out}"
+    );
+    assert!(out.contains("carol.json: only-carol"), "{out}");
+    // alice vs bob: 21 and 19 accepted spans, exact P 15/19, kappa from reference.json.
+    assert!(
+        out.lines().any(|l| l.starts_with("alice  bob")
+            && l.contains("21")
+            && l.contains("0.7895")
+            && l.ends_with("0.7853")),
+        "{out}"
+    );
+    assert!(
+        out.contains("Krippendorff's alpha (nominal, per character): 0.7990"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Fleiss' kappa (per character): 0.7990"),
+        "{out}"
+    );
+    assert!(out.contains("alice (A) vs bob (B), per label:"), "{out}");
+}
+
+#[test]
+fn agree_prints_json() {
+    let [a, b, _] = agreement_files();
+    let o = spantag(&["agree", &a, &b, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let pair = &v["pairs"][0];
+    assert_eq!(pair["a"], "alice");
+    assert_eq!(pair["b"], "bob");
+    for kind in ["exact", "overlap"] {
+        for key in ["precision", "recall", "f1"] {
+            assert!(pair[kind][key].is_f64(), "{kind} {key}: {v}");
+            assert!(pair["per_label"]["PER"][kind][key].is_f64(), "{v}");
+        }
+    }
+    assert!(pair["cohen_kappa"].is_f64());
+    assert!(v["krippendorff_alpha"].is_f64());
+    // Two files: no Fleiss' kappa.
+    assert!(v["fleiss_kappa"].is_null(), "{v}");
+    assert_eq!(v["documents_compared"], 2);
+}
+
+#[test]
+fn agree_counts_suggested_spans_when_asked() {
+    // alice has 中新社 ORG once accepted and once more suggested (a duplicate): it counts,
+    // and matches bob's second copy one to one, only with the flag.
+    let [a, b, _] = agreement_files();
+    let json = |extra: &[&str]| {
+        let mut args = vec!["agree", a.as_str(), b.as_str(), "--json"];
+        args.extend_from_slice(extra);
+        let o = spantag(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("json")
+    };
+    let accepted = json(&[]);
+    let with_suggested = json(&["--include-suggested"]);
+    assert_eq!(accepted["pairs"][0]["per_label"]["ORG"]["a_spans"], 4);
+    assert_eq!(with_suggested["pairs"][0]["per_label"]["ORG"]["a_spans"], 5);
+    assert_eq!(with_suggested["include_suggested"], true);
+    assert_ne!(
+        accepted["pairs"][0]["exact"],
+        with_suggested["pairs"][0]["exact"]
+    );
+}
+
+#[test]
+fn agree_refuses_files_without_a_shared_document() {
+    let [a, _, _] = agreement_files();
+    let o = spantag(&[
+        "agree",
+        &a,
+        SAMPLE.replace("sample.json", "missing.json").as_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("missing.json"), "{}", stderr(&o));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = dir.path().join("other.txt");
+    std::fs::write(&text, "别的文章。").expect("write");
+    let other = dir.path().join("other.json");
+    let o = spantag(&[
+        "new",
+        "--text",
+        text.to_str().expect("utf-8"),
+        "-o",
+        other.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = spantag(&["agree", &a, other.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("alice.json and"), "{err}");
+    assert!(
+        err.contains("other.json have no document in common"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+}
+
 #[test]
 fn new_creates_a_project_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -214,7 +328,7 @@ fn help_lists_the_commands() {
     let o = spantag(&["--help"]);
     assert!(o.status.success());
     let out = stdout(&o);
-    for command in ["validate", "stats", "new"] {
+    for command in ["validate", "stats", "new", "agree"] {
         assert!(out.contains(command), "{out}");
     }
 }
