@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/annotations/sample.json");
+const AGREEMENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/agreement");
 const ARTICLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/assets/news-xi-diaz-canel-2022-11-25.txt"
@@ -104,6 +105,151 @@ fn stats_as_table_and_json() {
     assert_eq!(v["per_label"]["LOC"], 0);
     assert_eq!(v["per_status"]["accepted"], 16);
     assert_eq!(v["per_document"][0]["id"], "news-xi-diaz-canel-2022-11-25");
+    assert_eq!(v["per_annotator"]["(none)"], 16);
+    assert_eq!(v["review"]["accepted"], 16);
+    assert_eq!(v["review"]["suggested"], 0);
+    assert_eq!(v["review"]["reviewed_share"], 1.0);
+}
+
+#[test]
+fn stats_count_annotators_and_review_progress() {
+    // alice.json: 23 spans by alice, one suggested and one rejected.
+    let alice = format!("{AGREEMENT}/alice.json");
+    let o = spantag(&["stats", &alice, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["per_annotator"], serde_json::json!({"alice": 23}));
+    assert_eq!(v["review"]["accepted"], 21);
+    assert_eq!(v["review"]["suggested"], 1);
+    assert_eq!(v["review"]["rejected"], 1);
+    let share = v["review"]["reviewed_share"].as_f64().unwrap_or_default();
+    assert!((share - 22.0 / 23.0).abs() < 1e-12, "{share}");
+
+    let o = spantag(&["stats", &alice]);
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["alice", "23"]),
+        "{out}"
+    );
+    assert!(
+        out.contains("review: 21 accepted, 1 suggested, 1 rejected; 95.7% reviewed"),
+        "{out}"
+    );
+}
+
+fn agreement_files() -> [String; 3] {
+    ["alice", "bob", "carol"].map(|n| format!("{AGREEMENT}/{n}.json"))
+}
+
+#[test]
+fn agree_prints_a_table() {
+    let [a, b, c] = agreement_files();
+    let o = spantag(&["agree", &a, &b, &c]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("2 documents compared (1926 characters) in 3 files, accepted spans"),
+        "{out}"
+    );
+    assert!(out.contains("carol.json: only-carol"), "{out}");
+    // alice vs bob: 21 and 19 accepted spans, exact P 15/19, kappa from reference.json.
+    assert!(
+        out.lines().any(|l| l.starts_with("alice  bob")
+            && l.contains("21")
+            && l.contains("0.7895")
+            && l.ends_with("0.7853")),
+        "{out}"
+    );
+    assert!(
+        out.contains("Krippendorff's alpha (nominal, per character): 0.7990"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Fleiss' kappa (per character): 0.7990"),
+        "{out}"
+    );
+    assert!(out.contains("alice (A) vs bob (B), per label:"), "{out}");
+}
+
+#[test]
+fn agree_prints_json() {
+    let [a, b, _] = agreement_files();
+    let o = spantag(&["agree", &a, &b, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let pair = &v["pairs"][0];
+    assert_eq!(pair["a"], "alice");
+    assert_eq!(pair["b"], "bob");
+    for kind in ["exact", "overlap"] {
+        for key in ["precision", "recall", "f1"] {
+            assert!(pair[kind][key].is_f64(), "{kind} {key}: {v}");
+            assert!(pair["per_label"]["PER"][kind][key].is_f64(), "{v}");
+        }
+    }
+    assert!(pair["cohen_kappa"].is_f64());
+    assert!(v["krippendorff_alpha"].is_f64());
+    // Two files: no Fleiss' kappa.
+    assert!(v["fleiss_kappa"].is_null(), "{v}");
+    assert_eq!(v["documents_compared"], 2);
+}
+
+#[test]
+fn agree_counts_suggested_spans_when_asked() {
+    // alice has 中新社 ORG once accepted and once more suggested (a duplicate): it counts,
+    // and matches bob's second copy one to one, only with the flag.
+    let [a, b, _] = agreement_files();
+    let json = |extra: &[&str]| {
+        let mut args = vec!["agree", a.as_str(), b.as_str(), "--json"];
+        args.extend_from_slice(extra);
+        let o = spantag(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("json")
+    };
+    let accepted = json(&[]);
+    let with_suggested = json(&["--include-suggested"]);
+    assert_eq!(accepted["pairs"][0]["per_label"]["ORG"]["a_spans"], 4);
+    assert_eq!(with_suggested["pairs"][0]["per_label"]["ORG"]["a_spans"], 5);
+    assert_eq!(with_suggested["include_suggested"], true);
+    assert_ne!(
+        accepted["pairs"][0]["exact"],
+        with_suggested["pairs"][0]["exact"]
+    );
+}
+
+#[test]
+fn agree_refuses_files_without_a_shared_document() {
+    let [a, _, _] = agreement_files();
+    let o = spantag(&[
+        "agree",
+        &a,
+        SAMPLE.replace("sample.json", "missing.json").as_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("missing.json"), "{}", stderr(&o));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = dir.path().join("other.txt");
+    std::fs::write(&text, "别的文章。").expect("write");
+    let other = dir.path().join("other.json");
+    let o = spantag(&[
+        "new",
+        "--text",
+        text.to_str().expect("utf-8"),
+        "-o",
+        other.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = spantag(&["agree", &a, other.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("alice.json and"), "{err}");
+    assert!(
+        err.contains("other.json have no document in common"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
 }
 
 #[test]
@@ -182,7 +328,7 @@ fn help_lists_the_commands() {
     let o = spantag(&["--help"]);
     assert!(o.status.success());
     let out = stdout(&o);
-    for command in ["validate", "stats", "new"] {
+    for command in ["validate", "stats", "new", "agree"] {
         assert!(out.contains(command), "{out}");
     }
 }

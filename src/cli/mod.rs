@@ -2,6 +2,7 @@
 //!
 //! Errors go to stderr with the file and place, and a non-zero exit; never a panic.
 
+mod agree;
 mod export;
 mod import;
 mod new;
@@ -51,6 +52,8 @@ enum Command {
     Export(export::Args),
     /// Create a project from text, doccano, brat, Label Studio or CoNLL files.
     Import(import::Args),
+    /// Agreement between annotators: span P/R/F1, Cohen's and Fleiss' kappa, Krippendorff's alpha.
+    Agree(agree::Args),
     /// Save two projects into FILE alternately, forever (for the crash-safety test).
     #[command(name = "__save-loop", hide = true)]
     SaveLoop {
@@ -68,6 +71,7 @@ pub fn main() -> ExitCode {
         Some(Command::New(args)) => new::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Import(args)) => import::run(&args),
+        Some(Command::Agree(args)) => agree::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
         #[cfg(feature = "gui")]
         None => crate::ui::run(cli.project, cli.annotator, cli.compare).map(|()| ExitCode::SUCCESS),

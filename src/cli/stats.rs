@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::core::{Project, project_file};
+use crate::core::{Project, SpanStatus, project_file};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -24,7 +24,40 @@ pub struct Stats {
     /// Every label of the set, zero counts included, in label-set order.
     pub per_label: BTreeMap<String, usize>,
     pub per_status: BTreeMap<String, usize>,
+    /// Spans per annotator; spans without one are counted under [`NO_ANNOTATOR`].
+    pub per_annotator: BTreeMap<String, usize>,
+    pub review: ReviewProgress,
     pub per_document: Vec<DocumentStats>,
+}
+
+/// The key of spans without an annotator in `per_annotator`.
+pub const NO_ANNOTATOR: &str = "(none)";
+
+/// How far review has got: a span is reviewed once it is no longer suggested.
+#[derive(Serialize)]
+pub struct ReviewProgress {
+    pub accepted: usize,
+    pub suggested: usize,
+    pub rejected: usize,
+    /// (accepted + rejected) / all spans; 1 when there are no spans (nothing waits for review).
+    pub reviewed_share: f64,
+}
+
+impl ReviewProgress {
+    fn new(accepted: usize, suggested: usize, rejected: usize) -> Self {
+        let all = accepted + suggested + rejected;
+        let reviewed_share = if all == 0 {
+            1.0
+        } else {
+            (accepted + rejected) as f64 / all as f64
+        };
+        Self {
+            accepted,
+            suggested,
+            rejected,
+            reviewed_share,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -40,6 +73,8 @@ pub fn compute(project: &Project) -> Stats {
         project.labels.iter().map(|l| (l.name.clone(), 0)).collect();
     let mut per_label = zero_counts.clone();
     let mut per_status = BTreeMap::new();
+    let mut per_annotator = BTreeMap::new();
+    let (mut accepted, mut suggested, mut rejected) = (0, 0, 0);
     let mut per_document = Vec::new();
     for d in &project.documents {
         let mut doc_labels = zero_counts.clone();
@@ -49,6 +84,13 @@ pub fn compute(project: &Project) -> Stats {
             *per_status
                 .entry(span.status.as_str().to_owned())
                 .or_default() += 1;
+            let annotator = span.annotator.as_deref().unwrap_or(NO_ANNOTATOR);
+            *per_annotator.entry(annotator.to_owned()).or_default() += 1;
+            match span.status {
+                SpanStatus::Accepted => accepted += 1,
+                SpanStatus::Suggested => suggested += 1,
+                SpanStatus::Rejected => rejected += 1,
+            }
         }
         per_document.push(DocumentStats {
             id: d.document.id.clone(),
@@ -63,6 +105,8 @@ pub fn compute(project: &Project) -> Stats {
         spans: project.span_count(),
         per_label,
         per_status,
+        per_annotator,
+        review: ReviewProgress::new(accepted, suggested, rejected),
         per_document,
     }
 }
@@ -94,5 +138,24 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let count = stats.per_label.get(&label.name).copied().unwrap_or(0);
         println!("  {:<width$}  {count:>5}", label.name);
     }
+    let width = stats
+        .per_annotator
+        .keys()
+        .map(|a| a.chars().count())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    println!("  {:<width$}  spans", "annotator");
+    for (annotator, count) in &stats.per_annotator {
+        println!("  {annotator:<width$}  {count:>5}");
+    }
+    let review = &stats.review;
+    println!(
+        "  review: {} accepted, {} suggested, {} rejected; {:.1}% reviewed",
+        review.accepted,
+        review.suggested,
+        review.rejected,
+        review.reviewed_share * 100.0
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 //! Nothing here knows about egui or the terminal; the GUI (`crate::ui`) and the CLI
 //! (`crate::cli`) are two shells over it.
 
+pub mod agreement;
 pub mod atomic_write;
 pub mod char_index;
 pub mod compare;

@@ -91,3 +91,65 @@ impl Span {
         (self.start, std::cmp::Reverse(self.end), self.id)
     }
 }
+
+/// The spans kept when overlaps are not allowed (BIO tags, `doc.ents`, per-character labels).
+pub struct LongestFirst<'a> {
+    /// The spans kept, none overlapping another, in [`Span::sort_key`] order.
+    pub kept: Vec<&'a Span>,
+    /// Each span left out with the kept span it overlaps, in [`Span::sort_key`] order of the
+    /// span left out.
+    pub dropped: Vec<(&'a Span, &'a Span)>,
+}
+
+/// Resolve overlaps: the longest span wins, ties go to the earliest start, then to the lowest
+/// id. Spans are taken in that order and each is kept unless it overlaps one already kept.
+/// This one rule serves the CoNLL, Hugging Face and spaCy exports and the agreement figures.
+pub fn longest_first<'a>(spans: &[&'a Span]) -> LongestFirst<'a> {
+    let mut by_priority: Vec<&Span> = spans.to_vec();
+    by_priority.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.start, s.id));
+    let mut kept: Vec<&Span> = Vec::new();
+    let mut dropped = Vec::new();
+    for span in by_priority {
+        match kept.iter().find(|k| k.overlaps(span.start, span.end)) {
+            Some(winner) => dropped.push((span, *winner)),
+            None => kept.push(span),
+        }
+    }
+    kept.sort_by_key(|s| s.sort_key());
+    dropped.sort_by_key(|(s, _)| s.sort_key());
+    LongestFirst { kept, dropped }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(id: u64, start: usize, end: usize, label: &str) -> Span {
+        Span::new(SpanId(id), start, end, label)
+    }
+
+    #[test]
+    fn longest_wins_then_earliest_then_lowest_id() {
+        // 古巴共产党 ORG [0, 5) contains 古巴 GPE [0, 2): the longer ORG wins.
+        // [6, 8) and [7, 9) tie on length: the earlier [6, 8) wins.
+        // [10, 12) twice (ids 6 and 5): the lower id wins.
+        let spans = [
+            span(1, 0, 2, "GPE"),
+            span(2, 0, 5, "ORG"),
+            span(3, 7, 9, "PER"),
+            span(4, 6, 8, "PER"),
+            span(6, 10, 12, "LOC"),
+            span(5, 10, 12, "GPE"),
+        ];
+        let refs: Vec<&Span> = spans.iter().collect();
+        let result = longest_first(&refs);
+        let kept: Vec<u64> = result.kept.iter().map(|s| s.id.0).collect();
+        assert_eq!(kept, [2, 4, 5]);
+        let dropped: Vec<(u64, u64)> = result
+            .dropped
+            .iter()
+            .map(|(loser, winner)| (loser.id.0, winner.id.0))
+            .collect();
+        assert_eq!(dropped, [(1, 2), (3, 4), (6, 5)]);
+    }
+}

@@ -21,34 +21,29 @@ pub struct TaggedSentence<'a> {
     pub tokens: Vec<(&'a str, String)>,
 }
 
-/// Keep the longest of overlapping spans (ties: the earliest, then the lowest id); the others
-/// are returned as dropped. `what` names the target that cannot hold overlaps.
+/// Keep the longest of overlapping spans ([`crate::core::span::longest_first`]: ties to the
+/// earliest, then the lowest id); the others are returned as dropped. `what` names the target
+/// that cannot hold overlaps.
 pub(crate) fn longest_first<'a>(
     doc: &Document,
     spans: &[&'a Span],
     what: &str,
 ) -> (Vec<&'a Span>, Vec<DroppedSpan>) {
-    let mut by_priority: Vec<&Span> = spans.to_vec();
-    by_priority.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.start, s.id));
-    let mut kept: Vec<&Span> = Vec::new();
-    let mut dropped = Vec::new();
-    for span in by_priority {
-        match kept.iter().find(|k| k.overlaps(span.start, span.end)) {
-            Some(winner) => dropped.push(DroppedSpan {
-                document: doc.id.clone(),
-                span: span.clone(),
-                text: doc.slice(span.start, span.end).to_owned(),
-                reason: format!(
-                    "overlaps span {} {} [{}, {}), which is kept ({what} cannot nest or overlap)",
-                    winner.id, winner.label, winner.start, winner.end
-                ),
-            }),
-            None => kept.push(span),
-        }
-    }
-    kept.sort_by_key(|s| s.sort_key());
-    dropped.sort_by_key(|d| d.span.sort_key());
-    (kept, dropped)
+    let resolved = crate::core::span::longest_first(spans);
+    let dropped = resolved
+        .dropped
+        .into_iter()
+        .map(|(span, winner)| DroppedSpan {
+            document: doc.id.clone(),
+            span: span.clone(),
+            text: doc.slice(span.start, span.end).to_owned(),
+            reason: format!(
+                "overlaps span {} {} [{}, {}), which is kept ({what} cannot nest or overlap)",
+                winner.id, winner.label, winner.start, winner.end
+            ),
+        })
+        .collect();
+    (resolved.kept, dropped)
 }
 
 /// Cut a document into tagged sentences. Spans that cannot be tagged are reported in
