@@ -72,6 +72,19 @@ fn adjudicate_two_annotators_into_a_new_gold_project() {
     h.get_by_label("lane 1: li");
     h.get_by_label("lane 2: wang");
     h.get_by_label("0 of 3 disagreements decided");
+    // The agreement figures of the two files, as `spantag agree` computes them.
+    h.get_by_label("li / wang");
+    let report = h
+        .state()
+        .compare
+        .as_ref()
+        .map(|c| c.agreement.clone())
+        .expect("comparing");
+    let pair = &report.expect("figures").pairs[0];
+    // li: 习近平 古巴 领导人 越南; wang: 习近平 古巴(ORG) 越南人: one exact match of 4 / 3.
+    assert!((pair.exact.precision - 1.0 / 3.0).abs() < 1e-12);
+    assert!((pair.exact.recall - 0.25).abs() < 1e-12);
+    h.get_by_label_contains("Krippendorff's α");
     assert_eq!(
         gold(&h),
         "习近平会见古巴领导人和越南人",

@@ -1,11 +1,9 @@
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::core::project_file;
+use crate::core::stats::compute;
 use anyhow::Context as _;
-use serde::Serialize;
-
-use crate::core::{Project, SpanStatus, project_file};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -14,101 +12,6 @@ pub struct Args {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
-}
-
-#[derive(Serialize)]
-pub struct Stats {
-    pub documents: usize,
-    pub characters: usize,
-    pub spans: usize,
-    /// Every label of the set, zero counts included, in label-set order.
-    pub per_label: BTreeMap<String, usize>,
-    pub per_status: BTreeMap<String, usize>,
-    /// Spans per annotator; spans without one are counted under [`NO_ANNOTATOR`].
-    pub per_annotator: BTreeMap<String, usize>,
-    pub review: ReviewProgress,
-    pub per_document: Vec<DocumentStats>,
-}
-
-/// The key of spans without an annotator in `per_annotator`.
-pub const NO_ANNOTATOR: &str = "(none)";
-
-/// How far review has got: a span is reviewed once it is no longer suggested.
-#[derive(Serialize)]
-pub struct ReviewProgress {
-    pub accepted: usize,
-    pub suggested: usize,
-    pub rejected: usize,
-    /// (accepted + rejected) / all spans; 1 when there are no spans (nothing waits for review).
-    pub reviewed_share: f64,
-}
-
-impl ReviewProgress {
-    fn new(accepted: usize, suggested: usize, rejected: usize) -> Self {
-        let all = accepted + suggested + rejected;
-        let reviewed_share = if all == 0 {
-            1.0
-        } else {
-            (accepted + rejected) as f64 / all as f64
-        };
-        Self {
-            accepted,
-            suggested,
-            rejected,
-            reviewed_share,
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct DocumentStats {
-    pub id: String,
-    pub characters: usize,
-    pub spans: usize,
-    pub per_label: BTreeMap<String, usize>,
-}
-
-pub fn compute(project: &Project) -> Stats {
-    let zero_counts: BTreeMap<String, usize> =
-        project.labels.iter().map(|l| (l.name.clone(), 0)).collect();
-    let mut per_label = zero_counts.clone();
-    let mut per_status = BTreeMap::new();
-    let mut per_annotator = BTreeMap::new();
-    let (mut accepted, mut suggested, mut rejected) = (0, 0, 0);
-    let mut per_document = Vec::new();
-    for d in &project.documents {
-        let mut doc_labels = zero_counts.clone();
-        for span in d.spans.iter() {
-            *doc_labels.entry(span.label.clone()).or_default() += 1;
-            *per_label.entry(span.label.clone()).or_default() += 1;
-            *per_status
-                .entry(span.status.as_str().to_owned())
-                .or_default() += 1;
-            let annotator = span.annotator.as_deref().unwrap_or(NO_ANNOTATOR);
-            *per_annotator.entry(annotator.to_owned()).or_default() += 1;
-            match span.status {
-                SpanStatus::Accepted => accepted += 1,
-                SpanStatus::Suggested => suggested += 1,
-                SpanStatus::Rejected => rejected += 1,
-            }
-        }
-        per_document.push(DocumentStats {
-            id: d.document.id.clone(),
-            characters: d.document.char_len(),
-            spans: d.spans.len(),
-            per_label: doc_labels,
-        });
-    }
-    Stats {
-        documents: project.documents.len(),
-        characters: per_document.iter().map(|d| d.characters).sum(),
-        spans: project.span_count(),
-        per_label,
-        per_status,
-        per_annotator,
-        review: ReviewProgress::new(accepted, suggested, rejected),
-        per_document,
-    }
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {

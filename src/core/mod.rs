@@ -20,6 +20,7 @@ pub mod project_file;
 pub mod recovery;
 pub mod span;
 pub mod span_index;
+pub mod stats;
 pub mod text_file;
 
 pub use document::Document;

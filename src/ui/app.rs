@@ -110,6 +110,8 @@ pub struct SpantagApp {
     pub review: ReviewState,
     /// Comparing annotators; the project being edited is then the gold project.
     pub compare: Option<super::compare_view::CompareSession>,
+    /// The statistics window is open.
+    pub show_statistics: bool,
     pending: Vec<Command>,
     allow_close: bool,
     title: String,
@@ -173,6 +175,7 @@ impl SpantagApp {
             preferences_path: None,
             review: ReviewState::default(),
             compare: None,
+            show_statistics: false,
             pending: Vec::new(),
             allow_close: false,
             title: String::new(),
@@ -972,8 +975,15 @@ impl SpantagApp {
                 }
             });
             ui.menu_button("View", |ui| {
-                for command in [Command::ZoomIn, Command::ZoomOut] {
+                for command in [Command::ZoomIn, Command::ZoomOut, Command::ToggleReview] {
                     self.menu_item(ui, command);
+                }
+                ui.separator();
+                if ui
+                    .checkbox(&mut self.show_statistics, "Statistics")
+                    .clicked()
+                {
+                    ui.close();
                 }
             });
         });
@@ -1412,6 +1422,7 @@ impl eframe::App for SpantagApp {
 
         self.dialogs(&ctx);
         super::exchange::export_form(self, &ctx);
+        super::stats_view::window(self, &ctx);
         for command in std::mem::take(&mut self.pending) {
             self.run_command(&ctx, command);
         }

@@ -11,6 +11,7 @@ use eframe::egui::{self, RichText};
 
 use super::app::{Dialog, SpantagApp};
 use super::text_view::CompareOverlay;
+use crate::core::agreement::{self, AgreementOptions, AgreementReport, AnnotatorFile};
 use crate::core::compare::{self, Comparison, UnitKind};
 use crate::core::project_file;
 
@@ -20,23 +21,17 @@ pub struct CompareSession {
     pub neither: HashSet<(usize, usize)>,
     pub show_agreements: bool,
     pub selected_unit: Option<usize>,
+    /// The agreement figures of the compared files (`spantag agree`'s), or why there are none.
+    pub agreement: Result<AgreementReport, String>,
 }
 
 /// The annotator's name of a file: the one annotator all its spans carry, else the file name.
 fn name_of(path: &std::path::Path, project: &crate::core::Project) -> String {
-    let mut names = project
-        .documents
-        .iter()
-        .flat_map(|d| d.spans.iter())
-        .filter_map(|s| s.annotator.as_deref());
-    let file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    match names.next() {
-        Some(first) if names.all(|n| n == first) => first.to_owned(),
-        _ => file,
-    }
+    agreement::single_annotator(project).unwrap_or_else(|| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string())
+    })
 }
 
 impl SpantagApp {
@@ -72,6 +67,17 @@ impl SpantagApp {
                 return;
             }
         };
+        let annotator_files: Vec<AnnotatorFile<'_>> = files
+            .iter()
+            .zip(paths)
+            .map(|((name, project), path)| AnnotatorFile {
+                name: name.clone(),
+                file: path.display().to_string(),
+                project,
+            })
+            .collect();
+        let agreement = agreement::compare(&annotator_files, AgreementOptions::default())
+            .map_err(|e| e.to_string());
         let gold = comparison.gold_project();
         self.replace_project(gold, None);
         self.status = Some(format!(
@@ -84,6 +90,7 @@ impl SpantagApp {
             neither: HashSet::new(),
             show_agreements: false,
             selected_unit: None,
+            agreement,
         });
         self.refresh_overlay();
     }
@@ -186,6 +193,9 @@ pub fn panel(app: &mut SpantagApp, ui: &mut egui::Ui) {
     for (i, name) in names.iter().enumerate() {
         ui.label(format!("lane {}: {name}", i + 1));
     }
+    if let Some(session) = &app.compare {
+        agreement_figures(ui, &session.agreement);
+    }
     let (decided, total) = app.adjudication_progress();
     ui.label(format!("{decided} of {total} disagreements decided"));
     let mut take_agreements = false;
@@ -268,4 +278,43 @@ pub fn panel(app: &mut SpantagApp, ui: &mut egui::Ui) {
         app.status = Some("Compare closed; the gold project stays open (unsaved)".into());
     }
     ui.separator();
+}
+
+/// The agreement figures, as `spantag agree` prints them (exact and overlap F1, Cohen's kappa
+/// per pair; Krippendorff's alpha and Fleiss' kappa over all).
+fn agreement_figures(ui: &mut egui::Ui, report: &Result<AgreementReport, String>) {
+    egui::CollapsingHeader::new("Agreement")
+        .default_open(true)
+        .show(ui, |ui| match report {
+            Err(why) => {
+                ui.label(why);
+            }
+            Ok(r) => {
+                egui::Grid::new("spantag_agreement")
+                    .num_columns(4)
+                    .show(ui, |ui| {
+                        ui.label("pair");
+                        ui.label("exact F1");
+                        ui.label("overlap F1");
+                        ui.label("Cohen's κ");
+                        ui.end_row();
+                        for p in &r.pairs {
+                            ui.label(format!("{} / {}", p.a, p.b));
+                            ui.label(format!("{:.3}", p.exact.f1));
+                            ui.label(format!("{:.3}", p.overlap.f1));
+                            ui.label(format!("{:.3}", p.cohen_kappa));
+                            ui.end_row();
+                        }
+                    });
+                let fleiss = r
+                    .fleiss_kappa
+                    .map_or("— (three files or more)".to_owned(), |k| {
+                        format!("{k:.3}")
+                    });
+                ui.label(format!(
+                    "Krippendorff's α {:.3} · Fleiss' κ {fleiss} · {} documents, {} characters",
+                    r.krippendorff_alpha, r.documents_compared, r.characters
+                ));
+            }
+        });
 }

@@ -8,6 +8,7 @@ mod exchange;
 pub mod fonts;
 mod panel;
 pub mod preferences;
+mod stats_view;
 pub mod text_layout;
 mod text_view;
 
