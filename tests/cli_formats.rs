@@ -323,3 +323,30 @@ fn import_text_files_one_document_each() {
             .contains("\"text\": \"第一篇\\r\\n\"")
     );
 }
+
+#[test]
+fn import_as_suggestions_marks_every_span_suggested() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("pre.jsonl");
+    std::fs::write(
+        &input,
+        "{\"text\": \"习近平在北京\", \"label\": [[0, 3, \"PER\"], [4, 6, \"GPE\"]]}\n",
+    )
+    .expect("write");
+    let out = dir.path().join("p.json");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_spantag"))
+        .args(["import", "--from", "doccano", "--as-suggestions"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let project = spantag::core::project_file::load(&out).expect("valid");
+    let statuses: Vec<_> = project.documents[0]
+        .spans
+        .iter()
+        .map(|s| s.status)
+        .collect();
+    assert_eq!(statuses, vec![spantag::core::SpanStatus::Suggested; 2]);
+}

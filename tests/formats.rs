@@ -525,7 +525,7 @@ fn word_tokens_report_a_span_cut_inside_a_word() {
 }
 
 #[test]
-fn label_studio_import_reads_predictions_as_suggestions_and_warns_on_a_differing_text() {
+fn label_studio_import_reads_as_suggestions_and_warns_on_a_differing_text() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("ls.json");
     let result = |id: &str, s: usize, e: usize, text: &str, label: &str| {
@@ -545,7 +545,7 @@ fn label_studio_import_reads_predictions_as_suggestions_and_warns_on_a_differing
     )
     .expect("write");
     let options = ImportOptions {
-        predictions_as_suggestions: true,
+        as_suggestions: true,
         annotator: Some("ls".to_owned()),
         ..Default::default()
     };
@@ -563,11 +563,12 @@ fn label_studio_import_reads_predictions_as_suggestions_and_warns_on_a_differing
             )
         })
         .collect();
-    use spantag::core::SpanStatus::{Accepted, Suggested};
+    // --as-suggestions: everything imported is a suggestion, the predictions included.
+    use spantag::core::SpanStatus::Suggested;
     assert_eq!(
         spans,
         [
-            ("习近平", Accepted, Some("ls")),
+            ("习近平", Suggested, Some("ls")),
             ("北京", Suggested, Some("ls"))
         ]
     );

@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let options = ImportOptions {
         lenient: selector & 0x10 != 0,
         offsets: if selector & 0x20 != 0 { Offsets::Utf16 } else { Offsets::Codepoint },
-        predictions_as_suggestions: selector & 0x40 != 0,
+        as_suggestions: selector & 0x40 != 0,
         annotator: (selector & 0x80 != 0).then(|| "fuzz".to_owned()),
         ..Default::default()
     };

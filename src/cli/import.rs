@@ -39,7 +39,8 @@ pub struct Args {
     /// label-studio: which annotation of each task to read, counting from 0.
     #[arg(long, default_value_t = 0, value_name = "N")]
     annotation: usize,
-    /// label-studio: also read each task's first prediction, as suggested spans.
+    /// Import every span as a suggestion to review (status "suggested"), as pre-annotation;
+    /// for label-studio, each task's first prediction is read too.
     #[arg(long)]
     as_suggestions: bool,
     /// Overwrite OUTPUT if it exists.
@@ -73,7 +74,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             Offsets::Codepoint
         },
         annotation: args.annotation,
-        predictions_as_suggestions: args.as_suggestions,
+        as_suggestions: args.as_suggestions,
     };
     let report = formats::import(args.format, &args.inputs, &options)?;
     for warning in &report.warnings {

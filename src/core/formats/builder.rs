@@ -204,7 +204,11 @@ impl ProjectBuilder {
                         next_id += 1;
                         span.note = d.note;
                         span.group = d.group;
-                        span.status = d.status;
+                        span.status = if self.options.as_suggestions {
+                            SpanStatus::Suggested
+                        } else {
+                            d.status
+                        };
                         span.annotator = self.annotator.clone();
                         span
                     })

@@ -120,7 +120,7 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
                 index
             ));
         }
-        if builder.options.predictions_as_suggestions
+        if builder.options.as_suggestions
             && let Some(prediction) = task
                 .get("predictions")
                 .and_then(Value::as_array)

@@ -394,8 +394,9 @@ pub struct ImportOptions {
     pub offsets: Offsets,
     /// Label Studio: which annotation of each task to read (0 = the first).
     pub annotation: usize,
-    /// Label Studio: read `predictions` too, as suggested spans.
-    pub predictions_as_suggestions: bool,
+    /// Every imported span is a suggestion to review (pre-annotation); for Label Studio the
+    /// tasks' `predictions` are read too.
+    pub as_suggestions: bool,
 }
 
 /// A problem with the input, naming the file, the line (or record) and the reason.
