@@ -22,12 +22,11 @@ pub struct LockInfo {
 
 impl std::fmt::Display for LockInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let user = if self.user.is_empty() {
-            String::new()
+        if self.user.is_empty() {
+            write!(f, "process {} on {}", self.pid, self.host)
         } else {
-            format!("{} ", self.user)
-        };
-        write!(f, "{user}(process {} on {})", self.pid, self.host)
+            write!(f, "{} (process {} on {})", self.user, self.pid, self.host)
+        }
     }
 }
 

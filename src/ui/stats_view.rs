@@ -96,6 +96,7 @@ pub fn window(app: &mut SpantagApp, ctx: &egui::Context) {
     egui::Window::new("Statistics")
         .open(&mut open)
         .default_width(460.0)
+        .default_height(640.0)
         .vscroll(true)
         .show(ctx, |ui| {
             ui.label(format!(
