@@ -6,19 +6,11 @@ use std::path::{Path, PathBuf};
 use eframe::egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use spantag::core::{Document, LabelSet, Project, markup, project_file};
+use spantag::core::{Project, markup, project_file};
 use spantag::ui::{Dialog, SpantagApp};
 
 fn write(dir: &Path, name: &str, annotator: &str, markup_text: &str) -> PathBuf {
-    let (text, spans) = markup::parse(markup_text);
-    let mut p = Project::new(
-        LabelSet::news_default(),
-        vec![Document::new("d1", "d1.txt", text)],
-    );
-    for (s, e, l) in spans {
-        let t = p.tag(0, s, e, &l);
-        p.apply(&t).expect("valid");
-    }
+    let p = markup::project(markup_text);
     // Annotators are written on the spans through the file, as Spantag would have.
     let mut json: serde_json::Value =
         serde_json::from_str(&project_file::to_json(&p)).expect("json");
@@ -39,13 +31,7 @@ fn harness() -> Harness<'static, SpantagApp> {
 }
 
 fn gold(h: &Harness<'_, SpantagApp>) -> String {
-    let d = &h.state().editor.project.documents[0];
-    let spans: Vec<_> = d
-        .spans
-        .iter()
-        .map(|s| (s.start, s.end, s.label.clone()))
-        .collect();
-    markup::render(d.document.text(), &spans)
+    markup::render_document(&h.state().editor.project, 0)
 }
 
 #[test]

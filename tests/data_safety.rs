@@ -9,30 +9,12 @@ use eframe::egui::{self, Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use spantag::core::lock::{self, LockInfo};
-use spantag::core::{Document, LabelSet, Project, markup, project_file, recovery};
+use spantag::core::markup::project;
+use spantag::core::{Project, markup, project_file, recovery};
 use spantag::ui::{Dialog, SpantagApp};
 
-fn project(markup_text: &str) -> Project {
-    let (text, spans) = markup::parse(markup_text);
-    let mut p = Project::new(
-        LabelSet::news_default(),
-        vec![Document::new("d1", "d1.txt", text)],
-    );
-    for (s, e, l) in spans {
-        let t = p.tag(0, s, e, &l);
-        p.apply(&t).expect("valid");
-    }
-    p
-}
-
 fn markup_of(p: &Project) -> String {
-    let d = &p.documents[0];
-    let spans: Vec<_> = d
-        .spans
-        .iter()
-        .map(|s| (s.start, s.end, s.label.clone()))
-        .collect();
-    markup::render(d.document.text(), &spans)
+    markup::render_document(p, 0)
 }
 
 fn open(path: &Path) -> Harness<'static, SpantagApp> {

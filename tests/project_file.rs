@@ -7,19 +7,6 @@ use spantag::core::{Document, LabelSet, Project, markup};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/annotations/sample.json");
 
-fn project_from_markup(markup_text: &str) -> Project {
-    let (text, spans) = markup::parse(markup_text);
-    let mut project = Project::new(
-        LabelSet::news_default(),
-        vec![Document::new("d1", "d1.txt", text)],
-    );
-    for (start, end, label) in spans {
-        let t = project.tag(0, start, end, &label);
-        project.apply(&t).expect("markup spans are valid");
-    }
-    project
-}
-
 fn parse_str(json: &str) -> Result<Project, ProjectFileError> {
     project_file::parse(json.as_bytes(), Path::new("test.json"))
 }
@@ -62,7 +49,7 @@ fn sample_project_loads_and_saves_byte_identically() {
 
 #[test]
 fn round_trip_keeps_cjk_astral_emoji_crlf_and_nested_spans() {
-    let mut project = project_from_markup(
+    let mut project = markup::project(
         "\r\n[[古巴](GPE)共产党](ORG)的[习近平](PER)在[𠮷野家](ORG)吃饭👍🏽，[北京](GPE)\r\n  ",
     );
     let id = project.documents[0]

@@ -9,19 +9,9 @@ use spantag::ui::SpantagApp;
 
 /// Markup spans become suggestions (as pre-annotation would make them).
 fn suggested(markup_text: &str) -> Project {
-    let (text, spans) = markup::parse(markup_text);
-    let mut p = Project::new(
-        LabelSet::news_default(),
-        vec![Document::new("d1", "d1.txt", text)],
-    );
-    for (s, e, l) in spans {
-        let t = p.tag(0, s, e, &l);
-        p.apply(&t).expect("valid");
-        let mut span = p.documents[0]
-            .spans
-            .find_exact(s, e, &l)
-            .cloned()
-            .expect("span");
+    let mut p = markup::project(markup_text);
+    let spans: Vec<_> = p.documents[0].spans.iter().cloned().collect();
+    for mut span in spans {
         span.status = SpanStatus::Suggested;
         let t = p.change_span("suggest", 0, span);
         p.apply(&t).expect("valid");

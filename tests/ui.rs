@@ -9,21 +9,9 @@ use std::path::PathBuf;
 use eframe::egui::{self, Key, Modifiers, Pos2, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use spantag::core::{Document, LabelSet, Project, SpanId, markup, project_file};
+use spantag::core::markup::project;
+use spantag::core::{Project, SpanId, markup, project_file};
 use spantag::ui::{AfterConfirm, Dialog, SpantagApp};
-
-fn project(markup_text: &str) -> Project {
-    let (text, spans) = markup::parse(markup_text);
-    let mut project = Project::new(
-        LabelSet::news_default(),
-        vec![Document::new("d1", "d1.txt", text)],
-    );
-    for (start, end, label) in spans {
-        let t = project.tag(0, start, end, &label);
-        project.apply(&t).expect("valid markup");
-    }
-    project
-}
 
 fn harness(project: Project, path: Option<PathBuf>) -> Harness<'static, SpantagApp> {
     let mut harness = Harness::builder()
@@ -36,13 +24,7 @@ fn harness(project: Project, path: Option<PathBuf>) -> Harness<'static, SpantagA
 /// The spans of the shown document as markup, e.g. `"会见[习近平](PER)"`.
 fn markup_of(harness: &Harness<'_, SpantagApp>) -> String {
     let app = harness.state();
-    let doc = &app.editor.project.documents[app.doc];
-    let spans: Vec<_> = doc
-        .spans
-        .iter()
-        .map(|s| (s.start, s.end, s.label.clone()))
-        .collect();
-    markup::render(doc.document.text(), &spans)
+    markup::render_document(&app.editor.project, app.doc)
 }
 
 fn char_center(harness: &Harness<'_, SpantagApp>, offset: usize) -> Pos2 {

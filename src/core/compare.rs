@@ -317,18 +317,7 @@ mod tests {
     use super::*;
     use crate::core::markup;
 
-    fn project(markup_text: &str) -> Project {
-        let (text, spans) = markup::parse(markup_text);
-        let mut p = Project::new(
-            LabelSet::news_default(),
-            vec![Document::new("d", "d", text)],
-        );
-        for (s, e, l) in spans {
-            let t = p.tag(0, s, e, &l);
-            p.apply(&t).expect("valid");
-        }
-        p
-    }
+    use crate::core::markup::project;
 
     fn kinds(c: &Comparison) -> Vec<(usize, usize, UnitKind)> {
         c.documents[0]
@@ -364,7 +353,7 @@ mod tests {
         assert!(
             error
                 .to_string()
-                .starts_with("b.json has a document \"d\" whose text is in no document of a.json"),
+                .starts_with("b.json has a document \"d1\" whose text is in no document of a.json"),
             "{error}"
         );
         assert_eq!(

@@ -2,6 +2,10 @@
 //! `"[[古巴](GPE)共产党](ORG)的[习近平](PER)"` is the text `古巴共产党的习近平` with three spans.
 //! Brackets nest; offsets are code points. Literal `[`, `]` cannot be written.
 
+use super::document::Document;
+use super::label::LabelSet;
+use super::project::Project;
+
 /// Parse markup into the plain text and its spans `(start, end, label)` in order of their end.
 pub fn parse(markup: &str) -> (String, Vec<(usize, usize, String)>) {
     let mut text = String::new();
@@ -27,6 +31,31 @@ pub fn parse(markup: &str) -> (String, Vec<(usize, usize, String)>) {
     }
     assert!(open.is_empty(), "markup: [ without ](LABEL)");
     (text, spans)
+}
+
+/// A project with one document, "d1", and the default labels, tagged as the markup says.
+pub fn project(markup: &str) -> Project {
+    let (text, spans) = parse(markup);
+    let mut project = Project::new(
+        LabelSet::news_default(),
+        vec![Document::new("d1", "d1.txt", text)],
+    );
+    for (start, end, label) in spans {
+        let t = project.tag(0, start, end, &label);
+        project.apply(&t).expect("markup spans are valid");
+    }
+    project
+}
+
+/// Document `doc` of `project` with its spans, as markup.
+pub fn render_document(project: &Project, doc: usize) -> String {
+    let d = &project.documents[doc];
+    let spans: Vec<_> = d
+        .spans
+        .iter()
+        .map(|s| (s.start, s.end, s.label.clone()))
+        .collect();
+    render(d.document.text(), &spans)
 }
 
 /// Write spans back as markup (spans sorted by start, longest first). Inverse of [`parse`] for

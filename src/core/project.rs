@@ -334,27 +334,10 @@ mod tests {
     use super::*;
     use crate::core::{Editor, markup};
 
-    fn project(markup_text: &str) -> Project {
-        let (text, spans) = markup::parse(markup_text);
-        let mut p = Project::new(
-            LabelSet::news_default(),
-            vec![Document::new("d", "d", text)],
-        );
-        for (s, e, l) in spans {
-            let t = p.tag(0, s, e, &l);
-            p.apply(&t).expect("valid");
-        }
-        p
-    }
+    use crate::core::markup::project;
 
     fn render(p: &Project) -> String {
-        let d = &p.documents[0];
-        let spans: Vec<_> = d
-            .spans
-            .iter()
-            .map(|s| (s.start, s.end, s.label.clone()))
-            .collect();
-        markup::render(d.document.text(), &spans)
+        markup::render_document(p, 0)
     }
 
     #[test]
