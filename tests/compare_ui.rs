@@ -140,3 +140,19 @@ fn files_over_different_texts_are_refused_with_the_file_named() {
     );
     assert!(h.state().compare.is_none());
 }
+
+#[test]
+fn gold_cannot_be_saved_over_a_compared_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write(dir.path(), "li.json", "li", "[习近平](PER)会见");
+    let b = write(dir.path(), "wang.json", "wang", "习近平会见");
+    let before = std::fs::read(&a).expect("a");
+    let mut h = harness();
+    h.state_mut().start_compare(&[a.clone(), b]);
+    h.run();
+    h.state_mut().take_all_agreements();
+    assert!(!h.state_mut().save_to(&a));
+    h.run();
+    h.get_by_label_contains("is one of the files being compared");
+    assert_eq!(std::fs::read(&a).expect("a"), before);
+}

@@ -490,3 +490,116 @@ fn closing_without_saving_removes_the_recovery_file() {
         "会见习近平"
     );
 }
+
+fn hold_lock(path: &Path) -> LockInfo {
+    let live = LockInfo {
+        pid: 1,
+        host: lock::this_host(),
+        user: "wang".into(),
+        since: 0,
+    };
+    std::fs::write(
+        lock::lock_path(path),
+        serde_json::to_string(&live).expect("json"),
+    )
+    .expect("w");
+    live
+}
+
+#[test]
+fn another_instances_autosave_is_neither_offered_nor_deleted_when_opening_read_only() {
+    let (_dir, path) = saved("会见习近平");
+    std::thread::sleep(Duration::from_millis(20));
+    let recovery = recovery::recovery_path(&path);
+    let theirs = project_file::to_json(&project("会见[习近平](PER)"));
+    std::fs::write(&recovery, &theirs).expect("their live autosave");
+    hold_lock(&path);
+    let mut h = open(&path);
+    h.get_by_label("Open read-only").click();
+    h.run();
+    assert_eq!(
+        h.state().dialog,
+        None,
+        "no recovery offer for someone else's live work"
+    );
+    assert_eq!(std::fs::read_to_string(&recovery).expect("kept"), theirs);
+}
+
+#[test]
+fn save_as_onto_the_file_opened_read_only_is_refused() {
+    let (_dir, path) = saved("会见[习近平](PER)");
+    hold_lock(&path);
+    let before = std::fs::read(&path).expect("read");
+    let mut h = open(&path);
+    h.get_by_label("Open read-only").click();
+    h.run();
+    assert!(!h.state_mut().save_to(&path));
+    h.run();
+    h.get_by_label_contains("is open read-only here");
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+}
+
+#[test]
+fn reanchoring_keeps_this_instances_lock() {
+    let (_dir, path) = saved("会见[习近平](PER)");
+    let json = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        json.replacen("\"会见习近平\"", "\"我们会见习近平\"", 1),
+    )
+    .expect("w");
+    let mut h = open(&path);
+    h.get_by_label_contains("Re-anchor 1 spans").click();
+    h.run();
+    assert_eq!(lock::inspect(&path), lock::LockState::Ours);
+    assert_eq!(
+        markup_of(&h.state().editor.project),
+        "我们会见[习近平](PER)"
+    );
+}
+
+#[test]
+fn save_as_elsewhere_takes_the_old_files_recovery_copy_with_it() {
+    let (dir, path) = saved("会见习近平");
+    let mut h = open(&path);
+    tag(&mut h, 2, 5, Key::Num1);
+    let old_recovery = recovery::recovery_path(&path);
+    wait_for(&mut h, "the recovery file", || old_recovery.exists());
+    let other = dir.path().join("other.json");
+    assert!(h.state_mut().save_to(&other));
+    wait_for(&mut h, "the old recovery file to go", || {
+        !old_recovery.exists()
+    });
+    assert_eq!(lock::inspect(&path), lock::LockState::Free);
+    assert_eq!(lock::inspect(&other), lock::LockState::Ours);
+}
+
+#[test]
+fn a_note_being_typed_is_kept_when_saving() {
+    let (_dir, path) = saved("会见[习近平](PER)");
+    let mut h = open(&path);
+    let id = h.state().editor.project.documents[0]
+        .spans
+        .iter()
+        .next()
+        .map(|s| s.id)
+        .expect("span");
+    h.state_mut().select_span(id, false);
+    h.run();
+    h.get_by_label("Note").click();
+    h.run();
+    h.get_by_label("Note").type_text("主席");
+    h.run();
+    // Ctrl+S while the field still has focus.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    let saved = project_file::load(&path).expect("loads");
+    assert_eq!(
+        saved.documents[0]
+            .spans
+            .get(id)
+            .and_then(|s| s.note.clone())
+            .as_deref(),
+        Some("主席")
+    );
+}

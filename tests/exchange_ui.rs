@@ -114,3 +114,43 @@ fn a_broken_import_names_file_and_line_and_keeps_the_current_project() {
     );
     assert_eq!(project_file::to_json(&h.state().editor.project), before);
 }
+
+#[test]
+fn exporting_over_the_project_file_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.json");
+    std::fs::copy(SAMPLE, &path).expect("copy");
+    let before = std::fs::read(&path).expect("read");
+    let mut h = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe({
+            let path = path.clone();
+            move |cc| SpantagApp::open_or_report(&cc.egui_ctx, &path)
+        });
+    h.run();
+    h.state_mut()
+        .export_to(Format::LabelStudio, &ExportOptions::default(), &path);
+    h.run();
+    h.get_by_label_contains("is this project's own file");
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+}
+
+#[test]
+fn label_keys_do_nothing_behind_the_export_options() {
+    let mut h = sample();
+    h.state_mut().selection = spantag::ui::TextSelection {
+        anchor: 20,
+        caret: 22,
+    };
+    h.state_mut().export_form = Some(spantag::ui::ExportForm {
+        format: Format::Conll,
+        bioes: false,
+        word_tokens: false,
+        strict: false,
+    });
+    h.run();
+    let before = h.state().editor.project.span_count();
+    h.key_press(eframe::egui::Key::Num1);
+    h.run();
+    assert_eq!(h.state().editor.project.span_count(), before);
+}

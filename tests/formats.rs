@@ -579,3 +579,41 @@ fn label_studio_import_reads_as_suggestions_and_warns_on_a_differing_text() {
     );
     assert_eq!(report.left_out.get("relation results"), Some(&1));
 }
+
+#[test]
+fn a_span_across_a_line_break_is_written_to_brat_as_fragments_around_it() {
+    let project = spantag::core::markup::project("会见[古巴\r\n共产党](ORG)领导人");
+    let report =
+        formats::export(&project, Format::Brat, &ExportOptions::default()).expect("export");
+    let ann = report
+        .files
+        .iter()
+        .find(|f| f.path.extension().is_some_and(|e| e == "ann"))
+        .map(|f| String::from_utf8(f.bytes.clone()).expect("utf-8"))
+        .expect("an .ann file");
+    assert_eq!(ann, "T1\tORG 2 4;6 9\t古巴 共产党\n");
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("crosses a line break"))
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    formats::write_output(dir.path(), &report.files).expect("write");
+    let imported = formats::import(
+        Format::Brat,
+        &[dir.path().to_owned()],
+        &ImportOptions::default(),
+    )
+    .expect("import");
+    let d = &imported.project.documents[0];
+    let fragments: Vec<_> = d
+        .spans
+        .iter()
+        .map(|s| (d.document.slice(s.start, s.end), s.group))
+        .collect();
+    assert_eq!(fragments.len(), 2);
+    assert_eq!(fragments[0].0, "古巴");
+    assert_eq!(fragments[1].0, "共产党");
+    assert!(fragments[0].1.is_some() && fragments[0].1 == fragments[1].1);
+}

@@ -197,3 +197,43 @@ fn the_statistics_window_charts_the_counts() {
         h.get_by_label(heading);
     }
 }
+
+#[test]
+fn renaming_a_label_keeps_who_made_its_spans_and_shift_digit_is_no_hotkey() {
+    let mut p = spantag::core::markup::project("[习近平](PER)会见[古巴](GPE)");
+    let spans: Vec<_> = p.documents[0].spans.iter().cloned().collect();
+    for mut s in spans {
+        s.annotator = Some("alice".into());
+        let t = p.change_span("x", 0, s);
+        p.apply(&t).expect("valid");
+    }
+    let mut h = harness(p);
+    h.state_mut().annotator = Some("bob".into());
+    let mut per = h
+        .state()
+        .editor
+        .project
+        .labels
+        .get("PER")
+        .cloned()
+        .expect("PER");
+    per.name = "PERSON".into();
+    let t = h.state().editor.project.edit_label(0, per);
+    assert!(h.state_mut().execute_as_is(t));
+    let annotators: Vec<_> = h.state().editor.project.documents[0]
+        .spans
+        .iter()
+        .map(|s| s.annotator.clone())
+        .collect();
+    assert_eq!(annotators, vec![Some("alice".to_owned()); 2]);
+
+    // Shift+1 is not the hotkey 1.
+    h.state_mut().selection = spantag::ui::TextSelection {
+        anchor: 3,
+        caret: 5,
+    };
+    h.run();
+    h.key_press_modifiers(Modifiers::SHIFT, Key::Num1);
+    h.run();
+    assert_eq!(h.state().editor.project.span_count(), 2);
+}

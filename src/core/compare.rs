@@ -274,6 +274,15 @@ pub fn take(
         })
         .collect();
     let mut seen = Vec::new();
+    // Group ids are per file: two annotators' group 1 are different mentions in gold.
+    let mut next_group = gold
+        .documents
+        .iter()
+        .flat_map(|d| d.spans.iter())
+        .filter_map(|s| s.group)
+        .max()
+        .map_or(1, |g| g + 1);
+    let mut groups: HashMap<(usize, u64), u64> = HashMap::new();
     for &a in annotators {
         for s in unit.versions.get(a).into_iter().flatten() {
             let key = (s.start, s.end, s.label.clone());
@@ -284,6 +293,12 @@ pub fn take(
             let mut span = s.clone();
             span.id = gold.new_span_id();
             span.status = SpanStatus::Accepted;
+            span.group = s.group.map(|g| {
+                *groups.entry((a, g)).or_insert_with(|| {
+                    next_group += 1;
+                    next_group - 1
+                })
+            });
             edits.push(Edit::AddSpan { doc, span });
         }
     }
@@ -402,5 +417,29 @@ mod tests {
             render(&gold.project),
             "[习近平](PER)会见[古巴](ORG)和[越南](GPE)"
         );
+    }
+
+    #[test]
+    fn groups_from_different_annotators_stay_different_mentions_in_gold() {
+        let mut a = project("[习](PER)近[平](PER)在北京");
+        let mut b = project("[习](PER)近[平](PER)在北京");
+        for p in [&mut a, &mut b] {
+            let spans: Vec<_> = p.documents[0].spans.iter().cloned().collect();
+            for mut s in spans {
+                s.group = Some(1);
+                let t = p.change_span("group", 0, s);
+                p.apply(&t).expect("valid");
+            }
+        }
+        let c = compare(&[("a".into(), a), ("b".into(), b)]).expect("same");
+        let mut gold = c.gold_project();
+        let first = c.documents[0].units[0].clone();
+        let t = take(&mut gold, 0, &first, &[0], "take a");
+        gold.apply(&t).expect("take");
+        let second = c.documents[0].units[1].clone();
+        let t = take(&mut gold, 0, &second, &[1], "take b");
+        gold.apply(&t).expect("take");
+        let groups: Vec<_> = gold.documents[0].spans.iter().map(|s| s.group).collect();
+        assert_eq!(groups, vec![Some(1), Some(2)]);
     }
 }

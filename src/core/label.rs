@@ -167,7 +167,9 @@ impl LabelSet {
             if other.name == label.name {
                 return Some(format!("there is already a label named {}", label.name));
             }
-            if label.hotkey.is_some() && other.hotkey == label.hotkey {
+            // Keys are case-insensitive: `a` and `A` are one key.
+            let key = |k: Option<char>| k.map(|c| c.to_lowercase().to_string());
+            if label.hotkey.is_some() && key(other.hotkey) == key(label.hotkey) {
                 let key = label.hotkey.unwrap_or_default();
                 return Some(format!("hotkey {key} is already taken by {}", other.name));
             }
@@ -217,6 +219,14 @@ mod tests {
         );
         new.hotkey = Some('m');
         assert_eq!(set.conflict(None, &new), None);
+        // Keys are case-insensitive.
+        let mut with_m = set.clone();
+        with_m.insert(8, new.clone());
+        let upper = Label::new("OTHER", Rgb(0, 0, 0), Some('M'), "");
+        assert_eq!(
+            with_m.conflict(None, &upper).as_deref(),
+            Some("hotkey M is already taken by MISC")
+        );
         // Relabelling PER in place with its own hotkey is fine.
         let per = set.get("PER").cloned().unwrap();
         assert_eq!(set.conflict(Some(0), &per), None);

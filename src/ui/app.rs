@@ -92,6 +92,8 @@ pub struct SpantagApp {
     pub queued_dialogs: VecDeque<Dialog>,
     /// Opened read-only: no edits, no save over the file (Save as works).
     pub read_only: bool,
+    /// The user chose read-only (another Spantag holds the file); stays after re-anchoring.
+    read_only_by_choice: bool,
     lock: Option<ProjectLock>,
     autosaver: Autosaver,
     pub autosave_delay: Duration,
@@ -163,6 +165,7 @@ impl SpantagApp {
             dialog: None,
             queued_dialogs: VecDeque::new(),
             read_only: false,
+            read_only_by_choice: false,
             lock: None,
             autosaver: Autosaver::default(),
             autosave_delay: AUTOSAVE_DELAY,
@@ -241,6 +244,14 @@ impl SpantagApp {
 
     /// Apply a transaction through the editor; a refused edit becomes a status message.
     pub fn execute(&mut self, transaction: Transaction) -> bool {
+        let transaction = self.stamp_annotator(transaction);
+        self.execute_as_is(transaction)
+    }
+
+    /// Like [`Self::execute`], but leave the spans' annotators as they are: for edits that are
+    /// not this user's annotation decisions (renaming a label, re-anchoring, taking annotators'
+    /// spans into gold).
+    pub fn execute_as_is(&mut self, transaction: Transaction) -> bool {
         let description = transaction.description.clone();
         if self.read_only && !transaction.is_empty() {
             self.status = Some(format!(
@@ -249,13 +260,29 @@ impl SpantagApp {
             ));
             return false;
         }
-        let transaction = self.stamp_annotator(transaction);
         match self.editor.execute(transaction) {
             Ok(()) => true,
             Err(error) => {
                 self.status = Some(format!("Cannot {description}: {error}"));
                 false
             }
+        }
+    }
+
+    /// Apply the note being typed, if it differs from the span's note.
+    pub fn commit_note_draft(&mut self) {
+        let Some((id, text)) = self.panel.note_draft.take() else {
+            return;
+        };
+        let Some(mut span) = self.current_doc().and_then(|d| d.spans.get(id)).cloned() else {
+            return;
+        };
+        let note = text.trim().to_owned();
+        let note = (!note.is_empty()).then_some(note);
+        if note != span.note {
+            span.note = note;
+            let t = self.editor.project.change_span("edit note", self.doc, span);
+            self.execute(t);
         }
     }
 
@@ -313,6 +340,34 @@ impl SpantagApp {
             .filter(|s| s.status != SpanStatus::Suggested)
             .count();
         (reviewed, spans.len())
+    }
+
+    /// Why `target` must not be written from here, if it must not: the project opened
+    /// read-only, a file another Spantag holds, or one of the files being compared.
+    pub fn refuse_to_write(&self, target: &Path) -> Option<String> {
+        let current = self.path.as_deref().is_some_and(|p| same_file(p, target));
+        if current && self.read_only {
+            return Some(format!(
+                "{} is open read-only here; save a copy under another name.",
+                target.display()
+            ));
+        }
+        if !current && let LockState::Held(holder) = crate::core::lock::inspect(target) {
+            return Some(format!(
+                "{} is open in another Spantag, by {holder}. Save somewhere else, or close it \
+                 there first.",
+                target.display()
+            ));
+        }
+        if let Some(session) = &self.compare
+            && session.sources.iter().any(|s| same_file(s, target))
+        {
+            return Some(format!(
+                "{} is one of the files being compared; the gold project goes to a new file.",
+                target.display()
+            ));
+        }
+        None
     }
 
     fn set_status(&mut self, status: SpanStatus) {
@@ -373,9 +428,24 @@ impl SpantagApp {
     // ---- Commands ---------------------------------------------------------------------------
 
     pub fn run_command(&mut self, ctx: &egui::Context, command: Command) {
+        if matches!(
+            command,
+            Command::Save | Command::SaveAs | Command::Open | Command::NewFromText | Command::Quit
+        ) {
+            self.commit_note_draft();
+        }
         match command {
             Command::Undo | Command::Redo if self.read_only => {
                 self.status = Some("The project is open read-only".into());
+            }
+            Command::Undo | Command::Redo
+                if self.panel.label_form.is_some() || self.panel.note_draft.is_some() =>
+            {
+                // Forms hold copies of what undo is about to change: close them first.
+                self.panel.label_form = None;
+                self.panel.note_draft = None;
+                self.run_command(ctx, command);
+                return;
             }
             Command::Undo => match self.editor.undo() {
                 Ok(Some(t)) => self.status = Some(format!("Undid {}", t.description)),
@@ -566,23 +636,19 @@ impl SpantagApp {
     /// Save to `path` and make it the project's file. On failure the work stays in memory and
     /// a dialog says why.
     pub fn save_to(&mut self, path: &Path) -> bool {
-        if self.path.as_deref() != Some(path)
-            && let LockState::Held(holder) = crate::core::lock::inspect(path)
-        {
-            self.show_dialog(Dialog::SaveFailed {
-                message: format!(
-                    "{} is open in another Spantag, by {holder}. Save somewhere else, or \
-                         close it there first.",
-                    path.display()
-                ),
-            });
+        if let Some(why) = self.refuse_to_write(path) {
+            self.show_dialog(Dialog::SaveFailed { message: why });
             return false;
         }
         match project_file::save(&self.editor.project, path) {
             Ok(()) => {
                 self.editor.history.mark_saved();
-                if self.path.as_deref() != Some(path) {
-                    // A new file: it is ours now, and editable.
+                if !self.path.as_deref().is_some_and(|p| same_file(p, path)) {
+                    // A new file: it is ours now, and editable. The old file's recovery copy
+                    // is what was just saved here.
+                    if let Some(old) = self.path.clone() {
+                        self.autosaver.remove(recovery::recovery_path(&old));
+                    }
                     self.release_project_file();
                     self.lock = ProjectLock::acquire(path).ok();
                     self.read_only = false;
@@ -698,6 +764,7 @@ impl SpantagApp {
         };
         self.replace_project(loaded.project, Some(path.to_owned()));
         self.read_only = mode == OpenMode::ReadOnly;
+        self.read_only_by_choice = self.read_only;
         self.status = Some(format!("Opened {}", path.display()));
         if !self.read_only {
             self.lock = ProjectLock::acquire(path).ok();
@@ -718,14 +785,20 @@ impl SpantagApp {
                 crate::core::atomic_write::backup_path(path).display()
             ));
         }
-        if !loaded.drift.is_empty() {
+        let drifted = !loaded.drift.is_empty();
+        if drifted {
             // Nothing may be saved over the file until the user has chosen what to do.
             self.read_only = true;
             self.show_dialog(Dialog::Drift {
                 report: loaded.drift,
             });
         }
-        if let Some(recovery) = recovery::newer_recovery(path) {
+        // A recovery file is only ours to offer when no other Spantag has the project open
+        // (its autosave is live work) and the text is the one the recovery was made from.
+        if mode == OpenMode::Normal
+            && !drifted
+            && let Some(recovery) = recovery::newer_recovery(path)
+        {
             let changes = project_file::load(&recovery)
                 .map(|r| recovery::compare(&self.editor.project, &r))
                 .map_err(|e| e.to_string());
@@ -759,8 +832,11 @@ impl SpantagApp {
             Ok(project) => {
                 let path = self.path.clone();
                 let lock = self.lock.take();
+                let (read_only, by_choice) = (self.read_only, self.read_only_by_choice);
                 self.replace_project(project, path);
                 self.lock = lock;
+                self.read_only = read_only;
+                self.read_only_by_choice = by_choice;
                 self.editor.history.mark_unsaved();
                 self.status = Some(format!(
                     "Restored unsaved work from {}; save to keep it",
@@ -794,12 +870,26 @@ impl SpantagApp {
         }
         let found = edits.len();
         self.read_only = false;
-        if let Some(path) = self.path.clone() {
+        let applied =
+            self.execute_as_is(Transaction::new(format!("re-anchor {found} spans"), edits));
+        if applied {
+            self.editor.history.mark_unsaved();
+        }
+        // Saving over the file is allowed again only if that worked and the user did not
+        // choose read-only; the lock taken at open stays (a second one would drop it).
+        self.read_only = self.read_only_by_choice || !applied;
+        if !self.read_only
+            && self.lock.is_none()
+            && let Some(path) = self.path.clone()
+            && !matches!(crate::core::lock::inspect(&path), LockState::Held(_))
+        {
             self.lock = ProjectLock::acquire(&path).ok();
         }
-        self.execute(Transaction::new(format!("re-anchor {found} spans"), edits));
-        self.editor.history.mark_unsaved();
-        (found, lost)
+        if applied {
+            (found, lost)
+        } else {
+            (0, lost + found)
+        }
     }
 
     /// A new, unsaved project with one document per text file.
@@ -826,6 +916,7 @@ impl SpantagApp {
     pub(super) fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
         self.release_project_file();
         self.read_only = false;
+        self.read_only_by_choice = false;
         self.autosaved_state = None;
         self.editor = Editor::new(project);
         self.compare = None;
@@ -842,7 +933,7 @@ impl SpantagApp {
     // ---- Frame ------------------------------------------------------------------------------
 
     fn collect_shortcuts(&mut self, ctx: &egui::Context) {
-        if self.dialog.is_some() {
+        if self.dialog.is_some() || self.export_form.is_some() {
             return;
         }
         let typing = ctx.text_edit_focused();
@@ -897,6 +988,10 @@ impl SpantagApp {
             .iter()
             .filter_map(|l| Some((hotkey_key(l.hotkey?)?, l.name.clone())))
             .collect();
+        // egui matches a key with Shift or Alt held too; a label hotkey is the bare key.
+        if !ctx.input(|i| i.modifiers.is_none()) {
+            return;
+        }
         for (key, name) in hotkeys {
             if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
                 self.queue(Command::ApplyLabel(name));
@@ -905,6 +1000,9 @@ impl SpantagApp {
     }
 
     fn handle_close_request(&mut self, ctx: &egui::Context) {
+        if ctx.input(|i| i.viewport().close_requested()) {
+            self.commit_note_draft();
+        }
         if ctx.input(|i| i.viewport().close_requested())
             && !self.allow_close
             && self.editor.is_dirty()
@@ -1357,6 +1455,14 @@ fn shortcut_text(ui: &egui::Ui, command: &Command) -> String {
         .unwrap_or_default()
 }
 
+/// True when the two paths name the same file (also when spelled differently).
+pub(super) fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// Narrow `[start, end)` so it neither starts nor ends with whitespace (as brat does).
 fn trim_whitespace(doc: &Document, start: usize, end: usize) -> (usize, usize) {
     let text = doc.slice(start, end);
@@ -1391,7 +1497,7 @@ impl eframe::App for SpantagApp {
             .frame(egui::Frame::central_panel(ui.style()).inner_margin(0.0))
             .show(ui, |ui| {
                 let doc_index = self.doc;
-                let keyboard = self.dialog.is_none();
+                let keyboard = self.dialog.is_none() && self.export_form.is_none();
                 let Some(doc) = self.editor.project.documents.get(doc_index) else {
                     ui.centered_and_justified(|ui| {
                         ui.label(

@@ -23,6 +23,8 @@ pub struct CompareSession {
     pub selected_unit: Option<usize>,
     /// The agreement figures of the compared files (`spantag agree`'s), or why there are none.
     pub agreement: Result<AgreementReport, String>,
+    /// The compared files: never written from here.
+    pub sources: Vec<PathBuf>,
 }
 
 /// The annotator's name of a file: the one annotator all its spans carry, else the file name.
@@ -91,6 +93,7 @@ impl SpantagApp {
             show_agreements: false,
             selected_unit: None,
             agreement,
+            sources: paths.to_vec(),
         });
         self.refresh_overlay();
     }
@@ -133,7 +136,8 @@ impl SpantagApp {
             format!("take {}", names.join(" and "))
         };
         let t = compare::take(&mut self.editor.project, doc, &u, annotators, &what);
-        if self.execute(t)
+        // The spans keep their annotators: gold records who made each.
+        if self.execute_as_is(t)
             && let Some(session) = &mut self.compare
         {
             if annotators.is_empty() {
@@ -150,7 +154,7 @@ impl SpantagApp {
         };
         let t = compare::take_agreements(&mut self.editor.project, &session.comparison);
         let n = t.edits.len();
-        if self.execute(t) {
+        if self.execute_as_is(t) {
             self.status = Some(format!("Took {n} agreed spans into gold"));
         }
     }

@@ -128,7 +128,7 @@ impl SpantagApp {
             rfd::FileDialog::new()
                 .set_title(format!("Export to {format}"))
                 .add_filter(format.name(), &[format.extension()])
-                .set_file_name(format!("{stem}.{}", format.extension()))
+                .set_file_name(format!("{stem}-{format}.{}", format.extension()))
                 .save_file()
         };
         if let Some(target) = target {
@@ -138,6 +138,25 @@ impl SpantagApp {
 
     /// Export the project to `target` and say how it went.
     pub fn export_to(&mut self, format: Format, options: &ExportOptions, target: &Path) {
+        let is_project = self
+            .path
+            .as_deref()
+            .is_some_and(|p| super::app::same_file(p, target));
+        let refusal = if is_project {
+            Some(format!(
+                "{} is this project's own file; export to another file.",
+                target.display()
+            ))
+        } else {
+            self.refuse_to_write(target)
+        };
+        if let Some(why) = refusal {
+            self.show_dialog(Dialog::Error {
+                title: format!("Cannot export to {format}"),
+                message: why,
+            });
+            return;
+        }
         let report = match formats::export(&self.editor.project, format, options) {
             Ok(report) => report,
             Err(error) => {

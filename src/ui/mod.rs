@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub use app::{AUTOSAVE_DELAY, AfterConfirm, Dialog, OpenMode, ReviewState, SpantagApp};
 pub use command::Command;
+pub use exchange::ExportForm;
 pub use panel::{LabelForm, PanelState};
 pub use text_view::{TextSelection, TextView, TextViewAction};
 

@@ -338,7 +338,8 @@ fn label_form(app: &mut SpantagApp, ui: &mut egui::Ui) {
                                 Some(i) => project.edit_label(i, label),
                                 None => project.add_label(label),
                             };
-                            if app.execute(t) {
+                            // A rename moves others' spans too: not this user's annotation.
+                            if app.execute_as_is(t) {
                                 keep_open = false;
                                 app.panel.label_error = None;
                             }
@@ -473,17 +474,7 @@ fn selected_span(app: &mut SpantagApp, ui: &mut egui::Ui) {
         )
         .labelled_by(note_label.id);
     if response.lost_focus() {
-        let note = draft.trim().to_owned();
-        let note = (!note.is_empty()).then_some(note);
-        if note != span.note {
-            let mut after = span.clone();
-            after.note = note;
-            let t = app
-                .editor
-                .project
-                .change_span("edit note", doc_index, after);
-            app.execute(t);
-        }
+        app.commit_note_draft();
     }
     if ui.button("Delete span").clicked() {
         app.queue(Command::DeleteSpan);

@@ -127,17 +127,30 @@ fn write_ann(doc: &AnnotatedDocument, report: &mut ExportReport) -> Result<Strin
         let mut surfaces = Vec::new();
         for span in fragments {
             let (start, end, surface) = check_alignment(document, span, Offsets::Codepoint)?;
-            if surface.contains(['\n', '\r', '\t']) {
-                return Err(ExportError::Inexpressible {
-                    document: document.id.clone(),
-                    span: span.id.0,
-                    reason: format!(
-                        "brat's .ann is one annotation a line, and span [{start}, {end}) contains a line break or tab; split the span at the line break"
-                    ),
-                });
+            if !surface.contains(['\n', '\r', '\t']) {
+                ranges.push(format!("{start} {end}"));
+                surfaces.push(surface);
+                continue;
             }
-            ranges.push(format!("{start} {end}"));
-            surfaces.push(surface);
+            // A .ann line cannot hold a line break or tab: like brat itself, write a span that
+            // crosses one as fragments around it (one discontinuous T line).
+            report.warnings.push(format!(
+                "brat: document \"{}\", span {} [{start}, {end}) crosses a line break or tab, so it is written as a discontinuous span around it (as brat does); it imports back as a group of fragments",
+                document.id, span.id
+            ));
+            let mut run: Option<usize> = None;
+            for (i, c) in surface.chars().chain(std::iter::once('\n')).enumerate() {
+                let breaks = matches!(c, '\n' | '\r' | '\t');
+                match (run, breaks) {
+                    (None, false) => run = Some(i),
+                    (Some(from), true) => {
+                        ranges.push(format!("{} {}", start + from, start + i));
+                        surfaces.push(surface.chars().skip(from).take(i - from).collect());
+                        run = None;
+                    }
+                    _ => {}
+                }
+            }
         }
         let label = &fragments[0].label;
         ann.push_str(&format!(

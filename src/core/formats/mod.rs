@@ -338,15 +338,9 @@ pub fn check_alignment(
 ) -> Result<(usize, usize, String), ExportError> {
     let expected = doc.slice(span.start, span.end).to_owned();
     let (start, end, found) = match convention {
-        Offsets::Codepoint => {
-            let found: String = doc
-                .text()
-                .chars()
-                .skip(span.start)
-                .take(span.end.saturating_sub(span.start))
-                .collect();
-            (span.start, span.end, found)
-        }
+        // Spantag's own convention: the document's code point index slices it (a scan from
+        // the start per span would make exporting a novel quadratic).
+        Offsets::Codepoint => (span.start, span.end, expected.clone()),
         Offsets::Utf16 => {
             let start = utf16_offset(doc.text(), span.start);
             let end = utf16_offset(doc.text(), span.end);
