@@ -81,9 +81,10 @@ pub fn tag_document<'a>(
 
     let mut tags = vec![String::from("O"); tokens.len()];
     for span in &kept {
-        let inside: Vec<usize> = (0..tokens.len())
-            .filter(|&i| tokens[i].start >= span.start && tokens[i].end <= span.end)
-            .collect();
+        // Tokens are sorted and disjoint: the ones inside a span are one run, found by search.
+        let from = tokens.partition_point(|t| t.start < span.start);
+        let to = tokens.partition_point(|t| t.end <= span.end).max(from);
+        let inside: Vec<usize> = (from..to).collect();
         let last = inside.len().saturating_sub(1);
         for (k, &i) in inside.iter().enumerate() {
             let prefix = match (options.scheme, k, inside.len()) {
@@ -106,7 +107,12 @@ pub fn tag_document<'a>(
 
 /// Why a span cannot be given token tags, if it cannot.
 fn token_problem(tokens: &[Token<'_>], span: &Span) -> Option<String> {
-    let cut = |at: usize| tokens.iter().find(|t| t.start < at && at < t.end);
+    // Tokens are sorted and disjoint, so each question is a binary search.
+    let cut = |at: usize| {
+        tokens
+            .get(tokens.partition_point(|t| t.end <= at))
+            .filter(|t| t.start < at && at < t.end)
+    };
     if let Some(t) = cut(span.start) {
         return Some(format!(
             "its start falls inside the token \"{}\" [{}, {}); tags cover whole tokens (try --tokens char)",
@@ -119,10 +125,8 @@ fn token_problem(tokens: &[Token<'_>], span: &Span) -> Option<String> {
             t.text, t.start, t.end
         ));
     }
-    if !tokens
-        .iter()
-        .any(|t| t.start >= span.start && t.end <= span.end)
-    {
+    let first = tokens.partition_point(|t| t.start < span.start);
+    if !tokens.get(first).is_some_and(|t| t.end <= span.end) {
         return Some("it covers only whitespace, which is never a token".to_owned());
     }
     None

@@ -124,7 +124,21 @@ pub fn sentences(
         .filter(|(_, c)| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}'))
         .map(|(i, _)| i)
         .collect();
-    let inside_span = |at: usize| spans.iter().any(|&(s, e)| s < at && at < e);
+    // Sorted by start, with the running maximum of ends: a point is inside a span when some
+    // span starting before it ends after it (a binary search, not a scan per token).
+    let mut sorted = spans.to_vec();
+    sorted.sort_unstable();
+    let max_end: Vec<usize> = sorted
+        .iter()
+        .scan(0, |m, &(_, e)| {
+            *m = (*m).max(e);
+            Some(*m)
+        })
+        .collect();
+    let inside_span = |at: usize| {
+        let i = sorted.partition_point(|&(s, _)| s < at);
+        i > 0 && max_end[i - 1] > at
+    };
     let mut out = Vec::new();
     let mut begin = 0;
     for i in 0..tokens.len() {
