@@ -126,7 +126,7 @@ fn token_problem(tokens: &[Token<'_>], span: &Span) -> Option<String> {
         ));
     }
     let first = tokens.partition_point(|t| t.start < span.start);
-    if !tokens.get(first).is_some_and(|t| t.end <= span.end) {
+    if tokens.get(first).is_none_or(|t| t.end > span.end) {
         return Some("it covers only whitespace, which is never a token".to_owned());
     }
     None
