@@ -603,3 +603,59 @@ fn a_note_being_typed_is_kept_when_saving() {
         Some("主席")
     );
 }
+
+fn untitled_app(dir: &Path) -> Harness<'static, SpantagApp> {
+    let own = recovery::untitled_path(dir);
+    let mut h = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| {
+            let mut app = SpantagApp::new(&cc.egui_ctx, project("会见习近平"), None);
+            app.untitled_recovery = Some(own);
+            app.offer_untitled_recoveries();
+            app
+        });
+    h.run();
+    h
+}
+
+#[test]
+fn a_project_with_no_file_is_autosaved_too_and_saving_removes_that_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = untitled_app(dir.path());
+    tag(&mut h, 2, 5, Key::Num1);
+    let own = recovery::untitled_path(dir.path());
+    wait_for(&mut h, "the untitled recovery file", || own.exists());
+    assert_eq!(
+        markup_of(&project_file::load(&own).expect("loads")),
+        "会见[习近平](PER)"
+    );
+    assert!(h.state_mut().save_to(&dir.path().join("now-saved.json")));
+    wait_for(&mut h, "the untitled recovery file to go", || !own.exists());
+}
+
+#[test]
+fn unsaved_work_of_a_crashed_session_without_a_file_is_offered_at_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new("true").spawn().expect("spawn");
+    let dead = child.id();
+    child.wait().expect("wait");
+    let orphan = dir.path().join(format!("untitled-{dead}.autosave.json"));
+    std::fs::write(
+        &orphan,
+        project_file::to_json(&project("[古巴](GPE)共产党")),
+    )
+    .expect("w");
+    let mut h = untitled_app(dir.path());
+    h.get_by_label("Unsaved work was found");
+    h.get_by_label_contains("1 spans added");
+    h.get_by_label("Restore").click();
+    h.run();
+    assert_eq!(markup_of(&h.state().editor.project), "[古巴](GPE)共产党");
+    assert!(h.state().path.is_none());
+    assert!(h.state().editor.is_dirty());
+    assert!(!orphan.exists());
+    assert!(
+        recovery::untitled_path(dir.path()).exists(),
+        "it goes on as this session's copy"
+    );
+}

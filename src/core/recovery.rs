@@ -109,3 +109,51 @@ pub fn compare(older: &Project, newer: &Project) -> SpanChanges {
     }
     changes
 }
+
+// ---- Projects not saved anywhere yet ------------------------------------------------------------
+
+/// Where the window autosaves a project that has no file yet (new from text, an import, a gold
+/// project): `$XDG_STATE_HOME/spantag`, else `~/.local/state/spantag`.
+pub fn untitled_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state"))
+        })?;
+    Some(base.join("spantag"))
+}
+
+/// The recovery file of this process's untitled project, in `dir`.
+pub fn untitled_path(dir: &Path) -> PathBuf {
+    dir.join(format!("untitled-{}.autosave.json", std::process::id()))
+}
+
+/// True for the recovery file of an untitled project (see [`untitled_path`]).
+pub fn is_untitled(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("untitled-") && n.ends_with(".autosave.json"))
+}
+
+/// Untitled recovery files in `dir` left by Spantags that are no longer running.
+pub fn orphaned_untitled(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_untitled(p))
+        .filter(|p| {
+            let pid = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_prefix("untitled-"))
+                .and_then(|n| n.strip_suffix(".autosave.json"))
+                .and_then(|n| n.parse::<u32>().ok());
+            pid.is_some_and(|pid| pid != std::process::id() && !super::lock::process_alive(pid))
+        })
+        .collect();
+    found.sort();
+    found
+}

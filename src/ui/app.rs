@@ -97,6 +97,8 @@ pub struct SpantagApp {
     lock: Option<ProjectLock>,
     autosaver: Autosaver,
     pub autosave_delay: Duration,
+    /// Where a project with no file yet is autosaved; `None`: it is not (tests).
+    pub untitled_recovery: Option<PathBuf>,
     /// The history state last seen, and when it changed.
     last_change: (u64, Instant),
     autosaved_state: Option<u64>,
@@ -169,6 +171,7 @@ impl SpantagApp {
             lock: None,
             autosaver: Autosaver::default(),
             autosave_delay: AUTOSAVE_DELAY,
+            untitled_recovery: None,
             last_change: (0, Instant::now()),
             autosaved_state: None,
             status: None,
@@ -648,6 +651,8 @@ impl SpantagApp {
                     // is what was just saved here.
                     if let Some(old) = self.path.clone() {
                         self.autosaver.remove(recovery::recovery_path(&old));
+                    } else if let Some(untitled) = self.untitled_recovery.clone() {
+                        self.autosaver.remove(untitled);
                     }
                     self.release_project_file();
                     self.lock = ProjectLock::acquire(path).ok();
@@ -816,6 +821,12 @@ impl SpantagApp {
     }
 
     fn discard_recovery(&mut self) {
+        if self.path.is_none()
+            && let Some(untitled) = &self.untitled_recovery
+        {
+            let _ = std::fs::remove_file(untitled);
+            self.autosaver.remove(untitled.clone());
+        }
         if let Some(path) = &self.path {
             // Now, not on the worker: the window may be about to close. The worker removes it
             // again after any write still queued.
@@ -842,6 +853,42 @@ impl SpantagApp {
                     "Restored unsaved work from {}; save to keep it",
                     recovery.display()
                 ));
+            }
+            Err(error) => self.show_dialog(Dialog::Error {
+                title: "Cannot restore".into(),
+                message: format!("{error}\n\nThe recovery file is left where it is."),
+            }),
+        }
+    }
+
+    /// Offer the unsaved work of earlier sessions whose project had no file yet.
+    pub fn offer_untitled_recoveries(&mut self) {
+        let Some(dir) = self.untitled_recovery.as_ref().and_then(|p| p.parent()) else {
+            return;
+        };
+        for recovery in recovery::orphaned_untitled(dir) {
+            let changes = project_file::load(&recovery)
+                .map(|r| recovery::compare(&Project::default(), &r))
+                .map_err(|e| e.to_string());
+            self.show_dialog(Dialog::Recovery {
+                recovery,
+                changes,
+                comparing: true,
+            });
+        }
+    }
+
+    /// Open an untitled recovery as the (unsaved) project; it goes on as this session's own.
+    fn restore_untitled(&mut self, recovery: &Path) {
+        match project_file::load(recovery) {
+            Ok(project) => {
+                self.replace_project(project, None);
+                self.editor.history.mark_unsaved();
+                if let Some(own) = &self.untitled_recovery {
+                    let _ = std::fs::rename(recovery, own);
+                }
+                self.status =
+                    Some("Restored unsaved work of an earlier session: Save as… to keep it".into());
             }
             Err(error) => self.show_dialog(Dialog::Error {
                 title: "Cannot restore".into(),
@@ -1384,6 +1431,9 @@ impl SpantagApp {
                 self.save_as();
             }
             Choice::Open(path, mode) => self.open_path_with(&path, mode),
+            Choice::Restore(recovery) if recovery::is_untitled(&recovery) => {
+                self.restore_untitled(&recovery)
+            }
             Choice::Restore(recovery) => self.restore_recovery(&recovery),
             Choice::Discard(recovery) => {
                 let _ = std::fs::remove_file(&recovery);
@@ -1427,8 +1477,12 @@ impl SpantagApp {
         if state != self.last_change.0 {
             self.last_change = (state, Instant::now());
         }
-        let Some(path) = self.path.clone() else {
-            return;
+        let target = match &self.path {
+            Some(path) => recovery::recovery_path(path),
+            None => match &self.untitled_recovery {
+                Some(untitled) => untitled.clone(),
+                None => return,
+            },
         };
         if self.read_only
             || self.allow_close
@@ -1442,8 +1496,7 @@ impl SpantagApp {
             ctx.request_repaint_after(self.autosave_delay - since);
             return;
         }
-        self.autosaver
-            .write(recovery::recovery_path(&path), self.editor.project.clone());
+        self.autosaver.write(target, self.editor.project.clone());
         self.autosaved_state = Some(state);
     }
 }

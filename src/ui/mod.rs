@@ -62,6 +62,11 @@ pub fn run(
                 app
             };
             app.preferences_path = preferences::Preferences::default_path();
+            app.untitled_recovery = crate::core::recovery::untitled_dir().and_then(|dir| {
+                std::fs::create_dir_all(&dir).ok()?;
+                Some(crate::core::recovery::untitled_path(&dir))
+            });
+            app.offer_untitled_recoveries();
             let remembered = app
                 .preferences_path
                 .as_deref()
