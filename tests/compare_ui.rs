@@ -156,3 +156,33 @@ fn gold_cannot_be_saved_over_a_compared_file() {
     h.get_by_label_contains("is one of the files being compared");
     assert_eq!(std::fs::read(&a).expect("a"), before);
 }
+
+#[test]
+fn undoing_a_neither_decision_undecides_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write(dir.path(), "li.json", "li", "[习近平](PER)会见[古巴](GPE)");
+    let b = write(dir.path(), "wang.json", "wang", "[习近平](PER)会见古巴");
+    let mut h = harness();
+    h.state_mut().start_compare(&[a, b]);
+    h.run();
+    h.state_mut().take_all_agreements();
+    h.state_mut().decide(1, &[0]);
+    h.state_mut().decide(1, &[]);
+    h.run();
+    assert_eq!(h.state().adjudication_progress(), (1, 1));
+    assert_eq!(gold(&h), "[习近平](PER)会见古巴");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(
+        gold(&h),
+        "[习近平](PER)会见[古巴](GPE)",
+        "back to taking li"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(
+        h.state().adjudication_progress(),
+        (0, 1),
+        "nothing decided any more"
+    );
+}

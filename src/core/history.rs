@@ -89,6 +89,16 @@ impl History {
         self.current != self.saved
     }
 
+    /// True when `state` is the current state or one undo can go back to: something decided at
+    /// `state` still holds (after undoing past it, it does not).
+    pub fn reaches(&self, state: u64) -> bool {
+        self.current == state
+            || self
+                .undo
+                .iter()
+                .any(|s| s.state_before == state || s.state_after == state)
+    }
+
     /// Number that changes whenever the project state changes (for caches and autosave).
     pub fn state(&self) -> u64 {
         self.current

@@ -4,7 +4,7 @@
 //! the compared files), so tagging, relabelling, undo and Save as all work on it as usual; the
 //! annotators' spans are drawn in lanes under the text and their disagreements listed here.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use eframe::egui::{self, RichText};
@@ -17,8 +17,9 @@ use crate::core::project_file;
 
 pub struct CompareSession {
     pub comparison: Comparison,
-    /// Units decided as "neither" (they leave no span in gold), by (document, unit).
-    pub neither: HashSet<(usize, usize)>,
+    /// Units decided as "neither" (they leave no span in gold), by (document, unit), with the
+    /// history state the decision made: undoing past it undoes the decision.
+    pub neither: HashMap<(usize, usize), u64>,
     pub show_agreements: bool,
     pub selected_unit: Option<usize>,
     /// The agreement figures of the compared files (`spantag agree`'s), or why there are none.
@@ -89,7 +90,7 @@ impl SpantagApp {
         ));
         self.compare = Some(CompareSession {
             comparison,
-            neither: HashSet::new(),
+            neither: HashMap::new(),
             show_agreements: false,
             selected_unit: None,
             agreement,
@@ -141,7 +142,9 @@ impl SpantagApp {
             && let Some(session) = &mut self.compare
         {
             if annotators.is_empty() {
-                session.neither.insert((doc, unit));
+                session
+                    .neither
+                    .insert((doc, unit), self.editor.history.state());
             } else {
                 session.neither.remove(&(doc, unit));
             }
@@ -178,7 +181,11 @@ impl SpantagApp {
                     .documents
                     .get(doc)
                     .is_some_and(|g| g.spans.overlapping(u.start, u.end).next().is_some());
-                if has_gold || session.neither.contains(&(doc, i)) {
+                let neither = session
+                    .neither
+                    .get(&(doc, i))
+                    .is_some_and(|&state| self.editor.history.reaches(state));
+                if has_gold || neither {
                     decided += 1;
                 }
             }
