@@ -1,29 +1,15 @@
 //! The headless command line, run as a real process.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/annotations/sample.json");
+mod common;
+
+use common::{SAMPLE, spantag, stderr, stdout};
 const AGREEMENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/agreement");
 const ARTICLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/assets/news-xi-diaz-canel-2022-11-25.txt"
 );
-
-fn spantag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spantag"))
-        .args(args)
-        .output()
-        .expect("spantag runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn validate_accepts_the_sample() {

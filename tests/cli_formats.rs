@@ -1,32 +1,12 @@
 //! `spantag export` and `spantag import`, run as a real process.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/annotations/sample.json");
+use common::{SAMPLE, s, spantag, stderr, stdout};
 const NCBI: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/corpus/brat-examples/NCBI-disease"
 );
-
-fn spantag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spantag"))
-        .args(args)
-        .output()
-        .expect("spantag runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 #[test]
 fn export_writes_every_format_and_reports_dropped_spans() {

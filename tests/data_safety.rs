@@ -170,17 +170,7 @@ fn an_older_recovery_file_is_not_offered() {
 #[test]
 fn a_live_lock_offers_read_only_and_a_stale_one_is_taken_over() {
     let (_dir, path) = saved("会见[习近平](PER)");
-    let live = LockInfo {
-        pid: 1,
-        host: lock::this_host(),
-        user: "wang".into(),
-        since: 0,
-    };
-    std::fs::write(
-        lock::lock_path(&path),
-        serde_json::to_string(&live).expect("json"),
-    )
-    .expect("w");
+    let live = hold_lock(&path);
     let mut h = open(&path);
     h.get_by_label("The project is open elsewhere");
     h.get_by_label_contains("wang (process 1 on");
@@ -229,17 +219,7 @@ fn a_live_lock_offers_read_only_and_a_stale_one_is_taken_over() {
 #[test]
 fn open_anyway_takes_the_lock() {
     let (_dir, path) = saved("会见[习近平](PER)");
-    let live = LockInfo {
-        pid: 1,
-        host: lock::this_host(),
-        user: String::new(),
-        since: 0,
-    };
-    std::fs::write(
-        lock::lock_path(&path),
-        serde_json::to_string(&live).expect("json"),
-    )
-    .expect("w");
+    hold_lock(&path);
     let mut h = open(&path);
     h.get_by_label("Open anyway").click();
     h.run();
@@ -250,17 +230,7 @@ fn open_anyway_takes_the_lock() {
 #[test]
 fn the_cli_refuses_to_write_a_locked_file_unless_forced() {
     let (_dir, path) = saved("会见习近平");
-    let live = LockInfo {
-        pid: 1,
-        host: lock::this_host(),
-        user: "wang".into(),
-        since: 0,
-    };
-    std::fs::write(
-        lock::lock_path(&path),
-        serde_json::to_string(&live).expect("json"),
-    )
-    .expect("w");
+    hold_lock(&path);
     let text = path.with_file_name("t.txt");
     std::fs::write(&text, "古巴").expect("write");
     let run = |force: bool| {
