@@ -106,6 +106,22 @@ impl LabelSet {
         ])
     }
 
+    /// Labels with these names, in order, with palette colours and hotkeys `1`–`9` (imports,
+    /// migrated files).
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Self {
+        let labels = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let hotkey = (i < 9)
+                    .then(|| char::from_digit(i as u32 + 1, 10))
+                    .flatten();
+                Label::new(name.as_ref(), PALETTE[i % PALETTE.len()], hotkey, "")
+            })
+            .collect();
+        Self::new(labels)
+    }
+
     pub fn iter(&self) -> std::slice::Iter<'_, Label> {
         self.labels.iter()
     }

@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use super::atomic_write::write_keeping_backup;
 use super::document::Document;
-use super::label::{Label, LabelSet, PALETTE};
+use super::label::{Label, LabelSet};
 use super::project::{AnnotatedDocument, Project};
 use super::span::{Span, SpanId, SpanStatus};
 use super::span_index::SpanIndex;
@@ -145,17 +145,7 @@ struct SpanRecordV0 {
 }
 
 fn migrate_v0(old: FileRecordV0) -> FileRecord {
-    let labels = old
-        .labels
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let hotkey = (i < 9)
-                .then(|| char::from_digit(i as u32 + 1, 10))
-                .flatten();
-            Label::new(name, PALETTE[i % PALETTE.len()], hotkey, "")
-        })
-        .collect();
+    let labels = LabelSet::from_names(&old.labels).iter().cloned().collect();
     let mut next_id = 0;
     let documents = old
         .documents

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::{ImportError, ImportOptions, ImportReport};
 use crate::core::document::Document;
-use crate::core::label::{Label, LabelSet, PALETTE};
+use crate::core::label::LabelSet;
 use crate::core::project::{AnnotatedDocument, Project};
 use crate::core::span::{Span, SpanId, SpanStatus};
 use crate::core::span_index::SpanIndex;
@@ -179,18 +179,7 @@ impl ProjectBuilder {
                 names.push(name);
             }
         }
-        let labels = LabelSet::new(
-            names
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let hotkey = (i < 9)
-                        .then(|| char::from_digit(i as u32 + 1, 10))
-                        .flatten();
-                    Label::new(name, PALETTE[i % PALETTE.len()], hotkey, "")
-                })
-                .collect(),
-        );
+        let labels = LabelSet::from_names(&names);
         let mut next_id = 1;
         let documents = self
             .documents
