@@ -336,35 +336,51 @@ pub fn check_alignment(
     span: &Span,
     convention: Offsets,
 ) -> Result<(usize, usize, String), ExportError> {
+    let (start, end) = match convention {
+        Offsets::Codepoint => (span.start, span.end),
+        Offsets::Utf16 => (
+            utf16_offset(doc.text(), span.start),
+            utf16_offset(doc.text(), span.end),
+        ),
+    };
+    check_offsets(doc, span, convention, start, end)
+}
+
+/// Check that `[start, end)`, offsets in `convention` about to be written for `span`, slice
+/// out of the text exactly the span's text, slicing as a reader of the format does (code
+/// points through the document's index, which stays linear over a whole export; UTF-16 units
+/// from the text's UTF-16 encoding). An offset past the text, or a slice of other text (a
+/// shifted offset, a wrong conversion), is an error naming the document and the span.
+pub fn check_offsets(
+    doc: &Document,
+    span: &Span,
+    convention: Offsets,
+    start: usize,
+    end: usize,
+) -> Result<(usize, usize, String), ExportError> {
     let expected = doc.slice(span.start, span.end).to_owned();
-    let (start, end, found) = match convention {
-        // Spantag's own convention: the document's code point index slices it (a scan from
-        // the start per span would make exporting a novel quadratic).
-        Offsets::Codepoint => (span.start, span.end, expected.clone()),
+    let found = match convention {
+        Offsets::Codepoint => {
+            (start <= end && end <= doc.char_len()).then(|| doc.slice(start, end).to_owned())
+        }
         Offsets::Utf16 => {
-            let start = utf16_offset(doc.text(), span.start);
-            let end = utf16_offset(doc.text(), span.end);
             let units: Vec<u16> = doc.text().encode_utf16().collect();
-            let found = units
-                .get(start..end)
-                .map(String::from_utf16_lossy)
-                .unwrap_or_default();
-            (start, end, found)
+            units.get(start..end).map(String::from_utf16_lossy)
         }
     };
     let in_range = span.start < span.end && span.end <= doc.char_len();
-    if !in_range || found != expected {
-        return Err(ExportError::Misaligned {
+    match found {
+        Some(found) if in_range && found == expected => Ok((start, end, found)),
+        found => Err(ExportError::Misaligned {
             document: doc.id.clone(),
             span: span.id.0,
             start,
             end,
             convention: convention.name(),
-            found,
+            found: found.unwrap_or_default(),
             expected,
-        });
+        }),
     }
-    Ok((start, end, found))
 }
 
 /// The UTF-16 offset of code point `cp` in `text` (clamped to the end).
@@ -492,4 +508,53 @@ pub(crate) fn read_utf8(path: &Path) -> Result<String, ImportError> {
         .strip_prefix('\u{feff}')
         .map(str::to_owned)
         .unwrap_or(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::span::SpanId;
+
+    #[test]
+    fn offsets_must_slice_to_the_span_text_in_code_points_and_utf16() {
+        // 北京 is [4, 6) in code points and [5, 7) in UTF-16 units (𠮷 is a surrogate pair).
+        let doc = Document::new("d", "d", "𠮷野家在北京👍🏽。");
+        let span = Span::new(SpanId(1), 4, 6, "GPE");
+        assert_eq!(
+            check_alignment(&doc, &span, Offsets::Codepoint).expect("aligned"),
+            (4, 6, "北京".to_owned())
+        );
+        assert_eq!(
+            check_alignment(&doc, &span, Offsets::Utf16).expect("aligned"),
+            (5, 7, "北京".to_owned())
+        );
+        // Offsets shifted by one, or UTF-16 offsets written as code points, slice other text.
+        for (convention, start, end, found) in [
+            (Offsets::Codepoint, 5, 7, "京👍"),
+            (Offsets::Codepoint, 3, 5, "在北"),
+            (Offsets::Utf16, 4, 6, "在北"),
+            (Offsets::Codepoint, 8, 10, ""),
+        ] {
+            let error = check_offsets(&doc, &span, convention, start, end).expect_err("shifted");
+            let ExportError::Misaligned {
+                found: got,
+                expected,
+                ..
+            } = &error
+            else {
+                panic!("misaligned: {error}");
+            };
+            assert_eq!(
+                (got.as_str(), expected.as_str()),
+                (found, "北京"),
+                "{error}"
+            );
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("document \"d\", span 1: offsets ["),
+                "{error}"
+            );
+        }
+    }
 }
