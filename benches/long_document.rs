@@ -50,7 +50,7 @@ fn open(c: &mut Criterion) {
     group.bench_function("document_from_text", |b| {
         b.iter(|| Document::new("sanguo", "sanguo-full.txt", black_box(text.as_str())))
     });
-    let json = project_file::to_json(&novel_project(&text, 10_000));
+    let json = project_file::to_json(&novel_project(&text, 10_000)).expect("serialisable");
     group.bench_function("load_project_file_10k_spans", |b| {
         b.iter(|| {
             project_file::parse(black_box(json.as_bytes()), Path::new("sanguo.json"))

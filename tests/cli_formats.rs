@@ -132,8 +132,9 @@ fn import_names_file_line_and_reason_and_writes_nothing() {
     let o = spantag(&["import", "--from", "doccano", s(&data), "-o", s(&out)]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o)
-            .contains("data.jsonl:3: span [5, 900) is past the end of the text (120 characters)"),
+        stderr(&o).contains(
+            "data.jsonl:3: span [5, 900): end 900 is past the end of the text (120 characters)"
+        ),
         "{}",
         stderr(&o)
     );

@@ -13,7 +13,7 @@ fn write(dir: &Path, name: &str, annotator: &str, markup_text: &str) -> PathBuf 
     let p = markup::project(markup_text);
     // Annotators are written on the spans through the file, as Spantag would have.
     let mut json: serde_json::Value =
-        serde_json::from_str(&project_file::to_json(&p)).expect("json");
+        serde_json::from_str(&project_file::to_json(&p).expect("serialisable")).expect("json");
     for s in json["documents"][0]["spans"].as_array_mut().expect("spans") {
         s["annotator"] = annotator.into();
     }

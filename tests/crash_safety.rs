@@ -46,7 +46,10 @@ fn sigkill_at_random_moments_never_leaves_a_broken_file() {
     let (a_path, b_path) = (dir.path().join("a.json"), dir.path().join("b.json"));
     project_file::save(&a, &a_path).expect("save a");
     project_file::save(&b, &b_path).expect("save b");
-    let (a_json, b_json) = (project_file::to_json(&a), project_file::to_json(&b));
+    let (a_json, b_json) = (
+        project_file::to_json(&a).expect("serialisable"),
+        project_file::to_json(&b).expect("serialisable"),
+    );
     let target = dir.path().join("target.json");
     project_file::save(&a, &target).expect("initial");
 

@@ -105,7 +105,11 @@ fn a_newer_recovery_file_is_offered_compared_and_restored() {
     later.apply(&t).expect("tag");
     std::thread::sleep(Duration::from_millis(20));
     let recovery = recovery::recovery_path(&path);
-    std::fs::write(&recovery, project_file::to_json(&later)).expect("write");
+    std::fs::write(
+        &recovery,
+        project_file::to_json(&later).expect("serialisable"),
+    )
+    .expect("write");
 
     let mut h = open(&path);
     assert!(matches!(h.state().dialog, Some(Dialog::Recovery { .. })));
@@ -141,7 +145,7 @@ fn discarding_a_recovery_file_deletes_it_only_then() {
     let recovery = recovery::recovery_path(&path);
     std::fs::write(
         &recovery,
-        project_file::to_json(&project("会见[习近平](PER)")),
+        project_file::to_json(&project("会见[习近平](PER)")).expect("serialisable"),
     )
     .expect("write");
     let mut h = open(&path);
@@ -158,7 +162,7 @@ fn an_older_recovery_file_is_not_offered() {
     let recovery = recovery::recovery_path(&path);
     std::fs::write(
         &recovery,
-        project_file::to_json(&project("会见[习近平](PER)")),
+        project_file::to_json(&project("会见[习近平](PER)")).expect("serialisable"),
     )
     .expect("write");
     std::thread::sleep(Duration::from_millis(20));
@@ -372,7 +376,7 @@ fn version_0_files_are_migrated_and_saved_as_the_current_version_with_a_backup()
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);
     h.run();
     let saved = std::fs::read_to_string(&path).expect("read");
-    assert!(saved.contains("\"version\": 1"));
+    assert!(saved.contains("\"version\": 2"));
     assert_eq!(
         std::fs::read_to_string(spantag::core::atomic_write::backup_path(&path)).expect("bak"),
         fixture
@@ -481,7 +485,7 @@ fn another_instances_autosave_is_neither_offered_nor_deleted_when_opening_read_o
     let (_dir, path) = saved("会见习近平");
     std::thread::sleep(Duration::from_millis(20));
     let recovery = recovery::recovery_path(&path);
-    let theirs = project_file::to_json(&project("会见[习近平](PER)"));
+    let theirs = project_file::to_json(&project("会见[习近平](PER)")).expect("serialisable");
     std::fs::write(&recovery, &theirs).expect("their live autosave");
     hold_lock(&path);
     let mut h = open(&path);
@@ -612,7 +616,7 @@ fn unsaved_work_of_a_crashed_session_without_a_file_is_offered_at_start() {
     let orphan = dir.path().join(format!("untitled-{dead}.autosave.json"));
     std::fs::write(
         &orphan,
-        project_file::to_json(&project("[古巴](GPE)共产党")),
+        project_file::to_json(&project("[古巴](GPE)共产党")).expect("serialisable"),
     )
     .expect("w");
     let mut h = untitled_app(dir.path());

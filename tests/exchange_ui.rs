@@ -101,7 +101,7 @@ fn a_broken_import_names_file_and_line_and_keeps_the_current_project() {
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(&bad, "{\"text\": \"古巴\", \"label\": [[0, 2, \"GPE\"]]}\n{\"text\": \"x\", \"label\": [[0, 9, \"GPE\"]]}\n").expect("write");
     let mut h = sample();
-    let before = project_file::to_json(&h.state().editor.project);
+    let before = project_file::to_json(&h.state().editor.project).expect("serialisable");
     h.state_mut()
         .import_from(Format::Doccano, std::slice::from_ref(&bad));
     h.run();
@@ -112,7 +112,10 @@ fn a_broken_import_names_file_and_line_and_keeps_the_current_project() {
         message.starts_with(&format!("{}:2:", bad.display())),
         "{message}"
     );
-    assert_eq!(project_file::to_json(&h.state().editor.project), before);
+    assert_eq!(
+        project_file::to_json(&h.state().editor.project).expect("serialisable"),
+        before
+    );
 }
 
 #[test]

@@ -330,8 +330,8 @@ fn save_then_reopen_gives_the_same_project() {
     assert!(!h.state().title().contains('●'));
     let saved = project_file::load(&path).expect("saved file loads");
     assert_eq!(
-        project_file::to_json(&saved),
-        project_file::to_json(&h.state().editor.project)
+        project_file::to_json(&saved).expect("serialisable"),
+        project_file::to_json(&h.state().editor.project).expect("serialisable")
     );
     // Reopening in a new window shows the same spans.
     let h2 = harness(saved, Some(path));

@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(report) = formats::import(format, &[input], &options) {
         // Whatever an importer accepts is a valid project.
-        let json = project_file::to_json(&report.project);
+        let json = project_file::to_json(&report.project).expect("serialisable");
         if let Err(e) = project_file::parse(json.as_bytes(), Path::new("imported.json")) {
             panic!("{format} import gave an invalid project: {e}");
         }

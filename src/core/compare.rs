@@ -13,7 +13,7 @@ use super::document::Document;
 use super::edit::{Edit, Transaction};
 use super::label::LabelSet;
 use super::project::{AnnotatedDocument, Project};
-use super::span::{Span, SpanStatus};
+use super::span::{Span, SpanId, SpanStatus};
 use super::span_index::SpanIndex;
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -265,11 +265,12 @@ pub fn take(
     let Some(d) = gold.documents.get(doc) else {
         return Transaction::new(what, Vec::new());
     };
+    let doc_id = d.document.doc_id();
     let mut edits: Vec<Edit> = d
         .spans
         .overlapping(unit.start, unit.end)
         .map(|s| Edit::RemoveSpan {
-            doc,
+            doc: doc_id.clone(),
             span: s.clone(),
         })
         .collect();
@@ -291,7 +292,8 @@ pub fn take(
             }
             seen.push(key);
             let mut span = s.clone();
-            span.id = gold.new_span_id();
+            // The id is given when the transaction is applied.
+            span.id = SpanId::NEW;
             span.status = SpanStatus::Accepted;
             span.group = s.group.map(|g| {
                 *groups.entry((a, g)).or_insert_with(|| {
@@ -299,7 +301,10 @@ pub fn take(
                     next_group - 1
                 })
             });
-            edits.push(Edit::AddSpan { doc, span });
+            edits.push(Edit::AddSpan {
+                doc: doc_id.clone(),
+                span,
+            });
         }
     }
     Transaction::new(what, edits)

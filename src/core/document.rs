@@ -1,8 +1,33 @@
 //! A document: its exact text, never altered, and the indexes over it.
 
+use std::sync::Arc;
+
 use sha2::{Digest as _, Sha256};
 
 use super::char_index::CharIndex;
+
+/// How an edit names its document: the document's `id`, which is unique in a project, stored in
+/// the project file and never changed. Unlike a position in the project's list, it cannot come to
+/// mean another document, so an edit built earlier (a background job, a merge) either lands in
+/// the document it was built for or fails. Cheap to clone.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(Arc<str>);
+
+impl DocId {
+    pub fn new(id: &str) -> Self {
+        Self(Arc::from(id))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for DocId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -37,6 +62,11 @@ impl Document {
             index,
             line_starts,
         }
+    }
+
+    /// The id edits use to name this document.
+    pub fn doc_id(&self) -> DocId {
+        DocId::new(&self.id)
     }
 
     pub fn text(&self) -> &str {

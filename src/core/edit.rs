@@ -3,22 +3,28 @@
 //! Undo applies the inverse; a multi-span change (renaming a label, tagging all occurrences) is one
 //! transaction and so one undo step. Nothing outside this module changes spans or labels.
 
+use super::document::DocId;
 use super::label::Label;
 use super::span::Span;
 
+/// Spans are addressed by document id ([`DocId`]), never by a document's position in the list;
+/// labels by their position in the label set.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Edit {
+    /// Add `span` to document `doc`. A span whose id is [`crate::core::SpanId::NEW`] gets a
+    /// fresh id when the edit is applied; the applied transaction (what the history keeps) has
+    /// the real id, so undo and redo bring back exactly that span.
     AddSpan {
-        doc: usize,
+        doc: DocId,
         span: Span,
     },
     RemoveSpan {
-        doc: usize,
+        doc: DocId,
         span: Span,
     },
     /// Same id, any other field changed (label, bounds, note, status, ...).
     ChangeSpan {
-        doc: usize,
+        doc: DocId,
         before: Span,
         after: Span,
     },

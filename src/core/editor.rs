@@ -18,13 +18,15 @@ impl Editor {
     }
 
     /// Apply and record `transaction`. Empty transactions change nothing and are not recorded.
-    pub fn execute(&mut self, transaction: Transaction) -> Result<(), EditError> {
+    /// Returns the transaction as applied, new spans with their ids (see [`Project::apply`]);
+    /// that is what the history keeps, so undo and redo bring back exactly those ids.
+    pub fn execute(&mut self, transaction: Transaction) -> Result<Transaction, EditError> {
         if transaction.is_empty() {
-            return Ok(());
+            return Ok(transaction);
         }
-        self.project.apply(&transaction)?;
-        self.history.push(transaction);
-        Ok(())
+        let applied = self.project.apply(&transaction)?;
+        self.history.push(applied.clone());
+        Ok(applied)
     }
 
     /// Undo the last transaction; returns what was undone.

@@ -22,7 +22,9 @@ pub struct History {
 }
 
 impl History {
-    /// Record a transaction that has just been applied. Clears the redo stack.
+    /// Record a transaction that has just been applied, as `Project::apply` returned it (new
+    /// spans with their real ids, so undo and redo replay exactly those ids). Clears the redo
+    /// stack.
     pub fn push(&mut self, transaction: Transaction) {
         self.next_state += 1;
         let step = Step {

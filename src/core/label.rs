@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::validate;
+
 /// An sRGB colour, written as `#rrggbb` in files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rgb(pub u8, pub u8, pub u8);
@@ -146,8 +148,11 @@ impl LabelSet {
         self.labels.get(index)
     }
 
+    /// The label whose hotkey is `key`, ignoring case as [`validate::same_hotkey`] does.
     pub fn by_hotkey(&self, key: char) -> Option<&Label> {
-        self.labels.iter().find(|l| l.hotkey == Some(key))
+        self.labels
+            .iter()
+            .find(|l| l.hotkey.is_some_and(|k| validate::same_hotkey(k, key)))
     }
 
     /// A colour from the palette not yet used, for a new label.
@@ -165,37 +170,17 @@ impl LabelSet {
     }
 
     /// Why `label` cannot stand at `index` (pass `None` for a new label), or `None` if it can.
+    /// The rules are [`validate::label_among`]'s, the same as loading a file checks.
     pub fn conflict(&self, index: Option<usize>, label: &Label) -> Option<String> {
-        let name = label.name.trim();
-        if name.is_empty() {
-            return Some("a label needs a name".to_owned());
-        }
-        if name != label.name || name.chars().any(char::is_whitespace) {
-            return Some(format!(
-                "label name \"{}\" must not contain spaces",
-                label.name
-            ));
-        }
-        for (i, other) in self.labels.iter().enumerate() {
-            if Some(i) == index {
-                continue;
-            }
-            if other.name == label.name {
-                return Some(format!("there is already a label named {}", label.name));
-            }
-            // Keys are case-insensitive: `a` and `A` are one key.
-            let key = |k: Option<char>| k.map(|c| c.to_lowercase().to_string());
-            if label.hotkey.is_some() && key(other.hotkey) == key(label.hotkey) {
-                let key = label.hotkey.unwrap_or_default();
-                return Some(format!("hotkey {key} is already taken by {}", other.name));
-            }
-        }
-        if let Some(key) = label.hotkey
-            && !key.is_alphanumeric()
-        {
-            return Some(format!("hotkey {key:?} must be a letter or a digit"));
-        }
-        None
+        let others = self
+            .labels
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != index)
+            .map(|(_, l)| l);
+        validate::label_among(others, label)
+            .first()
+            .map(ToString::to_string)
     }
 
     pub(crate) fn insert(&mut self, index: usize, label: Label) {
@@ -241,7 +226,7 @@ mod tests {
         let upper = Label::new("OTHER", Rgb(0, 0, 0), Some('M'), "");
         assert_eq!(
             with_m.conflict(None, &upper).as_deref(),
-            Some("hotkey M is already taken by MISC")
+            Some("hotkey M is already taken by MISC (as m: hotkeys ignore case)")
         );
         // Relabelling PER in place with its own hotkey is fine.
         let per = set.get("PER").cloned().unwrap();

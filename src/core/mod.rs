@@ -22,8 +22,9 @@ pub mod span;
 pub mod span_index;
 pub mod stats;
 pub mod text_file;
+pub mod validate;
 
-pub use document::Document;
+pub use document::{DocId, Document};
 pub use edit::{Edit, Transaction};
 pub use editor::Editor;
 pub use label::{Label, LabelSet, Rgb};

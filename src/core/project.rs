@@ -2,11 +2,12 @@
 
 use thiserror::Error;
 
-use super::document::Document;
+use super::document::{DocId, Document};
 use super::edit::{Edit, Transaction};
 use super::label::{Label, LabelSet};
 use super::span::{Span, SpanId};
 use super::span_index::SpanIndex;
+use super::validate::{self, SpanProblem};
 
 #[derive(Clone, Debug)]
 pub struct AnnotatedDocument {
@@ -18,22 +19,23 @@ pub struct AnnotatedDocument {
 pub struct Project {
     pub labels: LabelSet,
     pub documents: Vec<AnnotatedDocument>,
+    /// The id the next new span gets. It only grows, and it is saved with the project (format
+    /// version 2), so the id of a deleted span is never given to another one, not even after
+    /// saving and reopening: an old export, a note or a merge that names an id means one span.
     next_span_id: u64,
 }
 
 /// Why an edit could not be applied. The project is left as it was.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum EditError {
-    #[error("there is no document number {0}")]
-    NoDocument(usize),
-    #[error("span [{start}, {end}) is outside the text, which has {len} characters")]
-    OutOfBounds {
+    #[error("there is no document \"{0}\" in the project")]
+    NoDocument(DocId),
+    #[error("span [{start}, {end}): {problem}")]
+    InvalidSpan {
         start: usize,
         end: usize,
-        len: usize,
+        problem: SpanProblem,
     },
-    #[error("a span must cover at least one character")]
-    EmptySpan,
     #[error("there is no label named {0} (spans would be left with it)")]
     UnknownLabel(String),
     #[error("span {0} already exists")]
@@ -62,7 +64,9 @@ impl Project {
         }
     }
 
-    /// Build a project from already validated parts (the loaders check them first).
+    /// Build a project from already validated parts (the loaders check them first). New spans
+    /// get ids above every id in `documents`; a loader that knows of higher ids (a saved next id,
+    /// spans it left out) raises that with [`Self::raise_next_span_id`].
     pub fn from_parts(labels: LabelSet, documents: Vec<AnnotatedDocument>) -> Self {
         let max_id = documents
             .iter()
@@ -77,11 +81,26 @@ impl Project {
         }
     }
 
-    /// A fresh span id, never used in this project before.
-    pub fn new_span_id(&mut self) -> SpanId {
-        let id = SpanId(self.next_span_id);
-        self.next_span_id += 1;
-        id
+    /// The id the next new span will get: above every id this project has ever held.
+    pub fn next_span_id(&self) -> u64 {
+        self.next_span_id
+    }
+
+    /// Make sure no id below `next` is given to a new span (it never lowers the next id).
+    pub fn raise_next_span_id(&mut self, next: u64) {
+        self.next_span_id = self.next_span_id.max(next);
+    }
+
+    /// The position of the document `doc` in [`Self::documents`], if the project has it.
+    pub fn doc_index(&self, doc: &DocId) -> Option<usize> {
+        self.documents
+            .iter()
+            .position(|d| d.document.id == doc.as_str())
+    }
+
+    /// The id of the document at `index`, for building edits from a position in the list.
+    pub fn doc_id(&self, index: usize) -> Option<DocId> {
+        self.documents.get(index).map(|d| d.document.doc_id())
     }
 
     pub fn span_count(&self) -> usize {
@@ -105,27 +124,40 @@ impl Project {
     }
 
     /// Apply every edit of `transaction`, or none: on the first failure the edits already applied
-    /// are rolled back and the error is returned.
-    pub fn apply(&mut self, transaction: &Transaction) -> Result<(), EditError> {
-        let rollback = |project: &mut Self, applied: usize| {
-            for done in transaction.edits[..applied].iter().rev() {
-                // Inverting an edit that just succeeded cannot fail.
-                let _ = project.apply_edit(&done.invert());
-            }
-        };
-        for (i, edit) in transaction.edits.iter().enumerate() {
-            if let Err(error) = self.apply_edit(edit) {
-                rollback(self, i);
-                return Err(error);
+    /// are rolled back and the error is returned. Returns the transaction as applied: the same
+    /// edits, with every [`SpanId::NEW`] replaced by the fresh id the span got. That is what to
+    /// keep for undo and redo (see `Editor::execute`), and it tells the caller the new spans' ids.
+    pub fn apply(&mut self, transaction: &Transaction) -> Result<Transaction, EditError> {
+        let next_before = self.next_span_id;
+        let mut applied = Vec::with_capacity(transaction.edits.len());
+        let mut hint = 0;
+        for edit in &transaction.edits {
+            match self.apply_edit(edit, &mut hint) {
+                Ok(done) => applied.push(done),
+                Err(error) => {
+                    self.roll_back(&applied, next_before);
+                    return Err(error);
+                }
             }
         }
+        let applied = Transaction::new(transaction.description.clone(), applied);
         // Labels are checked once the whole transaction is in: a rename changes the label and
         // its spans in separate edits, and its inverse runs them in the opposite order.
-        if let Some(name) = self.dangling_label(transaction) {
-            rollback(self, transaction.edits.len());
+        if let Some(name) = self.dangling_label(&applied) {
+            self.roll_back(&applied.edits, next_before);
             return Err(EditError::UnknownLabel(name));
         }
-        Ok(())
+        Ok(applied)
+    }
+
+    /// Undo `applied` edits (in reverse) after a failure, and give back the ids they took.
+    fn roll_back(&mut self, applied: &[Edit], next_span_id: u64) {
+        let mut hint = 0;
+        for done in applied.iter().rev() {
+            // Inverting an edit that just succeeded cannot fail.
+            let _ = self.apply_edit(&done.invert(), &mut hint);
+        }
+        self.next_span_id = next_span_id;
     }
 
     /// A label name the transaction touched that spans use but the label set lacks.
@@ -140,49 +172,74 @@ impl Project {
                 Edit::RemoveSpan { .. } | Edit::AddLabel { .. } => {}
             }
         }
+        names.sort_unstable();
+        names.dedup();
         names
             .into_iter()
             .find(|name| self.labels.get(name).is_none() && self.label_uses(name) > 0)
             .cloned()
     }
 
-    fn apply_edit(&mut self, edit: &Edit) -> Result<(), EditError> {
+    /// Apply one edit; returns it as applied (with a fresh id for a new span). `hint` is the
+    /// index of the document the last edit touched: a transaction's edits mostly share one.
+    fn apply_edit(&mut self, edit: &Edit, hint: &mut usize) -> Result<Edit, EditError> {
         match edit {
             Edit::AddSpan { doc, span } => {
-                self.check_span(*doc, span)?;
-                if self.find_span(span.id).is_some() {
-                    return Err(EditError::DuplicateSpan(span.id));
+                let index = self.locate(doc, hint)?;
+                self.check_span(index, span)?;
+                let mut span = span.clone();
+                if span.id == SpanId::NEW {
+                    span.id = SpanId(self.next_span_id);
+                } else {
+                    validate::span_id(span.id.0).map_err(|problem| EditError::InvalidSpan {
+                        start: span.start,
+                        end: span.end,
+                        problem,
+                    })?;
+                    if self.find_span(span.id).is_some() {
+                        return Err(EditError::DuplicateSpan(span.id));
+                    }
                 }
                 self.next_span_id = self.next_span_id.max(span.id.0 + 1);
-                self.documents[*doc].spans.insert(span.clone());
+                self.documents[index].spans.insert(span.clone());
+                Ok(Edit::AddSpan {
+                    doc: doc.clone(),
+                    span,
+                })
             }
             Edit::RemoveSpan { doc, span } => {
-                let spans = &mut self.doc_mut(*doc)?.spans;
+                let index = self.locate(doc, hint)?;
+                let spans = &mut self.documents[index].spans;
                 if spans.get(span.id) != Some(span) {
                     return Err(EditError::MissingSpan(span.id));
                 }
                 spans.remove(span.id);
+                Ok(edit.clone())
             }
             Edit::ChangeSpan { doc, before, after } => {
-                self.check_span(*doc, after)?;
-                let spans = &mut self.doc_mut(*doc)?.spans;
+                let index = self.locate(doc, hint)?;
+                self.check_span(index, after)?;
+                let spans = &mut self.documents[index].spans;
                 if spans.get(before.id) != Some(before) || before.id != after.id {
                     return Err(EditError::MissingSpan(before.id));
                 }
                 spans.remove(before.id);
                 spans.insert(after.clone());
+                Ok(edit.clone())
             }
             Edit::AddLabel { index, label } => {
                 if let Some(why) = self.labels.conflict(None, label) {
                     return Err(EditError::LabelConflict(why));
                 }
                 self.labels.insert(*index, label.clone());
+                Ok(edit.clone())
             }
             Edit::RemoveLabel { index, label } => {
                 if self.labels.at(*index) != Some(label) {
                     return Err(EditError::MissingLabel(label.name.clone()));
                 }
                 self.labels.remove(*index);
+                Ok(edit.clone())
             }
             Edit::ChangeLabel {
                 index,
@@ -198,58 +255,70 @@ impl Project {
                 // Spans name their label: a rename moves them in the same transaction (see
                 // `edit_label`); `dangling_label` checks the result.
                 self.labels.replace(*index, after.clone());
+                Ok(edit.clone())
             }
         }
-        Ok(())
     }
 
-    fn doc_mut(&mut self, doc: usize) -> Result<&mut AnnotatedDocument, EditError> {
-        self.documents
-            .get_mut(doc)
-            .ok_or(EditError::NoDocument(doc))
+    /// The index of document `doc`, trying `hint` first; updates `hint`.
+    fn locate(&self, doc: &DocId, hint: &mut usize) -> Result<usize, EditError> {
+        let at_hint = self
+            .documents
+            .get(*hint)
+            .is_some_and(|d| d.document.id == doc.as_str());
+        if !at_hint {
+            *hint = self
+                .doc_index(doc)
+                .ok_or_else(|| EditError::NoDocument(doc.clone()))?;
+        }
+        Ok(*hint)
     }
 
-    fn check_span(&self, doc: usize, span: &Span) -> Result<(), EditError> {
-        let d = self.documents.get(doc).ok_or(EditError::NoDocument(doc))?;
-        let len = d.document.char_len();
-        if span.start >= span.end {
-            return Err(EditError::EmptySpan);
-        }
-        if span.end > len {
-            return Err(EditError::OutOfBounds {
-                start: span.start,
-                end: span.end,
-                len,
-            });
-        }
-        Ok(())
+    /// The span rules of [`validate::span_range`], against the text of document `index`.
+    fn check_span(&self, index: usize, span: &Span) -> Result<(), EditError> {
+        let len = self.documents[index].document.char_len();
+        validate::span_range(span.start, span.end, len).map_err(|problem| EditError::InvalidSpan {
+            start: span.start,
+            end: span.end,
+            problem,
+        })
     }
 
     // ---- Transactions for the things users do -------------------------------------------------
 
-    /// Tag `[start, end)` of document `doc` with `label`. Tagging the same range with the same
-    /// label twice gives no second span.
-    pub fn tag(&mut self, doc: usize, start: usize, end: usize, label: &str) -> Transaction {
-        let exists = self
-            .documents
-            .get(doc)
-            .and_then(|d| d.spans.find_exact(start, end, label))
-            .is_some();
-        if exists {
-            return Transaction::new(format!("tag {label}"), Vec::new());
+    /// Tag `[start, end)` of the document at index `doc` with `label`. Tagging the same range
+    /// with the same label twice gives no second span. The span gets its id when the transaction
+    /// is applied ([`SpanId::NEW`]), so this only reads the project. Builders given an index the
+    /// project does not have build an empty transaction.
+    pub fn tag(&self, doc: usize, start: usize, end: usize, label: &str) -> Transaction {
+        let description = format!("tag {label}");
+        let Some(d) = self.documents.get(doc) else {
+            return Transaction::new(description, Vec::new());
+        };
+        if d.spans.find_exact(start, end, label).is_some() {
+            return Transaction::new(description, Vec::new());
         }
-        let span = Span::new(self.new_span_id(), start, end, label);
-        Transaction::new(format!("tag {label}"), vec![Edit::AddSpan { doc, span }])
+        let span = Span::new(SpanId::NEW, start, end, label);
+        Transaction::new(
+            description,
+            vec![Edit::AddSpan {
+                doc: d.document.doc_id(),
+                span,
+            }],
+        )
     }
 
-    /// Change one span (relabel, note, bounds, status) into `after`.
+    /// Change one span (relabel, note, bounds, status) of the document at index `doc` into
+    /// `after`.
     pub fn change_span(&self, description: &str, doc: usize, after: Span) -> Transaction {
-        let before = self.documents.get(doc).and_then(|d| d.spans.get(after.id));
-        match before {
+        let Some(d) = self.documents.get(doc) else {
+            return Transaction::new(description, Vec::new());
+        };
+        match d.spans.get(after.id) {
             Some(before) if *before != after => Transaction::new(
                 description,
                 vec![Edit::ChangeSpan {
-                    doc,
+                    doc: d.document.doc_id(),
                     before: before.clone(),
                     after,
                 }],
@@ -259,14 +328,19 @@ impl Project {
     }
 
     pub fn remove_spans(&self, doc: usize, ids: &[SpanId]) -> Transaction {
-        let edits = ids
-            .iter()
-            .filter_map(|id| self.documents.get(doc)?.spans.get(*id))
-            .map(|span| Edit::RemoveSpan {
-                doc,
-                span: span.clone(),
-            })
-            .collect::<Vec<_>>();
+        let edits = match self.documents.get(doc) {
+            Some(d) => {
+                let doc = d.document.doc_id();
+                ids.iter()
+                    .filter_map(|id| d.spans.get(*id))
+                    .map(|span| Edit::RemoveSpan {
+                        doc: doc.clone(),
+                        span: span.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            }
+            None => Vec::new(),
+        };
         let description = if edits.len() == 1 {
             "delete span".to_owned()
         } else {
@@ -297,12 +371,13 @@ impl Project {
             after: after.clone(),
         }];
         let description = if before.name != after.name {
-            for (doc, d) in self.documents.iter().enumerate() {
+            for d in &self.documents {
+                let doc = d.document.doc_id();
                 for span in d.spans.iter().filter(|s| s.label == before.name) {
                     let mut renamed = span.clone();
                     renamed.label = after.name.clone();
                     edits.push(Edit::ChangeSpan {
-                        doc,
+                        doc: doc.clone(),
                         before: span.clone(),
                         after: renamed,
                     });
@@ -345,8 +420,18 @@ mod tests {
         let mut p = project("[习近平](PER)");
         let before = render(&p);
         for (s, e, l, err) in [
-            (2, 9, "PER", "outside the text"),
-            (2, 2, "PER", "at least one character"),
+            (
+                2,
+                9,
+                "PER",
+                "span [2, 9): end 9 is past the end of the text (3 characters)",
+            ),
+            (
+                2,
+                2,
+                "PER",
+                "span [2, 2): the span is empty (start = end = 2)",
+            ),
             (0, 1, "NOPE", "no label named NOPE"),
         ] {
             let t = p.tag(0, s, e, l);
@@ -363,7 +448,7 @@ mod tests {
         let mut t = p.remove_spans(0, &ids);
         let bogus = Span::new(SpanId(99), 0, 100, "PER");
         t.edits.push(Edit::AddSpan {
-            doc: 0,
+            doc: DocId::new("d1"),
             span: bogus,
         });
         assert!(p.apply(&t).is_err());

@@ -16,10 +16,11 @@ use super::label::{Label, LabelSet};
 use super::project::{AnnotatedDocument, Project};
 use super::span::{Span, SpanId, SpanStatus};
 use super::span_index::SpanIndex;
+use super::validate::{self, MAX_SPAN_ID, SpanProblem};
 
 pub const FORMAT_MARKER: &str = "spantag";
-/// The version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version this build writes and the newest it reads. Version 2 added `next_span_id`.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Error)]
 pub enum ProjectFileError {
@@ -47,6 +48,11 @@ pub enum ProjectFileError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot write {}: the project cannot be turned into JSON: {source}", path.display())]
+    Serialize {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
 }
 
 fn render_problems(path: &Path, problems: &[String]) -> String {
@@ -66,6 +72,10 @@ fn render_problems(path: &Path, problems: &[String]) -> String {
 struct FileRecord {
     format: String,
     version: u32,
+    /// The id the next new span gets (version 2). Missing in older files: then one above the
+    /// largest id in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_span_id: Option<u64>,
     #[serde(default)]
     labels: Vec<Label>,
     documents: Vec<DocumentRecord>,
@@ -179,6 +189,7 @@ fn migrate_v0(old: FileRecordV0) -> FileRecord {
     FileRecord {
         format: FORMAT_MARKER.to_owned(),
         version: FORMAT_VERSION,
+        next_span_id: None,
         labels,
         documents,
     }
@@ -193,7 +204,10 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 #[derive(Debug)]
 pub struct Loaded {
     pub project: Project,
-    /// The file's version when it was older than [`FORMAT_VERSION`] and migrated in memory.
+    /// The file's version when migrating it changed what it says (version 0: labels get colours
+    /// and hotkeys, spans get ids), so the project differs from the file until it is saved.
+    /// A version 1 file reads as version 2 without any change (its next span id is one above
+    /// its largest span id) and is written as version 2 on the next save: `None`.
     pub migrated_from: Option<u32>,
     /// Documents whose text changed after they were annotated (only with [`Drift::Allow`]).
     pub drift: Vec<DocumentDrift>,
@@ -374,27 +388,22 @@ fn validate(
     let mut problems = Vec::new();
     let mut drift = Vec::new();
 
-    let mut names = HashSet::new();
-    let mut hotkeys = HashMap::new();
-    for (i, label) in record.labels.iter().enumerate() {
-        let place = format!("label {} ({})", i + 1, label.name);
-        if label.name.trim().is_empty() || label.name.chars().any(char::is_whitespace) {
-            problems.push(format!(
-                "{place}: a label name must be non-empty, without spaces"
-            ));
-        }
-        if !names.insert(label.name.as_str()) {
-            problems.push(format!("{place}: the label name is used twice"));
-        }
-        if let Some(key) = label.hotkey
-            && let Some(other) = hotkeys.insert(key, label.name.as_str())
-        {
-            problems.push(format!("{place}: hotkey {key} is already taken by {other}"));
-        }
+    for (i, problem) in validate::label_set(&record.labels) {
+        let name = &record.labels[i].name;
+        problems.push(format!("label {} ({name}): {problem}", i + 1));
     }
+    let names: HashSet<&str> = record.labels.iter().map(|l| l.name.as_str()).collect();
 
     let mut doc_ids = HashSet::new();
     let mut span_ids: HashMap<u64, String> = HashMap::new();
+    let stored_next_span_id = record.next_span_id;
+    if let Some(next) = stored_next_span_id
+        && next > MAX_SPAN_ID + 1
+    {
+        problems.push(format!(
+            "next_span_id {next} is too large (span ids go up to {MAX_SPAN_ID})"
+        ));
+    }
     let mut documents = Vec::with_capacity(record.documents.len());
     for (d, doc) in record.documents.into_iter().enumerate() {
         let doc_place = format!("document {} (\"{}\")", d + 1, doc.id);
@@ -435,17 +444,15 @@ fn validate(
                     s.id
                 ));
             }
-            if s.end < s.start {
-                problems.push(format!(
-                    "{place}: end {} is before start {}",
-                    s.end, s.start
-                ));
-            } else if s.end == s.start {
-                problems.push(format!(
-                    "{place}: the span is empty (start = end = {})",
-                    s.start
-                ));
-            } else if s.end > len
+            if let Err(problem) = validate::span_id(s.id) {
+                problems.push(format!("{place}: {problem}"));
+            }
+            let range = validate::span_range(s.start, s.end, len);
+            if let Err(problem @ (SpanProblem::EndBeforeStart { .. } | SpanProblem::Empty { .. })) =
+                &range
+            {
+                problems.push(format!("{place}: {problem}"));
+            } else if range.is_err()
                 || s.text
                     .as_deref()
                     .is_some_and(|t| document.slice(s.start, s.end) != t)
@@ -467,11 +474,8 @@ fn validate(
                     });
                     continue;
                 }
-                if s.end > len {
-                    problems.push(format!(
-                        "{place}: end {} is past the end of the text ({len} characters)",
-                        s.end
-                    ));
+                if let Err(problem) = range {
+                    problems.push(format!("{place}: {problem}"));
                 } else {
                     let actual = document.slice(s.start, s.end);
                     problems.push(format!(
@@ -518,20 +522,28 @@ fn validate(
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok((
-        Project::from_parts(LabelSet::new(record.labels), documents),
-        drift,
-    ))
+    let mut project = Project::from_parts(LabelSet::new(record.labels), documents);
+    // Past every id the file holds, the spans left out for drift included (re-anchoring puts
+    // them back with their ids), and past the stored value, whichever is higher: ids written
+    // by hand or by another tool at or above the stored value raise it, never refuse the file.
+    let max_id = span_ids.keys().copied().max().unwrap_or(0);
+    project.raise_next_span_id(max_id + 1);
+    if let Some(next) = stored_next_span_id {
+        project.raise_next_span_id(next);
+    }
+    Ok((project, drift))
 }
 
 // ---- Saving ---------------------------------------------------------------------------------
 
 /// The file's JSON: pretty-printed, labels in set order, documents in project order, spans in
 /// document order, a newline at the end. The same project always gives the same bytes.
-pub fn to_json(project: &Project) -> String {
+/// A serialisation error is returned, never turned into text that would then be saved.
+pub fn to_json(project: &Project) -> Result<String, serde_json::Error> {
     let record = FileRecord {
         format: FORMAT_MARKER.to_owned(),
         version: FORMAT_VERSION,
+        next_span_id: Some(project.next_span_id()),
         labels: project.labels.iter().cloned().collect(),
         documents: project
             .documents
@@ -564,19 +576,20 @@ pub fn to_json(project: &Project) -> String {
             })
             .collect(),
     };
-    // Serialising plain structs of strings and numbers cannot fail.
-    let mut json = serde_json::to_string_pretty(&record).unwrap_or_default();
+    let mut json = serde_json::to_string_pretty(&record)?;
     json.push('\n');
-    json
+    Ok(json)
 }
 
 /// Write the project to `path` atomically, keeping the version it replaces as `PATH.bak` (see
 /// [`write_keeping_backup`]). Every save of a project file goes through here.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
-    write_keeping_backup(path, to_json(project).as_bytes()).map_err(|source| {
-        ProjectFileError::Write {
-            path: path.to_owned(),
-            source,
-        }
+    let json = to_json(project).map_err(|source| ProjectFileError::Serialize {
+        path: path.to_owned(),
+        source,
+    })?;
+    write_keeping_backup(path, json.as_bytes()).map_err(|source| ProjectFileError::Write {
+        path: path.to_owned(),
+        source,
     })
 }

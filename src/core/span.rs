@@ -9,6 +9,14 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct SpanId(pub u64);
 
+impl SpanId {
+    /// The id of a span that an edit adds but that has no id yet: `Project::apply` gives it a
+    /// fresh one, so edits can be built from a snapshot of the project (a background job, two
+    /// edits built before either is applied) without two spans ever getting the same id. Never
+    /// the id of a span in a project (ids are at most [`crate::core::validate::MAX_SPAN_ID`]).
+    pub const NEW: SpanId = SpanId(u64::MAX);
+}
+
 impl std::fmt::Display for SpanId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)

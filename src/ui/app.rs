@@ -19,7 +19,8 @@ use crate::core::project_file::{DocumentDrift, Drift};
 use crate::core::recovery::{self, SpanChanges};
 use crate::core::text_file::read_text_document;
 use crate::core::{
-    Document, Edit, Editor, LabelSet, Project, Span, SpanId, SpanStatus, Transaction, project_file,
+    DocId, Document, Edit, Editor, LabelSet, Project, Span, SpanId, SpanStatus, Transaction,
+    project_file,
 };
 
 /// What to do once the user has answered "save changes?".
@@ -264,7 +265,7 @@ impl SpantagApp {
             return false;
         }
         match self.editor.execute(transaction) {
-            Ok(()) => true,
+            Ok(_) => true,
             Err(error) => {
                 self.status = Some(format!("Cannot {description}: {error}"));
                 false
@@ -909,7 +910,10 @@ impl SpantagApp {
                         let mut span = drifted.span.clone();
                         span.start = start;
                         span.end = end;
-                        edits.push(Edit::AddSpan { doc: doc.doc, span });
+                        edits.push(Edit::AddSpan {
+                            doc: DocId::new(&doc.doc_id),
+                            span,
+                        });
                     }
                     None => lost += 1,
                 }

@@ -51,8 +51,12 @@ impl Default for Autosaver {
 fn run(job: Job, results: &Sender<Result<PathBuf, String>>) {
     match job {
         Job::Write { path, project } => {
-            let json = project_file::to_json(&project);
-            let result = atomic_write::write_atomically(&path, json.as_bytes())
+            let result = project_file::to_json(&project)
+                .map_err(|e| e.to_string())
+                .and_then(|json| {
+                    atomic_write::write_atomically(&path, json.as_bytes())
+                        .map_err(|e| e.to_string())
+                })
                 .map(|()| path.clone())
                 .map_err(|e| format!("cannot write {}: {e}", path.display()));
             let _ = results.send(result);

@@ -1,7 +1,8 @@
 //! Collects documents and spans read from another format into a new, valid project.
 //!
 //! Every reader goes through here so that the checks (a span inside its text, not empty, a
-//! usable label name) and the `--lenient` policy are the same for all formats.
+//! usable label name: the rules of `core::validate`, the same as loading and editing) and the
+//! `--lenient` policy are the same for all formats.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,6 +14,7 @@ use crate::core::project::{AnnotatedDocument, Project};
 use crate::core::span::{Span, SpanId, SpanStatus};
 use crate::core::span_index::SpanIndex;
 use crate::core::text_file::read_text_document;
+use crate::core::validate;
 
 /// A span as read, before it gets its project-wide id.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,28 +109,11 @@ impl ProjectBuilder {
         let Some((document, spans)) = self.documents.get_mut(doc) else {
             return Err(format!("there is no document number {doc}"));
         };
-        let len = document.char_len();
-        if span.end < span.start {
-            return Err(format!(
-                "span [{}, {}) ends before it starts",
-                span.start, span.end
-            ));
-        }
-        if span.end == span.start {
-            return Err(format!("span [{}, {}) is empty", span.start, span.end));
-        }
-        if span.end > len {
-            return Err(format!(
-                "span [{}, {}) is past the end of the text ({len} characters)",
-                span.start, span.end
-            ));
-        }
-        if span.label.is_empty() || span.label.chars().any(char::is_whitespace) {
-            return Err(format!(
-                "label \"{}\" cannot be used: a label name must be non-empty, without spaces",
-                span.label
-            ));
-        }
+        // The same rules, and messages, as loading a project file and applying an edit.
+        validate::span_range(span.start, span.end, document.char_len())
+            .map_err(|problem| format!("span [{}, {}): {problem}", span.start, span.end))?;
+        validate::label_name(&span.label)
+            .map_err(|problem| format!("label \"{}\" cannot be used: {problem}", span.label))?;
         if !self.labels.contains(&span.label) {
             self.labels.push(span.label.clone());
         }
