@@ -210,7 +210,7 @@ impl Project {
             Edit::RemoveSpan { doc, span } => {
                 let index = self.locate(doc, hint)?;
                 let spans = &mut self.documents[index].spans;
-                if spans.get(span.id) != Some(span) {
+                if !spans.holds(span) {
                     return Err(EditError::MissingSpan(span.id));
                 }
                 spans.remove(span.id);
@@ -220,11 +220,10 @@ impl Project {
                 let index = self.locate(doc, hint)?;
                 self.check_span(index, after)?;
                 let spans = &mut self.documents[index].spans;
-                if spans.get(before.id) != Some(before) || before.id != after.id {
+                if before.id != after.id || !spans.holds(before) {
                     return Err(EditError::MissingSpan(before.id));
                 }
-                spans.remove(before.id);
-                spans.insert(after.clone());
+                spans.replace(before, after.clone());
                 Ok(edit.clone())
             }
             Edit::AddLabel { index, label } => {
@@ -260,17 +259,21 @@ impl Project {
         }
     }
 
-    /// The index of document `doc`, trying `hint` first; updates `hint`.
+    /// The index of document `doc`, trying `hint` and its neighbours first (builders go through
+    /// the documents in order, inverses in reverse order); updates `hint`.
     fn locate(&self, doc: &DocId, hint: &mut usize) -> Result<usize, EditError> {
-        let at_hint = self
-            .documents
-            .get(*hint)
-            .is_some_and(|d| d.document.id == doc.as_str());
-        if !at_hint {
-            *hint = self
+        let is_doc = |i: usize| {
+            self.documents
+                .get(i)
+                .is_some_and(|d| d.document.id == doc.as_str())
+        };
+        let near = [Some(*hint), hint.checked_add(1), hint.checked_sub(1)];
+        *hint = match near.into_iter().flatten().find(|&i| is_doc(i)) {
+            Some(i) => i,
+            None => self
                 .doc_index(doc)
-                .ok_or_else(|| EditError::NoDocument(doc.clone()))?;
-        }
+                .ok_or_else(|| EditError::NoDocument(doc.clone()))?,
+        };
         Ok(*hint)
     }
 
