@@ -44,6 +44,25 @@ pub enum Edit {
 }
 
 impl Edit {
+    /// The document a span edit changes (label edits change none).
+    pub fn doc(&self) -> Option<&DocId> {
+        match self {
+            Self::AddSpan { doc, .. }
+            | Self::RemoveSpan { doc, .. }
+            | Self::ChangeSpan { doc, .. } => Some(doc),
+            Self::AddLabel { .. } | Self::RemoveLabel { .. } | Self::ChangeLabel { .. } => None,
+        }
+    }
+
+    /// The span as this edit leaves it, if it leaves one (added or changed): what to select
+    /// after the edit, its undo or its redo.
+    pub fn span_after(&self) -> Option<&Span> {
+        match self {
+            Self::AddSpan { span, .. } | Self::ChangeSpan { after: span, .. } => Some(span),
+            _ => None,
+        }
+    }
+
     pub fn invert(&self) -> Self {
         match self.clone() {
             Self::AddSpan { doc, span } => Self::RemoveSpan { doc, span },
@@ -92,5 +111,41 @@ impl Transaction {
 
     pub fn is_empty(&self) -> bool {
         self.edits.is_empty()
+    }
+
+    /// The first document the transaction changes: where undo and redo should take the view.
+    pub fn first_doc(&self) -> Option<&DocId> {
+        self.edits.iter().find_map(Edit::doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::span::SpanId;
+
+    #[test]
+    fn a_transaction_names_the_document_and_spans_it_leaves() {
+        let doc = DocId::new("b");
+        let span = Span::new(SpanId(4), 0, 2, "GPE");
+        let t = Transaction::new(
+            "tag",
+            vec![
+                Edit::AddLabel {
+                    index: 0,
+                    label: Label::new("GPE", crate::core::label::PALETTE[0], None, ""),
+                },
+                Edit::AddSpan {
+                    doc: doc.clone(),
+                    span: span.clone(),
+                },
+            ],
+        );
+        assert_eq!(t.first_doc(), Some(&doc));
+        assert_eq!(t.edits[1].span_after(), Some(&span));
+        // Undone, the span is gone: nothing to select, the same document to show.
+        let undo = t.invert();
+        assert_eq!(undo.first_doc(), Some(&doc));
+        assert!(undo.edits.iter().all(|e| e.span_after().is_none()));
     }
 }
