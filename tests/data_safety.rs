@@ -153,7 +153,7 @@ fn discarding_a_recovery_file_deletes_it_only_then() {
 }
 
 #[test]
-fn an_older_recovery_file_is_not_offered() {
+fn a_recovery_file_is_offered_even_when_the_project_file_looks_newer() {
     let (_dir, path) = saved("会见习近平");
     let recovery = recovery::recovery_path(&path);
     std::fs::write(
@@ -161,10 +161,79 @@ fn an_older_recovery_file_is_not_offered() {
         project_file::to_json(&project("会见[习近平](PER)")),
     )
     .expect("write");
-    std::thread::sleep(Duration::from_millis(20));
-    project_file::save(&project("会见习近平"), &path).expect("save again");
+    // A `touch`, a `git pull` or a sync client makes the project file newer than its autosave.
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .expect("open")
+        .set_modified(std::time::SystemTime::now() + Duration::from_secs(60))
+        .expect("touch");
+    let mut h = open(&path);
+    assert!(matches!(h.state().dialog, Some(Dialog::Recovery { .. })));
+    h.get_by_label("Restore").click();
+    h.run();
+    assert_eq!(markup_of(&h.state().editor.project), "会见[习近平](PER)");
+}
+
+#[test]
+fn a_recovery_file_the_same_as_the_project_is_not_offered() {
+    let (_dir, path) = saved("会见习近平");
+    std::fs::copy(&path, recovery::recovery_path(&path)).expect("copy");
     let h = open(&path);
     assert_eq!(h.state().dialog, None);
+}
+
+#[test]
+fn open_anyway_still_offers_a_differing_autosave() {
+    let (_dir, path) = saved("会见习近平");
+    let recovery = recovery::recovery_path(&path);
+    let unsaved = project_file::to_json(&project("会见[习近平](PER)"));
+    std::fs::write(&recovery, &unsaved).expect("write");
+    hold_lock(&path);
+    let mut h = open(&path);
+    h.get_by_label("Open anyway").click();
+    h.run();
+    assert!(matches!(h.state().dialog, Some(Dialog::Recovery { .. })));
+    // Nothing overwrites it while the user decides.
+    for _ in 0..30 {
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    assert_eq!(std::fs::read_to_string(&recovery).expect("kept"), unsaved);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_lock_left_by_a_killed_process_not_yet_reaped_does_not_block_the_project() {
+    let (_dir, path) = saved("会见[习近平](PER)");
+    let mut child = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .expect("spawn");
+    let holder = LockInfo {
+        pid: child.id(),
+        start_time: spantag::core::process::start_time(child.id()),
+        ..LockInfo::this_process()
+    };
+    std::fs::write(
+        lock::lock_path(&path),
+        serde_json::to_string(&holder).expect("json"),
+    )
+    .expect("w");
+    child.kill().expect("kill");
+    // Wait until it is a zombie (it stays one: it is not reaped before the end).
+    let stat = format!("/proc/{}/stat", holder.pid);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !std::fs::read_to_string(&stat).is_ok_and(|s| s.contains(") Z ")) {
+        assert!(Instant::now() < deadline, "never became a zombie");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let h = open(&path);
+    assert_eq!(h.state().dialog, None);
+    assert!(!h.state().read_only);
+    assert_eq!(lock::inspect(&path), lock::LockState::Ours);
+    drop(h);
+    child.wait().expect("reap");
 }
 
 #[test]
@@ -467,6 +536,8 @@ fn hold_lock(path: &Path) -> LockInfo {
         host: lock::this_host(),
         user: "wang".into(),
         since: 0,
+        start_time: None,
+        boot_id: None,
     };
     std::fs::write(
         lock::lock_path(path),

@@ -307,13 +307,15 @@ impl TempFolder {
     /// When `out` does not exist it is created exclusively (of two racing writers one gets
     /// [`std::io::ErrorKind::AlreadyExists`]). When it exists and `replace` is set, the two
     /// folders are exchanged atomically and the old one is removed, but only if
-    /// `may_replace(old folder)` agrees; otherwise the exchange is undone and an error says why.
+    /// `may_replace(old folder)` agrees; otherwise the exchange is undone and the new folder
+    /// removed ([`PlaceError::Refused`]). Asking after the exchange leaves no moment in which
+    /// another program could put something there that is then deleted unasked.
     pub fn put_in_place(
         self,
         out: &Path,
         replace: bool,
-        may_replace: impl Fn(&Path) -> Result<(), String>,
-    ) -> std::io::Result<()> {
+        may_replace: impl Fn(&Path) -> bool,
+    ) -> Result<(), PlaceError> {
         let out = resolve_links(out)?;
         sync_tree(&self.tmp.path);
         let exists = std::fs::symlink_metadata(&out).is_ok();
@@ -325,13 +327,21 @@ impl TempFolder {
         }
         exchange(&self.tmp.path, &out)?;
         // `self.tmp` now names the old folder: dropping it removes it, unless it must go back.
-        if let Err(why) = may_replace(&self.tmp.path) {
+        if !may_replace(&self.tmp.path) {
             exchange(&self.tmp.path, &out)?;
-            return Err(std::io::Error::other(why));
+            return Err(PlaceError::Refused);
         }
         sync_folder(folder_of(&out));
         Ok(())
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("the folder there may not be replaced")]
+    Refused,
 }
 
 /// Flush every file under `dir` to disk (on Linux with one `syncfs`).
@@ -561,27 +571,27 @@ mod tests {
         let out = dir.path().join("out");
         let first = TempFolder::new_for(&out).expect("tmp");
         first.write(Path::new("a/x.txt"), b"one").expect("w");
-        first.put_in_place(&out, false, |_| Ok(())).expect("place");
+        first.put_in_place(&out, false, |_| true).expect("place");
         assert_eq!(std::fs::read(out.join("a/x.txt")).expect("r"), b"one");
 
         let second = TempFolder::new_for(&out).expect("tmp");
         second.write(Path::new("y.txt"), b"two").expect("w");
         let e = second
-            .put_in_place(&out, false, |_| Ok(()))
+            .put_in_place(&out, false, |_| true)
             .expect_err("exists");
-        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        assert!(matches!(e, PlaceError::Io(e) if e.kind() == std::io::ErrorKind::AlreadyExists));
 
         let refused = TempFolder::new_for(&out).expect("tmp");
         refused.write(Path::new("y.txt"), b"two").expect("w");
         let e = refused
-            .put_in_place(&out, true, |_| Err("not ours".into()))
+            .put_in_place(&out, true, |_| false)
             .expect_err("refused");
-        assert_eq!(e.to_string(), "not ours");
+        assert!(matches!(e, PlaceError::Refused));
         assert_eq!(std::fs::read(out.join("a/x.txt")).expect("r"), b"one");
 
         let third = TempFolder::new_for(&out).expect("tmp");
         third.write(Path::new("y.txt"), b"two").expect("w");
-        third.put_in_place(&out, true, |_| Ok(())).expect("replace");
+        third.put_in_place(&out, true, |_| true).expect("replace");
         assert!(!out.join("a").exists(), "replaced, not merged");
         assert_eq!(std::fs::read(out.join("y.txt")).expect("r"), b"two");
         assert_eq!(names(dir.path()), ["out"], "no temporary folders left");

@@ -13,12 +13,14 @@ pub fn recovery_path(project: &Path) -> PathBuf {
     project.with_file_name(format!(".{name}.autosave"))
 }
 
-/// The recovery file of `project`, if there is one written after the project was last saved.
-pub fn newer_recovery(project: &Path) -> Option<PathBuf> {
+/// The recovery file of `project`, if there is one whose content differs from the project
+/// file: unsaved work to offer. Modification times are not consulted: a `touch`, a `git pull`
+/// or a sync client makes the project file look newer without holding that work.
+pub fn pending_recovery(project: &Path) -> Option<PathBuf> {
     let recovery = recovery_path(project);
-    let recovered_at = std::fs::metadata(&recovery).ok()?.modified().ok()?;
-    match std::fs::metadata(project).and_then(|m| m.modified()) {
-        Ok(saved_at) if saved_at > recovered_at => None,
+    let autosaved = std::fs::read(&recovery).ok()?;
+    match std::fs::read(project) {
+        Ok(saved) if saved == autosaved => None,
         _ => Some(recovery),
     }
 }
@@ -136,7 +138,8 @@ pub fn is_untitled(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with("untitled-") && n.ends_with(".autosave.json"))
 }
 
-/// Untitled recovery files in `dir` left by Spantags that are no longer running.
+/// Untitled recovery files in `dir` left by Spantags that are no longer running (or are
+/// zombies).
 pub fn orphaned_untitled(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -156,4 +159,29 @@ pub fn orphaned_untitled(dir: &Path) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recovery_is_pending_whenever_its_content_differs_whatever_the_times() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let project = dir.path().join("p.json");
+        std::fs::write(&project, "saved").expect("w");
+        assert_eq!(pending_recovery(&project), None, "no recovery file");
+        std::fs::write(recovery_path(&project), "unsaved work").expect("w");
+        // The project file is made newer than its autosave, as `touch` or `git pull` do.
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&project)
+            .expect("open")
+            .set_modified(later)
+            .expect("touch");
+        assert_eq!(pending_recovery(&project), Some(recovery_path(&project)));
+        std::fs::write(recovery_path(&project), "saved").expect("w");
+        assert_eq!(pending_recovery(&project), None, "nothing unsaved in it");
+    }
 }

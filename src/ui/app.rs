@@ -14,7 +14,7 @@ use super::autosave::Autosaver;
 use super::command::{Command, hotkey_key};
 use super::panel::PanelState;
 use super::text_view::{TextSelection, TextView, TextViewAction};
-use crate::core::lock::{LockInfo, LockState, ProjectLock};
+use crate::core::lock::{LockError, LockInfo, LockState, ProjectLock};
 use crate::core::project_file::{DocumentDrift, Drift};
 use crate::core::recovery::{self, SpanChanges};
 use crate::core::text_file::read_text_document;
@@ -102,6 +102,9 @@ pub struct SpantagApp {
     /// The history state last seen, and when it changed.
     last_change: (u64, Instant),
     autosaved_state: Option<u64>,
+    /// The project's recovery file is this session's (it autosaved there, or the user restored
+    /// it): saving or discarding may remove it. Another's is left for the next offer.
+    owns_recovery: bool,
     /// A one-line message in the status bar (what just happened, or why not).
     pub status: Option<String>,
     pub find: FindState,
@@ -174,6 +177,7 @@ impl SpantagApp {
             untitled_recovery: None,
             last_change: (0, Instant::now()),
             autosaved_state: None,
+            owns_recovery: false,
             status: None,
             find: FindState::default(),
             export_form: None,
@@ -650,7 +654,9 @@ impl SpantagApp {
                     // A new file: it is ours now, and editable. The old file's recovery copy
                     // is what was just saved here.
                     if let Some(old) = self.path.clone() {
-                        self.autosaver.remove(recovery::recovery_path(&old));
+                        if self.owns_recovery {
+                            self.autosaver.remove(recovery::recovery_path(&old));
+                        }
                     } else if let Some(untitled) = self.untitled_recovery.clone() {
                         self.autosaver.remove(untitled);
                     }
@@ -658,7 +664,11 @@ impl SpantagApp {
                     self.lock = ProjectLock::acquire(path).ok();
                     self.read_only = false;
                 }
-                self.autosaver.remove(recovery::recovery_path(path));
+                // The recovery file is only removed when it is this session's: one the user
+                // has not seen stays, to be offered again.
+                if self.owns_recovery {
+                    self.autosaver.remove(recovery::recovery_path(path));
+                }
                 self.autosaved_state = None;
                 self.path = Some(path.to_owned());
                 self.status = Some(format!("Saved {}", path.display()));
@@ -771,9 +781,29 @@ impl SpantagApp {
         self.read_only = mode == OpenMode::ReadOnly;
         self.read_only_by_choice = self.read_only;
         self.status = Some(format!("Opened {}", path.display()));
+        let mut lost_the_race = false;
         if !self.read_only {
-            self.lock = ProjectLock::acquire(path).ok();
-            if let LockState::Stale(old) = lock_state {
+            match mode {
+                OpenMode::Anyway => self.lock = ProjectLock::take_over(path).ok(),
+                _ => match ProjectLock::acquire(path) {
+                    Ok(lock) => self.lock = Some(lock),
+                    Err(LockError::Held { holder, .. }) => {
+                        // Another Spantag took it between the check above and now.
+                        lost_the_race = true;
+                        self.read_only = true;
+                        self.read_only_by_choice = true;
+                        self.show_dialog(Dialog::Locked {
+                            path: path.to_owned(),
+                            holder,
+                        });
+                    }
+                    // No lock can be written there (a read-only folder): open without one.
+                    Err(LockError::Io { .. }) => self.lock = None,
+                },
+            }
+            if let LockState::Stale(old) = lock_state
+                && !lost_the_race
+            {
                 self.status = Some(format!(
                     "Opened {}; took over the lock left by {old}, which is no longer running",
                     path.display()
@@ -799,10 +829,13 @@ impl SpantagApp {
             });
         }
         // A recovery file is only ours to offer when no other Spantag has the project open
-        // (its autosave is live work) and the text is the one the recovery was made from.
-        if mode == OpenMode::Normal
+        // (its autosave is live work; "Open anyway" took the project from it, so it is offered)
+        // and the text is the one the recovery was made from. It is offered whenever its
+        // content differs from the file, whatever the modification times say.
+        if mode != OpenMode::ReadOnly
+            && !lost_the_race
             && !drifted
-            && let Some(recovery) = recovery::newer_recovery(path)
+            && let Some(recovery) = recovery::pending_recovery(path)
         {
             let changes = project_file::load(&recovery)
                 .map(|r| recovery::compare(&self.editor.project, &r))
@@ -827,7 +860,9 @@ impl SpantagApp {
             let _ = std::fs::remove_file(untitled);
             self.autosaver.remove(untitled.clone());
         }
-        if let Some(path) = &self.path {
+        if let Some(path) = &self.path
+            && self.owns_recovery
+        {
             // Now, not on the worker: the window may be about to close. The worker removes it
             // again after any write still queued.
             recovery::remove_recovery(path);
@@ -849,6 +884,7 @@ impl SpantagApp {
                 self.read_only = read_only;
                 self.read_only_by_choice = by_choice;
                 self.editor.history.mark_unsaved();
+                self.owns_recovery = true;
                 self.status = Some(format!(
                     "Restored unsaved work from {}; save to keep it",
                     recovery.display()
@@ -965,6 +1001,7 @@ impl SpantagApp {
         self.read_only = false;
         self.read_only_by_choice = false;
         self.autosaved_state = None;
+        self.owns_recovery = false;
         self.editor = Editor::new(project);
         self.compare = None;
         self.text_view.overlay = None;
@@ -1498,6 +1535,7 @@ impl SpantagApp {
         }
         self.autosaver.write(target, self.editor.project.clone());
         self.autosaved_state = Some(state);
+        self.owns_recovery = true;
     }
 }
 
