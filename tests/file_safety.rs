@@ -39,8 +39,8 @@ fn project_with(docs: &[(&str, &str)]) -> Project {
             .map(|(id, text)| Document::new(*id, format!("{id}.txt"), *text))
             .collect(),
     );
-    for doc in 0..docs.len() {
-        if docs[doc].1.chars().count() >= 2 {
+    for (doc, (_, text)) in docs.iter().enumerate() {
+        if text.chars().count() >= 2 {
             let t = p.tag(doc, 0, 2, "PER");
             p.apply(&t).expect("tag");
         }

@@ -3,8 +3,9 @@
 //!
 //! Everything is first written to a temporary name in the target's folder, flushed to disk, and
 //! then renamed (or linked, or exchanged) into place in one step. Temporary names say who wrote
-//! them (`.spantag-PID-START-N.tmp`, see [`crate::core::process`]) so that the ones left by a
-//! killed writer are recognised and removed the next time the same folder is written.
+//! them (`.spantag-HOST-PID-START-N.tmp`, see [`crate::core::process`]) so that the ones left
+//! by a killed writer are recognised and removed the next time the same folder is written, and
+//! those of a writer on another machine sharing the folder are not.
 //!
 //! A symbolic link is followed: the real file is replaced next to itself and the link stays. A
 //! replaced file keeps its owner and permissions.
@@ -19,9 +20,10 @@ use super::process::{self, ProcessMark};
 /// Every temporary name starts with this and ends with [`TEMP_SUFFIX`].
 pub const TEMP_PREFIX: &str = ".spantag-";
 pub const TEMP_SUFFIX: &str = ".tmp";
-/// Temporary files from before names carried their writer (`.spantag-XXXXXX.tmp`) are removed
-/// once they are this old: no write takes that long.
-const LEGACY_TEMP_AGE: Duration = Duration::from_secs(3600);
+/// Temporary files whose writer cannot be checked (from before names carried it:
+/// `.spantag-XXXXXX.tmp`, or from another machine) are removed once they are this old: no
+/// write takes that long.
+const UNCHECKABLE_TEMP_AGE: Duration = Duration::from_secs(3600);
 
 /// Write `bytes` to `path`, replacing what is there.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -131,7 +133,7 @@ fn sync_folder(dir: &Path) {
 
 // ---- Temporary names ------------------------------------------------------------------------
 
-/// A new temporary name in `dir`: `.spantag-PID-START-N{kind}.tmp`.
+/// A new temporary name in `dir`: `.spantag-HOST-PID-START-N{kind}.tmp`.
 pub(crate) fn temp_path(dir: &Path, kind: &str) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let me = process::this_process();
@@ -141,17 +143,21 @@ pub(crate) fn temp_path(dir: &Path, kind: &str) -> PathBuf {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     dir.join(format!(
-        "{TEMP_PREFIX}{}-{}-{n}x{nanos:08x}{kind}{TEMP_SUFFIX}",
+        "{TEMP_PREFIX}{}-{}-{}-{n}x{nanos:08x}{kind}{TEMP_SUFFIX}",
+        process::host_tag(),
         me.pid,
         me.start_time.unwrap_or(0)
     ))
 }
 
-/// The writer a temporary name records; `None` for names that are not Spantag's or that carry
-/// no writer (written by versions before 0.2).
+/// The writer a temporary name records, if it is a process on this machine; `None` for names
+/// that carry no writer (written by earlier versions) or another machine's.
 fn temp_owner(name: &str) -> Option<ProcessMark> {
     let rest = name.strip_prefix(TEMP_PREFIX)?.strip_suffix(TEMP_SUFFIX)?;
-    let mut parts = rest.splitn(3, '-');
+    let mut parts = rest.splitn(4, '-');
+    if parts.next()? != process::host_tag() {
+        return None;
+    }
     let pid = parts.next()?.parse().ok()?;
     let start: u64 = parts.next()?.parse().ok()?;
     parts.next()?;
@@ -186,7 +192,7 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
                 .modified()
                 .ok()
                 .and_then(|m| m.elapsed().ok())
-                .is_some_and(|age| age > LEGACY_TEMP_AGE),
+                .is_some_and(|age| age > UNCHECKABLE_TEMP_AGE),
         };
         if !stale {
             continue;
@@ -547,14 +553,30 @@ mod tests {
         child.wait().expect("wait");
         let mine = temp_path(dir.path(), "");
         std::fs::write(&mine, b"being written").expect("w");
-        std::fs::write(dir.path().join(format!(".spantag-{dead}-5-0x1.tmp")), b"x").expect("w");
-        std::fs::create_dir(dir.path().join(format!(".spantag-{dead}-5-1x1.folder.tmp")))
-            .expect("mkdir");
+        let host = process::host_tag();
+        std::fs::write(
+            dir.path().join(format!(".spantag-{host}-{dead}-5-0x1.tmp")),
+            b"x",
+        )
+        .expect("w");
+        std::fs::create_dir(
+            dir.path()
+                .join(format!(".spantag-{host}-{dead}-5-1x1.folder.tmp")),
+        )
+        .expect("mkdir");
+        // Another machine's (a shared folder): its writer cannot be checked from here.
+        std::fs::write(
+            dir.path()
+                .join(format!(".spantag-00000000-{dead}-5-0x1.tmp")),
+            b"x",
+        )
+        .expect("w");
         std::fs::write(dir.path().join(".spantag-abcdef.tmp"), b"recent legacy").expect("w");
         std::fs::write(dir.path().join("keep.tmp"), b"not ours").expect("w");
         assert_eq!(remove_stale_temporaries(dir.path()), 2);
         let mut expected = vec![
             ".spantag-abcdef.tmp".to_owned(),
+            format!(".spantag-00000000-{dead}-5-0x1.tmp"),
             "keep.tmp".to_owned(),
             mine.file_name()
                 .expect("name")

@@ -79,7 +79,10 @@ pub enum LockState {
 #[derive(Debug, Error)]
 pub enum LockError {
     #[error("{} is open in another Spantag, by {holder}", project.display())]
-    Held { project: PathBuf, holder: LockInfo },
+    Held {
+        project: PathBuf,
+        holder: Box<LockInfo>,
+    },
     #[error("cannot write the lock file {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -94,13 +97,7 @@ pub fn lock_path(project: &Path) -> PathBuf {
 }
 
 pub fn this_host() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .map(|h| h.trim().to_owned())
-        .ok()
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "unknown-host".to_owned())
+    process::host().to_owned()
 }
 
 fn this_user() -> String {
@@ -197,7 +194,7 @@ impl ProjectLock {
                 LockState::Held(holder) => {
                     return Err(LockError::Held {
                         project: project.to_owned(),
-                        holder,
+                        holder: Box::new(holder),
                     });
                 }
                 LockState::Stale(_) | LockState::Free => {
@@ -372,7 +369,7 @@ mod tests {
         };
         write_lock(&project, &live);
         match ProjectLock::acquire(&project) {
-            Err(LockError::Held { holder, .. }) => assert_eq!(holder, live),
+            Err(LockError::Held { holder, .. }) => assert_eq!(*holder, live),
             other => panic!("expected Held, got {other:?}"),
         }
         assert_eq!(inspect(&project), LockState::Held(live));

@@ -29,6 +29,26 @@ pub fn this_process() -> &'static ProcessMark {
     })
 }
 
+/// This machine's name.
+pub fn host() -> &'static str {
+    static HOST: OnceLock<String> = OnceLock::new();
+    HOST.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+            .map(|h| h.trim().to_owned())
+            .ok()
+            .filter(|h| !h.is_empty())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| "unknown-host".to_owned())
+    })
+}
+
+/// A short tag of [`host`] for names: 8 hex digits of its SHA-256.
+pub fn host_tag() -> &'static str {
+    static TAG: OnceLock<String> = OnceLock::new();
+    TAG.get_or_init(|| super::document::sha256_hex(host())[..8].to_owned())
+}
+
 /// The id of the running kernel's boot: it changes on every reboot.
 pub fn boot_id() -> Option<&'static str> {
     static BOOT_ID: OnceLock<Option<String>> = OnceLock::new();

@@ -794,7 +794,7 @@ impl SpantagApp {
                         self.read_only_by_choice = true;
                         self.show_dialog(Dialog::Locked {
                             path: path.to_owned(),
-                            holder,
+                            holder: *holder,
                         });
                     }
                     // No lock can be written there (a read-only folder): open without one.
