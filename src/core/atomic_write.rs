@@ -76,7 +76,10 @@ pub fn write_keeping_backup(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::fs::hard_link(&real, &old.path)
             .or_else(|_| std::fs::copy(&real, &old.path).map(|_| ()))?;
         std::fs::rename(&old.path, backup_path(&real))?;
-        old.placed();
+        // rename(2) does nothing when both names already link one file (a crash between the
+        // two renames leaves `.bak` and the file as one): the temporary name then stays, and
+        // dropping it here removes it.
+        drop(old);
     }
     std::fs::rename(&tmp.path, &real)?;
     tmp.placed();
@@ -495,6 +498,18 @@ mod tests {
         let path = dir.path().join("no/such/folder/p.json");
         assert!(write_keeping_backup(&path, b"x").is_err());
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_backup_that_is_already_the_file_leaves_no_temporary_behind() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.json");
+        std::fs::write(&path, b"one").expect("write");
+        // As a crash between moving the backup and renaming the new file leaves them.
+        std::fs::hard_link(&path, backup_path(&path)).expect("link");
+        write_keeping_backup(&path, b"two").expect("write");
+        assert_eq!(std::fs::read(backup_path(&path)).expect("read"), b"one");
+        assert_eq!(names(dir.path()), ["p.json", "p.json.bak"]);
     }
 
     #[test]
