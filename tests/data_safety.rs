@@ -401,6 +401,26 @@ fn a_changed_text_can_be_opened_read_only() {
 }
 
 #[test]
+fn a_recovery_file_is_offered_after_the_changed_text_dialog_and_kept_until_chosen() {
+    let (_dir, path) = saved("会见[习近平](PER)");
+    let recovery = recovery::recovery_path(&path);
+    let unsaved = project_file::to_json(&project("[会见](ORG)[习近平](PER)"));
+    std::fs::write(&recovery, &unsaved).expect("write");
+    let json = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        json.replacen("\"会见习近平\"", "\"我们会见习近平\"", 1),
+    )
+    .expect("write");
+    let mut h = open(&path);
+    assert!(matches!(h.state().dialog, Some(Dialog::Drift { .. })));
+    h.get_by_label("Open read-only").click();
+    h.run();
+    assert!(matches!(h.state().dialog, Some(Dialog::Recovery { .. })));
+    assert_eq!(std::fs::read_to_string(&recovery).expect("kept"), unsaved);
+}
+
+#[test]
 fn version_0_files_are_migrated_and_saved_as_the_current_version_with_a_backup() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("old.json");

@@ -829,12 +829,12 @@ impl SpantagApp {
             });
         }
         // A recovery file is only ours to offer when no other Spantag has the project open
-        // (its autosave is live work; "Open anyway" took the project from it, so it is offered)
-        // and the text is the one the recovery was made from. It is offered whenever its
-        // content differs from the file, whatever the modification times say.
+        // (its autosave is live work; "Open anyway" took the project from it, so it is offered).
+        // It is offered whenever its content differs from the file, whatever the modification
+        // times say, and after the changed-text dialog when there is one: a recovery is a whole
+        // project, its own text included, and an unseen one must not be autosaved over.
         if mode != OpenMode::ReadOnly
             && !lost_the_race
-            && !drifted
             && let Some(recovery) = recovery::pending_recovery(path)
         {
             let changes = project_file::load(&recovery)
