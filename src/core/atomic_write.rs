@@ -228,30 +228,34 @@ impl TempFile {
     }
 
     /// Write `bytes` to a new temporary file in `dir` and flush it to disk. When `like` exists,
-    /// the temporary gets its owner and permissions.
+    /// the temporary gets its owner and permissions before anything is written into it, so
+    /// that the content of a private file is never readable by others, not even for a moment.
     fn write(dir: &Path, bytes: &[u8], like: Option<&Path>) -> std::io::Result<Self> {
         remove_stale_temporaries(dir);
+        let original = like.and_then(|p| std::fs::metadata(p).ok());
         let tmp = Self::reserve(dir, "");
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
         {
-            // A new file gets the usual permissions (open(2) applies the umask).
+            // A new file gets the usual permissions (open(2) applies the umask); a replacement
+            // starts private and is given the original's permissions below.
             use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(0o666);
+            options.mode(if original.is_some() { 0o600 } else { 0o666 });
         }
         let mut file = options.open(&tmp.path)?;
-        file.write_all(bytes)?;
-        if let Some(meta) = like.and_then(|p| std::fs::metadata(p).ok()) {
+        if let Some(meta) = &original {
             #[cfg(unix)]
             {
                 use std::os::unix::fs::MetadataExt as _;
                 // Only root may give a file away; anyone else writes files they own anyway.
                 let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
             }
-            // After the chown, which clears set-id bits.
-            file.set_permissions(meta.permissions())?;
+            // After the chown, which clears set-id bits. A file system without Unix
+            // permissions (FAT) may refuse; the file is then as private as it can be.
+            let _ = file.set_permissions(meta.permissions());
         }
+        file.write_all(bytes)?;
         file.sync_all()?;
         Ok(tmp)
     }
