@@ -720,3 +720,40 @@ fn unsaved_work_of_a_crashed_session_without_a_file_is_offered_at_start() {
         "it goes on as this session's copy"
     );
 }
+
+#[test]
+fn the_windows_folder_export_replaces_an_earlier_export_whole_and_refuses_other_folders() {
+    use spantag::core::formats::{EXPORT_MARKER, ExportOptions, Format};
+    let (dir, path) = saved("会见[习近平](PER)");
+    let mut h = open(&path);
+    let out = dir.path().join("brat");
+    std::fs::create_dir(&out).expect("mkdir");
+    std::fs::write(out.join(EXPORT_MARKER), "").expect("marker");
+    std::fs::write(out.join("stale.ann"), "T1\tPER 0 2\t会见\n").expect("stale");
+    h.state_mut()
+        .export_to(Format::Brat, &ExportOptions::default(), &out);
+    h.run();
+    assert!(matches!(h.state().dialog, Some(Dialog::Info { .. })));
+    assert!(
+        !out.join("stale.ann").exists(),
+        "replaced whole, not merged"
+    );
+    assert!(out.join("d1.ann").is_file() && out.join(EXPORT_MARKER).is_file());
+
+    let theirs = dir.path().join("theirs");
+    std::fs::create_dir(&theirs).expect("mkdir");
+    std::fs::write(theirs.join("notes.txt"), "mine").expect("w");
+    h.state_mut().dialog = None;
+    h.state_mut()
+        .export_to(Format::Brat, &ExportOptions::default(), &theirs);
+    h.run();
+    let Some(Dialog::Error { message, .. }) = h.state().dialog.clone() else {
+        panic!("expected an error, got {:?}", h.state().dialog);
+    };
+    assert!(message.contains("did not export"), "{message}");
+    let left: Vec<_> = std::fs::read_dir(&theirs)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, ["notes.txt"]);
+}
