@@ -126,6 +126,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     match formats::write_output_with(&args.output, &report.files, overwrite) {
         Ok(()) => {}
+        Err(WriteError::Exists(path)) if args.force => anyhow::bail!(
+            "{} was created by another program while exporting; nothing was replaced, try again",
+            path.display()
+        ),
         Err(WriteError::Exists(path)) => anyhow::bail!(
             "{} already exists (another program created it meanwhile); pass --force to overwrite it",
             path.display()

@@ -343,17 +343,18 @@ pub fn write_output_with(
     let io = |path: &Path, document: Option<&String>| {
         let path = path.to_owned();
         let document = document.cloned();
-        move |source: std::io::Error| {
-            if source.kind() == std::io::ErrorKind::AlreadyExists && overwrite == Overwrite::Refuse
-            {
-                WriteError::Exists(path)
-            } else {
-                WriteError::Io {
-                    path,
-                    document,
-                    source,
-                }
-            }
+        move |source: std::io::Error| WriteError::Io {
+            path,
+            document,
+            source,
+        }
+    };
+    // Placing the output fails with `AlreadyExists` only when refusing and it exists.
+    let placing = |source: std::io::Error| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            WriteError::Exists(out.to_owned())
+        } else {
+            io(out, None)(source)
         }
     };
     if let [single] = files
@@ -363,7 +364,7 @@ pub fn write_output_with(
             Overwrite::Refuse => atomic_write::write_new(out, &single.bytes),
             Overwrite::Replace => atomic_write::write_atomically(out, &single.bytes),
         }
-        .map_err(io(out, None));
+        .map_err(placing);
     }
     let folder = atomic_write::TempFolder::new_for(out).map_err(io(out, None))?;
     for file in files {
@@ -382,7 +383,7 @@ pub fn write_output_with(
     match folder.put_in_place(out, replace, is_replaceable) {
         Ok(()) => Ok(()),
         Err(atomic_write::PlaceError::Refused) => Err(WriteError::NotAnExport(out.to_owned())),
-        Err(atomic_write::PlaceError::Io(e)) => Err(io(out, None)(e)),
+        Err(atomic_write::PlaceError::Io(e)) => Err(placing(e)),
     }
 }
 
