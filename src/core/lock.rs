@@ -90,10 +90,12 @@ pub enum LockError {
     },
 }
 
-/// `dir/project.json` → `dir/.~lock.project.json#`.
+/// `dir/project.json` → `dir/.~lock.project.json#`, next to the real file when `project` is a
+/// symbolic link: a project opened through a link and through its real path has one lock.
 pub fn lock_path(project: &Path) -> PathBuf {
-    let name = project.file_name().unwrap_or_default().to_string_lossy();
-    project.with_file_name(format!(".~lock.{name}#"))
+    let real = super::atomic_write::resolve_links(project).unwrap_or_else(|_| project.to_owned());
+    let name = real.file_name().unwrap_or_default().to_string_lossy();
+    real.with_file_name(format!(".~lock.{name}#"))
 }
 
 pub fn this_host() -> String {
@@ -356,6 +358,19 @@ mod tests {
         assert_eq!(inspect(&project), LockState::Ours);
         drop(lock);
         child.wait().expect("reap");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_project_opened_through_a_link_has_the_real_files_lock() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("p.json");
+        std::fs::write(&real, "{}").expect("w");
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("p.json", &link).expect("symlink");
+        assert_eq!(lock_path(&link), lock_path(&real));
+        let _lock = ProjectLock::acquire(&real).expect("lock");
+        assert_eq!(inspect(&link), LockState::Ours);
     }
 
     #[test]

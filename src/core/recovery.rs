@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use super::project::Project;
 use super::span::SpanId;
 
-/// `dir/project.json` → `dir/.project.json.autosave`.
+/// `dir/project.json` → `dir/.project.json.autosave`, next to the real file when `project` is a
+/// symbolic link (so that opening it through the link or its real path finds the same one).
 pub fn recovery_path(project: &Path) -> PathBuf {
-    let name = project.file_name().unwrap_or_default().to_string_lossy();
-    project.with_file_name(format!(".{name}.autosave"))
+    let real = super::atomic_write::resolve_links(project).unwrap_or_else(|_| project.to_owned());
+    let name = real.file_name().unwrap_or_default().to_string_lossy();
+    real.with_file_name(format!(".{name}.autosave"))
 }
 
 /// The recovery file of `project`, if there is one whose content differs from the project
