@@ -164,7 +164,7 @@ fn many_documents(prefix: &str, count: usize) -> Project {
 fn an_export_killed_at_random_moments_leaves_a_whole_old_or_whole_new_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Different documents and labels: a mixed folder shows as neither export.
-    let (a, b) = (many_documents("甲", 150), many_documents("乙", 120));
+    let (a, b) = (many_documents("甲", 80), many_documents("乙", 60));
     let (a_path, b_path) = (dir.path().join("a.json"), dir.path().join("b.json"));
     project_file::save(&a, &a_path).expect("save a");
     project_file::save(&b, &b_path).expect("save b");
@@ -184,10 +184,7 @@ fn an_export_killed_at_random_moments_leaves_a_whole_old_or_whole_new_folder() {
         folder_contents(&out).expect("read")
     };
     let b_export = whole(&b_path);
-    let started = Instant::now();
     let a_export = whole(&a_path);
-    // Kills are spread over the time a whole export takes (start-up included).
-    let span = started.elapsed().as_micros() as u64 + 1;
 
     // A reader that never stops looking: holding the folder open, it reads one consistent
     // folder (the old one may be deleted under it: then it looks again).
@@ -223,9 +220,16 @@ fn an_export_killed_at_random_moments_leaves_a_whole_old_or_whole_new_folder() {
         })
     };
 
+    // Kills are spread over one and a half times what a whole export takes (start-up
+    // included) while the reader runs, so that some exports finish and the others die at
+    // every stage.
+    let started = Instant::now();
+    let _ = whole(&b_path);
+    let _ = whole(&a_path);
+    let span = started.elapsed().as_micros() as u64 * 3 / 4 + 1;
     let mut rng = Rng(0xfeed_5eed_0bad_cafe);
     let mut saw = [0usize; 2];
-    for round in 0..80 {
+    for round in 0..60 {
         let mut child = export(if round % 2 == 0 { &b_path } else { &a_path });
         std::thread::sleep(Duration::from_micros(rng.next() % span));
         let _ = child.kill();
@@ -242,7 +246,7 @@ fn an_export_killed_at_random_moments_leaves_a_whole_old_or_whole_new_folder() {
     stop.store(true, Ordering::Relaxed);
     let whole_reads = reader.join().expect("the reader saw only whole exports");
     eprintln!(
-        "export kill loop: one export takes {span} µs; after the kills the folder was A {} times, B {} times; the reader read {whole_reads} whole folders",
+        "export kill loop: kills within {span} µs of the start; after the kills the folder was A {} times, B {} times; the reader read {whole_reads} whole folders",
         saw[0], saw[1]
     );
     assert!(whole_reads > 0);
