@@ -108,18 +108,6 @@ fn this_user() -> String {
         .unwrap_or_default()
 }
 
-/// Is a process with this id running? Only for records that carry nothing else (untitled
-/// recovery files); prefer [`process::is_running`] with a start time.
-pub fn process_alive(pid: u32) -> bool {
-    process::is_running(
-        &ProcessMark {
-            pid,
-            start_time: None,
-        },
-        None,
-    )
-}
-
 pub fn inspect(project: &Path) -> LockState {
     match std::fs::read(lock_path(project)) {
         Ok(bytes) => judge(&bytes),

@@ -128,9 +128,34 @@ pub fn untitled_dir() -> Option<PathBuf> {
     Some(base.join("spantag"))
 }
 
-/// The recovery file of this process's untitled project, in `dir`.
+/// The recovery file of this process's untitled project, in `dir`:
+/// `untitled-PID-START.autosave.json`, START being the process start time, so that a later
+/// process that happens to get the same pid does not make it look live.
 pub fn untitled_path(dir: &Path) -> PathBuf {
-    dir.join(format!("untitled-{}.autosave.json", std::process::id()))
+    let me = super::process::this_process();
+    dir.join(format!(
+        "untitled-{}-{}.autosave.json",
+        me.pid,
+        me.start_time.unwrap_or(0)
+    ))
+}
+
+/// The process an untitled recovery file's name records (`untitled-PID-START` or, written by
+/// earlier versions, `untitled-PID`).
+fn untitled_owner(path: &Path) -> Option<super::process::ProcessMark> {
+    let middle = path
+        .file_name()?
+        .to_str()?
+        .strip_prefix("untitled-")?
+        .strip_suffix(".autosave.json")?;
+    let (pid, start) = match middle.split_once('-') {
+        Some((pid, start)) => (pid, Some(start.parse::<u64>().ok()?)),
+        None => (middle, None),
+    };
+    Some(super::process::ProcessMark {
+        pid: pid.parse().ok()?,
+        start_time: start.filter(|&s| s != 0),
+    })
 }
 
 /// True for the recovery file of an untitled project (see [`untitled_path`]).
@@ -150,13 +175,9 @@ pub fn orphaned_untitled(dir: &Path) -> Vec<PathBuf> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| is_untitled(p))
         .filter(|p| {
-            let pid = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_prefix("untitled-"))
-                .and_then(|n| n.strip_suffix(".autosave.json"))
-                .and_then(|n| n.parse::<u32>().ok());
-            pid.is_some_and(|pid| pid != std::process::id() && !super::lock::process_alive(pid))
+            untitled_owner(p).is_some_and(|owner| {
+                owner.pid != std::process::id() && !super::process::is_running(&owner, None)
+            })
         })
         .collect();
     found.sort();
@@ -166,6 +187,35 @@ pub fn orphaned_untitled(dir: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_untitled_recovery_of_a_reused_pid_is_orphaned() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .expect("spawn");
+        let pid = sleeper.id();
+        let start = super::super::process::start_time(pid).expect("start time");
+        let live = dir
+            .path()
+            .join(format!("untitled-{pid}-{start}.autosave.json"));
+        let reused = dir
+            .path()
+            .join(format!("untitled-{pid}-{}.autosave.json", start + 1));
+        let old_style = dir.path().join(format!("untitled-{pid}.autosave.json"));
+        let mine = untitled_path(dir.path());
+        for path in [&live, &reused, &old_style, &mine] {
+            std::fs::write(path, "{}").expect("w");
+        }
+        assert_eq!(orphaned_untitled(dir.path()), vec![reused.clone()]);
+        sleeper.kill().expect("kill");
+        sleeper.wait().expect("reap");
+        let mut all = vec![live, old_style, reused];
+        all.sort();
+        assert_eq!(orphaned_untitled(dir.path()), all);
+    }
 
     #[test]
     fn a_recovery_is_pending_whenever_its_content_differs_whatever_the_times() {
