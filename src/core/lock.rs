@@ -175,9 +175,11 @@ impl ProjectLock {
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(io(e)),
             }
-            let Ok(bytes) = std::fs::read(&path) else {
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => bytes,
                 // Released in the meantime: try again.
-                continue;
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io(e)),
             };
             match judge(&bytes) {
                 LockState::Ours => return Ok(Self { path }),
