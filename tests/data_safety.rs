@@ -421,6 +421,37 @@ fn a_recovery_file_is_offered_after_the_changed_text_dialog_and_kept_until_chose
 }
 
 #[test]
+fn an_offered_recovery_is_not_autosaved_over_while_the_user_decides() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.json");
+    // A version 0 file: migrated on open, so the project is unsaved and would be autosaved.
+    let fixture = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/version-0.json"
+    ))
+    .expect("fixture");
+    std::fs::write(&path, &fixture).expect("write");
+    let recovery = recovery::recovery_path(&path);
+    let unsaved = project_file::to_json(&project("[会见](ORG)习近平"));
+    std::fs::write(&recovery, &unsaved).expect("write");
+    let mut h = open(&path);
+    h.state_mut().autosave_delay = Duration::from_millis(10);
+    assert!(h.state().editor.is_dirty());
+    assert!(matches!(h.state().dialog, Some(Dialog::Recovery { .. })));
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    assert_eq!(std::fs::read_to_string(&recovery).expect("kept"), unsaved);
+    // Once discarded, autosave works again.
+    h.get_by_label("Discard").click();
+    h.run();
+    wait_for(&mut h, "an autosave of the migrated project", || {
+        std::fs::read_to_string(&recovery).is_ok_and(|t| t != unsaved)
+    });
+}
+
+#[test]
 fn version_0_files_are_migrated_and_saved_as_the_current_version_with_a_backup() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("old.json");

@@ -663,6 +663,8 @@ impl SpantagApp {
                     self.release_project_file();
                     self.lock = ProjectLock::acquire(path).ok();
                     self.read_only = false;
+                    // What this window autosaves from now on goes next to the new file.
+                    self.owns_recovery = true;
                 }
                 // The recovery file is only removed when it is this session's: one the user
                 // has not seen stays, to be offered again.
@@ -845,6 +847,9 @@ impl SpantagApp {
                 changes,
                 comparing: false,
             });
+        } else if mode != OpenMode::ReadOnly && !lost_the_race {
+            // Nothing unsaved in it (or no file): the next autosave may replace it.
+            self.owns_recovery = true;
         }
     }
 
@@ -1474,6 +1479,13 @@ impl SpantagApp {
             Choice::Restore(recovery) => self.restore_recovery(&recovery),
             Choice::Discard(recovery) => {
                 let _ = std::fs::remove_file(&recovery);
+                if self
+                    .path
+                    .as_deref()
+                    .is_some_and(|p| recovery::recovery_path(p) == recovery)
+                {
+                    self.owns_recovery = true;
+                }
                 self.status = Some(format!("Discarded {}", recovery.display()));
             }
             Choice::Compare => {
@@ -1515,7 +1527,9 @@ impl SpantagApp {
             self.last_change = (state, Instant::now());
         }
         let target = match &self.path {
-            Some(path) => recovery::recovery_path(path),
+            // Never over a recovery file the user has not restored or discarded yet.
+            Some(path) if self.owns_recovery => recovery::recovery_path(path),
+            Some(_) => return,
             None => match &self.untitled_recovery {
                 Some(untitled) => untitled.clone(),
                 None => return,
