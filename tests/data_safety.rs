@@ -157,7 +157,7 @@ fn discarding_a_recovery_file_deletes_it_only_then() {
 }
 
 #[test]
-fn an_older_recovery_file_is_not_offered() {
+fn a_recovery_file_is_offered_even_when_the_project_file_looks_newer() {
     let (_dir, path) = saved("会见习近平");
     let recovery = recovery::recovery_path(&path);
     std::fs::write(
@@ -165,10 +165,79 @@ fn an_older_recovery_file_is_not_offered() {
         project_file::to_json(&project("会见[习近平](PER)")).expect("serialisable"),
     )
     .expect("write");
-    std::thread::sleep(Duration::from_millis(20));
-    project_file::save(&project("会见习近平"), &path).expect("save again");
+    // A `touch`, a `git pull` or a sync client makes the project file newer than its autosave.
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .expect("open")
+        .set_modified(std::time::SystemTime::now() + Duration::from_secs(60))
+        .expect("touch");
+    let mut h = open(&path);
+    assert!(matches!(h.state().dialog, Some(Dialog::Recovery { .. })));
+    h.get_by_label("Restore").click();
+    h.run();
+    assert_eq!(markup_of(&h.state().editor.project), "会见[习近平](PER)");
+}
+
+#[test]
+fn a_recovery_file_the_same_as_the_project_is_not_offered() {
+    let (_dir, path) = saved("会见习近平");
+    std::fs::copy(&path, recovery::recovery_path(&path)).expect("copy");
     let h = open(&path);
     assert_eq!(h.state().dialog, None);
+}
+
+#[test]
+fn open_anyway_still_offers_a_differing_autosave() {
+    let (_dir, path) = saved("会见习近平");
+    let recovery = recovery::recovery_path(&path);
+    let unsaved = project_file::to_json(&project("会见[习近平](PER)"));
+    std::fs::write(&recovery, &unsaved).expect("write");
+    hold_lock(&path);
+    let mut h = open(&path);
+    h.get_by_label("Open anyway").click();
+    h.run();
+    assert!(matches!(h.state().dialog, Some(Dialog::Recovery { .. })));
+    // Nothing overwrites it while the user decides.
+    for _ in 0..30 {
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    assert_eq!(std::fs::read_to_string(&recovery).expect("kept"), unsaved);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_lock_left_by_a_killed_process_not_yet_reaped_does_not_block_the_project() {
+    let (_dir, path) = saved("会见[习近平](PER)");
+    let mut child = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .expect("spawn");
+    let holder = LockInfo {
+        pid: child.id(),
+        start_time: spantag::core::process::start_time(child.id()),
+        ..LockInfo::this_process()
+    };
+    std::fs::write(
+        lock::lock_path(&path),
+        serde_json::to_string(&holder).expect("json"),
+    )
+    .expect("w");
+    child.kill().expect("kill");
+    // Wait until it is a zombie (it stays one: it is not reaped before the end).
+    let stat = format!("/proc/{}/stat", holder.pid);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !std::fs::read_to_string(&stat).is_ok_and(|s| s.contains(") Z ")) {
+        assert!(Instant::now() < deadline, "never became a zombie");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let h = open(&path);
+    assert_eq!(h.state().dialog, None);
+    assert!(!h.state().read_only);
+    assert_eq!(lock::inspect(&path), lock::LockState::Ours);
+    drop(h);
+    child.wait().expect("reap");
 }
 
 #[test]
@@ -336,6 +405,57 @@ fn a_changed_text_can_be_opened_read_only() {
 }
 
 #[test]
+fn a_recovery_file_is_offered_after_the_changed_text_dialog_and_kept_until_chosen() {
+    let (_dir, path) = saved("会见[习近平](PER)");
+    let recovery = recovery::recovery_path(&path);
+    let unsaved = project_file::to_json(&project("[会见](ORG)[习近平](PER)"));
+    std::fs::write(&recovery, &unsaved).expect("write");
+    let json = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        json.replacen("\"会见习近平\"", "\"我们会见习近平\"", 1),
+    )
+    .expect("write");
+    let mut h = open(&path);
+    assert!(matches!(h.state().dialog, Some(Dialog::Drift { .. })));
+    h.get_by_label("Open read-only").click();
+    h.run();
+    assert!(matches!(h.state().dialog, Some(Dialog::Recovery { .. })));
+    assert_eq!(std::fs::read_to_string(&recovery).expect("kept"), unsaved);
+}
+
+#[test]
+fn an_offered_recovery_is_not_autosaved_over_while_the_user_decides() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.json");
+    // A version 0 file: migrated on open, so the project is unsaved and would be autosaved.
+    let fixture = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/version-0.json"
+    ))
+    .expect("fixture");
+    std::fs::write(&path, &fixture).expect("write");
+    let recovery = recovery::recovery_path(&path);
+    let unsaved = project_file::to_json(&project("[会见](ORG)习近平"));
+    std::fs::write(&recovery, &unsaved).expect("write");
+    let mut h = open(&path);
+    h.state_mut().autosave_delay = Duration::from_millis(10);
+    assert!(h.state().editor.is_dirty());
+    assert!(matches!(h.state().dialog, Some(Dialog::Recovery { .. })));
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    assert_eq!(std::fs::read_to_string(&recovery).expect("kept"), unsaved);
+    // Once discarded, autosave works again.
+    h.get_by_label("Discard").click();
+    h.run();
+    wait_for(&mut h, "an autosave of the migrated project", || {
+        std::fs::read_to_string(&recovery).is_ok_and(|t| t != unsaved)
+    });
+}
+
+#[test]
 fn version_0_files_are_migrated_and_saved_as_the_current_version_with_a_backup() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("old.json");
@@ -471,6 +591,8 @@ fn hold_lock(path: &Path) -> LockInfo {
         host: lock::this_host(),
         user: "wang".into(),
         since: 0,
+        start_time: None,
+        boot_id: None,
     };
     std::fs::write(
         lock::lock_path(path),
@@ -632,4 +754,41 @@ fn unsaved_work_of_a_crashed_session_without_a_file_is_offered_at_start() {
         recovery::untitled_path(dir.path()).exists(),
         "it goes on as this session's copy"
     );
+}
+
+#[test]
+fn the_windows_folder_export_replaces_an_earlier_export_whole_and_refuses_other_folders() {
+    use spantag::core::formats::{EXPORT_MARKER, ExportOptions, Format};
+    let (dir, path) = saved("会见[习近平](PER)");
+    let mut h = open(&path);
+    let out = dir.path().join("brat");
+    std::fs::create_dir(&out).expect("mkdir");
+    std::fs::write(out.join(EXPORT_MARKER), "").expect("marker");
+    std::fs::write(out.join("stale.ann"), "T1\tPER 0 2\t会见\n").expect("stale");
+    h.state_mut()
+        .export_to(Format::Brat, &ExportOptions::default(), &out);
+    h.run();
+    assert!(matches!(h.state().dialog, Some(Dialog::Info { .. })));
+    assert!(
+        !out.join("stale.ann").exists(),
+        "replaced whole, not merged"
+    );
+    assert!(out.join("d1.ann").is_file() && out.join(EXPORT_MARKER).is_file());
+
+    let theirs = dir.path().join("theirs");
+    std::fs::create_dir(&theirs).expect("mkdir");
+    std::fs::write(theirs.join("notes.txt"), "mine").expect("w");
+    h.state_mut().dialog = None;
+    h.state_mut()
+        .export_to(Format::Brat, &ExportOptions::default(), &theirs);
+    h.run();
+    let Some(Dialog::Error { message, .. }) = h.state().dialog.clone() else {
+        panic!("expected an error, got {:?}", h.state().dialog);
+    };
+    assert!(message.contains("did not export"), "{message}");
+    let left: Vec<_> = std::fs::read_dir(&theirs)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, ["notes.txt"]);
 }

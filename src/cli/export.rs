@@ -3,7 +3,9 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::core::formats::{self, ExportOptions, Format, Scheme, SplitRatio, Tokens};
+use crate::core::formats::{
+    self, ExportOptions, Format, Overwrite, Scheme, SplitRatio, Tokens, WriteError,
+};
 use crate::core::project_file;
 
 #[derive(clap::Args, Debug)]
@@ -45,7 +47,8 @@ pub struct Args {
     /// Seed of the --split shuffle: the same seed gives the same split on every machine.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Overwrite OUT if it exists.
+    /// Overwrite OUT if it exists. A folder is replaced whole (not merged into), and only one
+    /// that an earlier export wrote (it holds a .spantag-export file) or an empty one.
     #[arg(long)]
     force: bool,
 }
@@ -116,8 +119,23 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         );
     }
-    formats::write_output(&args.output, &report.files)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let overwrite = if args.force {
+        Overwrite::Replace
+    } else {
+        Overwrite::Refuse
+    };
+    match formats::write_output_with(&args.output, &report.files, overwrite) {
+        Ok(()) => {}
+        Err(WriteError::Exists(path)) if args.force => anyhow::bail!(
+            "{} was created by another program while exporting; nothing was replaced, try again",
+            path.display()
+        ),
+        Err(WriteError::Exists(path)) => anyhow::bail!(
+            "{} already exists (another program created it meanwhile); pass --force to overwrite it",
+            path.display()
+        ),
+        Err(e) => return Err(e.into()),
+    }
     let left_out = if report.dropped.is_empty() {
         String::new()
     } else {

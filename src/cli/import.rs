@@ -2,7 +2,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::core::formats::{self, Format, ImportOptions, Offsets};
-use crate::core::project_file;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
@@ -93,7 +92,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     let project = &report.project;
-    project_file::save(project, &args.output)?;
+    super::save_project(project, &args.output, args.force)?;
     println!(
         "{}: imported {} documents, {} spans, {} labels from {}",
         args.output.display(),

@@ -61,6 +61,10 @@ enum Command {
         a: PathBuf,
         b: PathBuf,
     },
+    /// Wait for a line on stdin, try to take PROJECT's lock, print "won" or "lost", and hold
+    /// what it got until stdin closes (for the lock race test).
+    #[command(name = "__lock-race", hide = true)]
+    LockRace { project: PathBuf },
 }
 
 pub fn main() -> ExitCode {
@@ -73,6 +77,7 @@ pub fn main() -> ExitCode {
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::Agree(args)) => agree::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
+        Some(Command::LockRace { project }) => lock_race(&project),
         #[cfg(feature = "gui")]
         None => crate::ui::run(cli.project, cli.annotator, cli.compare).map(|()| ExitCode::SUCCESS),
         #[cfg(not(feature = "gui"))]
@@ -90,7 +95,9 @@ pub fn main() -> ExitCode {
 }
 
 /// Refuse to overwrite an existing file, or one a running Spantag holds, unless the user said
-/// `--force`.
+/// `--force`. An early check, before the work: the write itself refuses again atomically
+/// ([`save_project`], [`crate::core::formats::write_output_with`]), for a writer that creates
+/// the file in the meantime.
 fn check_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
     if force {
         return Ok(());
@@ -126,4 +133,45 @@ fn save_loop(
             crate::core::project_file::save(project, file)?;
         }
     }
+}
+
+/// Save a command's resulting project to `path`: over an existing file with `--force`
+/// (keeping a `.bak`), else only if nobody has created it in the meantime.
+fn save_project(
+    project: &crate::core::Project,
+    path: &std::path::Path,
+    force: bool,
+) -> anyhow::Result<()> {
+    use crate::core::project_file::{self, ProjectFileError};
+    if force {
+        return Ok(project_file::save(project, path)?);
+    }
+    match project_file::save_new(project, path) {
+        Err(ProjectFileError::Write { source, .. })
+            if source.kind() == std::io::ErrorKind::AlreadyExists =>
+        {
+            anyhow::bail!(
+                "{} already exists (another program created it meanwhile); pass --force to overwrite it",
+                path.display()
+            )
+        }
+        other => Ok(other?),
+    }
+}
+
+fn lock_race(project: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use std::io::{BufRead as _, Write as _};
+    let mut line = String::new();
+    let mut stdin = std::io::stdin().lock();
+    stdin.read_line(&mut line)?;
+    let lock = crate::core::lock::ProjectLock::acquire(project);
+    match &lock {
+        Ok(_) => println!("won"),
+        Err(e) => println!("lost: {e}"),
+    }
+    std::io::stdout().flush()?;
+    // Hold the lock until the test has seen both answers.
+    while stdin.read_line(&mut line)? > 0 {}
+    drop(lock);
+    Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::core::text_file::read_text_document;
-use crate::core::{Document, LabelSet, Project, project_file};
+use crate::core::{Document, LabelSet, Project};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -24,7 +24,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         documents.push(read_text_document(path, &documents)?);
     }
     let project = Project::new(LabelSet::news_default(), documents);
-    project_file::save(&project, &args.output)?;
+    super::save_project(&project, &args.output, args.force)?;
     println!(
         "{}: created with {} documents",
         args.output.display(),

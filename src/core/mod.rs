@@ -15,6 +15,7 @@ pub mod history;
 pub mod label;
 pub mod lock;
 pub mod markup;
+pub mod process;
 pub mod project;
 pub mod project_file;
 pub mod recovery;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::atomic_write::write_keeping_backup;
+use super::atomic_write::{write_keeping_backup, write_new};
 use super::document::Document;
 use super::label::{Label, LabelSet};
 use super::project::{AnnotatedDocument, Project};
@@ -582,13 +582,23 @@ pub fn to_json(project: &Project) -> Result<String, serde_json::Error> {
 }
 
 /// Write the project to `path` atomically, keeping the version it replaces as `PATH.bak` (see
-/// [`write_keeping_backup`]). Every save of a project file goes through here.
+/// [`write_keeping_backup`]: the backup moves only once the new version is written; a link is
+/// followed; owner and permissions are kept). Every save over a project file goes through here.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
     let json = to_json(project).map_err(|source| ProjectFileError::Serialize {
         path: path.to_owned(),
         source,
     })?;
     write_keeping_backup(path, json.as_bytes()).map_err(|source| ProjectFileError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Write the project to `path` only if no file is there; of two writers racing for the same
+/// new name exactly one succeeds (the other's error has the kind `AlreadyExists`).
+pub fn save_new(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
+    write_new(path, to_json(project).as_bytes()).map_err(|source| ProjectFileError::Write {
         path: path.to_owned(),
         source,
     })

@@ -7,18 +7,22 @@ use std::path::{Path, PathBuf};
 use super::project::Project;
 use super::span::SpanId;
 
-/// `dir/project.json` → `dir/.project.json.autosave`.
+/// `dir/project.json` → `dir/.project.json.autosave`, next to the real file when `project` is a
+/// symbolic link (so that opening it through the link or its real path finds the same one).
 pub fn recovery_path(project: &Path) -> PathBuf {
-    let name = project.file_name().unwrap_or_default().to_string_lossy();
-    project.with_file_name(format!(".{name}.autosave"))
+    let real = super::atomic_write::resolve_links(project).unwrap_or_else(|_| project.to_owned());
+    let name = real.file_name().unwrap_or_default().to_string_lossy();
+    real.with_file_name(format!(".{name}.autosave"))
 }
 
-/// The recovery file of `project`, if there is one written after the project was last saved.
-pub fn newer_recovery(project: &Path) -> Option<PathBuf> {
+/// The recovery file of `project`, if there is one whose content differs from the project
+/// file: unsaved work to offer. Modification times are not consulted: a `touch`, a `git pull`
+/// or a sync client makes the project file look newer without holding that work.
+pub fn pending_recovery(project: &Path) -> Option<PathBuf> {
     let recovery = recovery_path(project);
-    let recovered_at = std::fs::metadata(&recovery).ok()?.modified().ok()?;
-    match std::fs::metadata(project).and_then(|m| m.modified()) {
-        Ok(saved_at) if saved_at > recovered_at => None,
+    let autosaved = std::fs::read(&recovery).ok()?;
+    match std::fs::read(project) {
+        Ok(saved) if saved == autosaved => None,
         _ => Some(recovery),
     }
 }
@@ -124,9 +128,34 @@ pub fn untitled_dir() -> Option<PathBuf> {
     Some(base.join("spantag"))
 }
 
-/// The recovery file of this process's untitled project, in `dir`.
+/// The recovery file of this process's untitled project, in `dir`:
+/// `untitled-PID-START.autosave.json`, START being the process start time, so that a later
+/// process that happens to get the same pid does not make it look live.
 pub fn untitled_path(dir: &Path) -> PathBuf {
-    dir.join(format!("untitled-{}.autosave.json", std::process::id()))
+    let me = super::process::this_process();
+    dir.join(format!(
+        "untitled-{}-{}.autosave.json",
+        me.pid,
+        me.start_time.unwrap_or(0)
+    ))
+}
+
+/// The process an untitled recovery file's name records (`untitled-PID-START` or, written by
+/// earlier versions, `untitled-PID`).
+fn untitled_owner(path: &Path) -> Option<super::process::ProcessMark> {
+    let middle = path
+        .file_name()?
+        .to_str()?
+        .strip_prefix("untitled-")?
+        .strip_suffix(".autosave.json")?;
+    let (pid, start) = match middle.split_once('-') {
+        Some((pid, start)) => (pid, Some(start.parse::<u64>().ok()?)),
+        None => (middle, None),
+    };
+    Some(super::process::ProcessMark {
+        pid: pid.parse().ok()?,
+        start_time: start.filter(|&s| s != 0),
+    })
 }
 
 /// True for the recovery file of an untitled project (see [`untitled_path`]).
@@ -136,7 +165,8 @@ pub fn is_untitled(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with("untitled-") && n.ends_with(".autosave.json"))
 }
 
-/// Untitled recovery files in `dir` left by Spantags that are no longer running.
+/// Untitled recovery files in `dir` left by Spantags that are no longer running (or are
+/// zombies).
 pub fn orphaned_untitled(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -145,15 +175,65 @@ pub fn orphaned_untitled(dir: &Path) -> Vec<PathBuf> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| is_untitled(p))
         .filter(|p| {
-            let pid = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_prefix("untitled-"))
-                .and_then(|n| n.strip_suffix(".autosave.json"))
-                .and_then(|n| n.parse::<u32>().ok());
-            pid.is_some_and(|pid| pid != std::process::id() && !super::lock::process_alive(pid))
+            untitled_owner(p).is_some_and(|owner| {
+                owner.pid != std::process::id() && !super::process::is_running(&owner, None)
+            })
         })
         .collect();
     found.sort();
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_untitled_recovery_of_a_reused_pid_is_orphaned() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .expect("spawn");
+        let pid = sleeper.id();
+        let start = super::super::process::start_time(pid).expect("start time");
+        let live = dir
+            .path()
+            .join(format!("untitled-{pid}-{start}.autosave.json"));
+        let reused = dir
+            .path()
+            .join(format!("untitled-{pid}-{}.autosave.json", start + 1));
+        let old_style = dir.path().join(format!("untitled-{pid}.autosave.json"));
+        let mine = untitled_path(dir.path());
+        for path in [&live, &reused, &old_style, &mine] {
+            std::fs::write(path, "{}").expect("w");
+        }
+        assert_eq!(orphaned_untitled(dir.path()), vec![reused.clone()]);
+        sleeper.kill().expect("kill");
+        sleeper.wait().expect("reap");
+        let mut all = vec![live, old_style, reused];
+        all.sort();
+        assert_eq!(orphaned_untitled(dir.path()), all);
+    }
+
+    #[test]
+    fn a_recovery_is_pending_whenever_its_content_differs_whatever_the_times() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let project = dir.path().join("p.json");
+        std::fs::write(&project, "saved").expect("w");
+        assert_eq!(pending_recovery(&project), None, "no recovery file");
+        std::fs::write(recovery_path(&project), "unsaved work").expect("w");
+        // The project file is made newer than its autosave, as `touch` or `git pull` do.
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&project)
+            .expect("open")
+            .set_modified(later)
+            .expect("touch");
+        assert_eq!(pending_recovery(&project), Some(recovery_path(&project)));
+        std::fs::write(recovery_path(&project), "saved").expect("w");
+        assert_eq!(pending_recovery(&project), None, "nothing unsaved in it");
+    }
 }

@@ -14,7 +14,7 @@ use super::autosave::Autosaver;
 use super::command::{Command, hotkey_key};
 use super::panel::PanelState;
 use super::text_view::{TextSelection, TextView, TextViewAction};
-use crate::core::lock::{LockInfo, LockState, ProjectLock};
+use crate::core::lock::{LockError, LockInfo, LockState, ProjectLock};
 use crate::core::project_file::{DocumentDrift, Drift};
 use crate::core::recovery::{self, SpanChanges};
 use crate::core::text_file::read_text_document;
@@ -103,6 +103,9 @@ pub struct SpantagApp {
     /// The history state last seen, and when it changed.
     last_change: (u64, Instant),
     autosaved_state: Option<u64>,
+    /// The project's recovery file is this session's (it autosaved there, or the user restored
+    /// it): saving or discarding may remove it. Another's is left for the next offer.
+    owns_recovery: bool,
     /// A one-line message in the status bar (what just happened, or why not).
     pub status: Option<String>,
     pub find: FindState,
@@ -175,6 +178,7 @@ impl SpantagApp {
             untitled_recovery: None,
             last_change: (0, Instant::now()),
             autosaved_state: None,
+            owns_recovery: false,
             status: None,
             find: FindState::default(),
             export_form: None,
@@ -651,15 +655,23 @@ impl SpantagApp {
                     // A new file: it is ours now, and editable. The old file's recovery copy
                     // is what was just saved here.
                     if let Some(old) = self.path.clone() {
-                        self.autosaver.remove(recovery::recovery_path(&old));
+                        if self.owns_recovery {
+                            self.autosaver.remove(recovery::recovery_path(&old));
+                        }
                     } else if let Some(untitled) = self.untitled_recovery.clone() {
                         self.autosaver.remove(untitled);
                     }
                     self.release_project_file();
                     self.lock = ProjectLock::acquire(path).ok();
                     self.read_only = false;
+                    // What this window autosaves from now on goes next to the new file.
+                    self.owns_recovery = true;
                 }
-                self.autosaver.remove(recovery::recovery_path(path));
+                // The recovery file is only removed when it is this session's: one the user
+                // has not seen stays, to be offered again.
+                if self.owns_recovery {
+                    self.autosaver.remove(recovery::recovery_path(path));
+                }
                 self.autosaved_state = None;
                 self.path = Some(path.to_owned());
                 self.status = Some(format!("Saved {}", path.display()));
@@ -772,9 +784,29 @@ impl SpantagApp {
         self.read_only = mode == OpenMode::ReadOnly;
         self.read_only_by_choice = self.read_only;
         self.status = Some(format!("Opened {}", path.display()));
+        let mut lost_the_race = false;
         if !self.read_only {
-            self.lock = ProjectLock::acquire(path).ok();
-            if let LockState::Stale(old) = lock_state {
+            match mode {
+                OpenMode::Anyway => self.lock = ProjectLock::take_over(path).ok(),
+                _ => match ProjectLock::acquire(path) {
+                    Ok(lock) => self.lock = Some(lock),
+                    Err(LockError::Held { holder, .. }) => {
+                        // Another Spantag took it between the check above and now.
+                        lost_the_race = true;
+                        self.read_only = true;
+                        self.read_only_by_choice = true;
+                        self.show_dialog(Dialog::Locked {
+                            path: path.to_owned(),
+                            holder: *holder,
+                        });
+                    }
+                    // No lock can be written there (a read-only folder): open without one.
+                    Err(LockError::Io { .. }) => self.lock = None,
+                },
+            }
+            if let LockState::Stale(old) = lock_state
+                && !lost_the_race
+            {
                 self.status = Some(format!(
                     "Opened {}; took over the lock left by {old}, which is no longer running",
                     path.display()
@@ -800,10 +832,13 @@ impl SpantagApp {
             });
         }
         // A recovery file is only ours to offer when no other Spantag has the project open
-        // (its autosave is live work) and the text is the one the recovery was made from.
-        if mode == OpenMode::Normal
-            && !drifted
-            && let Some(recovery) = recovery::newer_recovery(path)
+        // (its autosave is live work; "Open anyway" took the project from it, so it is offered).
+        // It is offered whenever its content differs from the file, whatever the modification
+        // times say, and after the changed-text dialog when there is one: a recovery is a whole
+        // project, its own text included, and an unseen one must not be autosaved over.
+        if mode != OpenMode::ReadOnly
+            && !lost_the_race
+            && let Some(recovery) = recovery::pending_recovery(path)
         {
             let changes = project_file::load(&recovery)
                 .map(|r| recovery::compare(&self.editor.project, &r))
@@ -813,6 +848,9 @@ impl SpantagApp {
                 changes,
                 comparing: false,
             });
+        } else if mode != OpenMode::ReadOnly && !lost_the_race {
+            // Nothing unsaved in it (or no file): the next autosave may replace it.
+            self.owns_recovery = true;
         }
     }
 
@@ -828,7 +866,9 @@ impl SpantagApp {
             let _ = std::fs::remove_file(untitled);
             self.autosaver.remove(untitled.clone());
         }
-        if let Some(path) = &self.path {
+        if let Some(path) = &self.path
+            && self.owns_recovery
+        {
             // Now, not on the worker: the window may be about to close. The worker removes it
             // again after any write still queued.
             recovery::remove_recovery(path);
@@ -850,6 +890,7 @@ impl SpantagApp {
                 self.read_only = read_only;
                 self.read_only_by_choice = by_choice;
                 self.editor.history.mark_unsaved();
+                self.owns_recovery = true;
                 self.status = Some(format!(
                     "Restored unsaved work from {}; save to keep it",
                     recovery.display()
@@ -969,6 +1010,7 @@ impl SpantagApp {
         self.read_only = false;
         self.read_only_by_choice = false;
         self.autosaved_state = None;
+        self.owns_recovery = false;
         self.editor = Editor::new(project);
         self.compare = None;
         self.text_view.overlay = None;
@@ -1441,6 +1483,13 @@ impl SpantagApp {
             Choice::Restore(recovery) => self.restore_recovery(&recovery),
             Choice::Discard(recovery) => {
                 let _ = std::fs::remove_file(&recovery);
+                if self
+                    .path
+                    .as_deref()
+                    .is_some_and(|p| recovery::recovery_path(p) == recovery)
+                {
+                    self.owns_recovery = true;
+                }
                 self.status = Some(format!("Discarded {}", recovery.display()));
             }
             Choice::Compare => {
@@ -1482,7 +1531,9 @@ impl SpantagApp {
             self.last_change = (state, Instant::now());
         }
         let target = match &self.path {
-            Some(path) => recovery::recovery_path(path),
+            // Never over a recovery file the user has not restored or discarded yet.
+            Some(path) if self.owns_recovery => recovery::recovery_path(path),
+            Some(_) => return,
             None => match &self.untitled_recovery {
                 Some(untitled) => untitled.clone(),
                 None => return,
@@ -1502,6 +1553,7 @@ impl SpantagApp {
         }
         self.autosaver.write(target, self.editor.project.clone());
         self.autosaved_state = Some(state);
+        self.owns_recovery = true;
     }
 }
 

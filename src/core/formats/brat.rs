@@ -18,8 +18,14 @@ use crate::core::label::LabelSet;
 use crate::core::project::AnnotatedDocument;
 use crate::core::span::Span;
 
+/// File names are cut to this many bytes (before `-N` and the extension), so that a long id
+/// (86 Chinese characters are 258 bytes) stays under the usual 255-byte limit.
+const MAX_NAME_BYTES: usize = 200;
+
 /// A document id made into a file name: path separators, characters Windows refuses and
-/// control characters become `_`, and a leading dot (a hidden file) is replaced.
+/// control characters become `_`, and a leading dot (a hidden file) is replaced. A name over
+/// [`MAX_NAME_BYTES`] is shortened and ends in a hash of the whole id, so that long ids that
+/// share a beginning still get different names.
 pub fn file_name(id: &str) -> String {
     let mut name: String = id
         .chars()
@@ -34,6 +40,14 @@ pub fn file_name(id: &str) -> String {
     }
     if name.trim().is_empty() {
         name = "document".to_owned();
+    }
+    if name.len() > MAX_NAME_BYTES {
+        let hash = crate::core::document::sha256_hex(id);
+        let mut cut = MAX_NAME_BYTES - 17;
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        name = format!("{}-{}", &name[..cut], &hash[..16]);
     }
     name
 }
@@ -66,16 +80,20 @@ pub fn write(
             n += 1;
         }
         let ann = write_ann(doc, report)?;
+        let document = Some(doc.document.id.clone());
         files.push(OutputFile {
+            document: document.clone(),
             path: PathBuf::from(format!("{name}.txt")),
             bytes: doc.document.text().as_bytes().to_vec(),
         });
         files.push(OutputFile {
+            document,
             path: PathBuf::from(format!("{name}.ann")),
             bytes: ann.into_bytes(),
         });
     }
     files.push(OutputFile {
+        document: None,
         path: PathBuf::from("annotation.conf"),
         bytes: annotation_conf(labels).into_bytes(),
     });

@@ -154,6 +154,7 @@ pub fn write(
         }
     }
     Ok(vec![OutputFile {
+        document: None,
         path: Default::default(),
         bytes: out.into_bytes(),
     }])

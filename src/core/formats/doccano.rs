@@ -51,6 +51,7 @@ pub fn write(
         ));
     }
     Ok(vec![OutputFile {
+        document: None,
         path: Default::default(),
         bytes: out.into_bytes(),
     }])

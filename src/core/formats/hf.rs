@@ -70,6 +70,7 @@ pub fn write(
         }
     }
     Ok(vec![OutputFile {
+        document: None,
         path: PathBuf::from(format!("{}.jsonl", part.unwrap_or("data"))),
         bytes: out.into_bytes(),
     }])
@@ -81,6 +82,7 @@ pub fn labels_file(labels: &LabelSet, options: &ExportOptions) -> Result<OutputF
         serde_json::to_string_pretty(&names).map_err(|e| ExportError::Json(e.to_string()))?;
     json.push('\n');
     Ok(OutputFile {
+        document: None,
         path: PathBuf::from("labels.json"),
         bytes: json.into_bytes(),
     })

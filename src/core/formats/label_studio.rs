@@ -67,6 +67,7 @@ pub fn write(
         .map_err(|e| ExportError::Json(e.to_string()))?;
     json.push('\n');
     Ok(vec![OutputFile {
+        document: None,
         path: Default::default(),
         bytes: json.into_bytes(),
     }])

@@ -139,6 +139,8 @@ pub struct ExportOptions {
 pub struct OutputFile {
     pub path: PathBuf,
     pub bytes: Vec<u8>,
+    /// The document the file holds, when it holds one (brat), to name it in errors.
+    pub document: Option<String>,
 }
 
 /// A span left out of an export, and why.
@@ -253,6 +255,7 @@ pub fn export(
             report.files.push(OutputFile {
                 path,
                 bytes: file.bytes,
+                document: file.document,
             });
         }
     }
@@ -289,23 +292,105 @@ pub(crate) fn accepted(doc: &AnnotatedDocument) -> impl Iterator<Item = &Span> {
         .filter(|s| s.status == SpanStatus::Accepted)
 }
 
-/// Write every file of an export under `out` atomically, creating folders as needed. A
-/// single-file export (one file with an empty path) is written to `out` itself.
-pub fn write_output(out: &Path, files: &[OutputFile]) -> std::io::Result<()> {
-    for file in files {
-        let path = if file.path.as_os_str().is_empty() {
-            out.to_owned()
-        } else {
-            out.join(&file.path)
-        };
-        if let Some(parent) = path.parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)?;
+/// Every folder export leaves this small file in the folder. `--force` and the window's export
+/// replace a folder only if it holds this (or is empty): a folder of other files is never
+/// deleted by an export.
+pub const EXPORT_MARKER: &str = ".spantag-export";
+
+/// What to do when the output already exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Fail with [`WriteError::Exists`], also when another writer creates it first.
+    Refuse,
+    /// Replace a file, or a folder that an earlier export wrote (or an empty one), whole.
+    Replace,
+}
+
+#[derive(Debug, Error)]
+pub enum WriteError {
+    #[error("{} already exists", .0.display())]
+    Exists(PathBuf),
+    #[error(
+        "{} holds files that Spantag did not export (there is no {EXPORT_MARKER} in it); an export replaces a whole folder, so choose a new or empty folder",
+        .0.display()
+    )]
+    NotAnExport(PathBuf),
+    #[error("cannot write {}{}: {source}", path.display(), document.as_ref().map(|d| format!(" (document \"{d}\")")).unwrap_or_default())]
+    Io {
+        path: PathBuf,
+        document: Option<String>,
+        source: std::io::Error,
+    },
+}
+
+/// Write an export to `out`, replacing what an earlier export wrote there
+/// ([`write_output_with`] with [`Overwrite::Replace`]).
+pub fn write_output(out: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
+    write_output_with(out, files, Overwrite::Replace)
+}
+
+/// Write an export to `out`. A single-file export (one file with an empty path) is written to
+/// `out` itself, atomically. A folder export is written whole under a temporary name beside
+/// `out` with an [`EXPORT_MARKER`], then moved to `out` in one step (exchanged with the old
+/// folder, which is then removed): at every instant `out` holds the whole old export or the
+/// whole new one, and a `--force` export never merges with what was there.
+pub fn write_output_with(
+    out: &Path,
+    files: &[OutputFile],
+    overwrite: Overwrite,
+) -> Result<(), WriteError> {
+    use super::atomic_write;
+    let io = |path: &Path, document: Option<&String>| {
+        let path = path.to_owned();
+        let document = document.cloned();
+        move |source: std::io::Error| WriteError::Io {
+            path,
+            document,
+            source,
         }
-        super::atomic_write::write_atomically(&path, &file.bytes)?;
+    };
+    // Placing the output fails with `AlreadyExists` only when refusing and it exists.
+    let placing = |source: std::io::Error| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            WriteError::Exists(out.to_owned())
+        } else {
+            io(out, None)(source)
+        }
+    };
+    if let [single] = files
+        && single.path.as_os_str().is_empty()
+    {
+        return match overwrite {
+            Overwrite::Refuse => atomic_write::write_new(out, &single.bytes),
+            Overwrite::Replace => atomic_write::write_atomically(out, &single.bytes),
+        }
+        .map_err(placing);
     }
-    Ok(())
+    let folder = atomic_write::TempFolder::new_for(out).map_err(io(out, None))?;
+    for file in files {
+        folder
+            .write(&file.path, &file.bytes)
+            .map_err(io(&out.join(&file.path), file.document.as_ref()))?;
+    }
+    let marker = format!(
+        "Written by Spantag {}. Exporting again with --force replaces this whole folder.\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    folder
+        .write(Path::new(EXPORT_MARKER), marker.as_bytes())
+        .map_err(io(out, None))?;
+    let replace = overwrite == Overwrite::Replace;
+    match folder.put_in_place(out, replace, is_replaceable) {
+        Ok(()) => Ok(()),
+        Err(atomic_write::PlaceError::Refused) => Err(WriteError::NotAnExport(out.to_owned())),
+        Err(atomic_write::PlaceError::Io(e)) => Err(placing(e)),
+    }
+}
+
+/// An export may replace `folder` if an earlier export wrote it, or if it is empty.
+pub fn is_replaceable(folder: &Path) -> bool {
+    folder.join(EXPORT_MARKER).is_file()
+        || std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 /// The offset unit of a format.

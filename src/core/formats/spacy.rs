@@ -64,6 +64,7 @@ pub fn write(
         out.push('\n');
     }
     Ok(vec![OutputFile {
+        document: None,
         path: Default::default(),
         bytes: out.into_bytes(),
     }])
