@@ -191,7 +191,7 @@ fn a_recovery_file_the_same_as_the_project_is_not_offered() {
 fn open_anyway_still_offers_a_differing_autosave() {
     let (_dir, path) = saved("会见习近平");
     let recovery = recovery::recovery_path(&path);
-    let unsaved = project_file::to_json(&project("会见[习近平](PER)"));
+    let unsaved = project_file::to_json(&project("会见[习近平](PER)")).expect("serialisable");
     std::fs::write(&recovery, &unsaved).expect("write");
     hold_lock(&path);
     let mut h = open(&path);
@@ -408,7 +408,8 @@ fn a_changed_text_can_be_opened_read_only() {
 fn a_recovery_file_is_offered_after_the_changed_text_dialog_and_kept_until_chosen() {
     let (_dir, path) = saved("会见[习近平](PER)");
     let recovery = recovery::recovery_path(&path);
-    let unsaved = project_file::to_json(&project("[会见](ORG)[习近平](PER)"));
+    let unsaved =
+        project_file::to_json(&project("[会见](ORG)[习近平](PER)")).expect("serialisable");
     std::fs::write(&recovery, &unsaved).expect("write");
     let json = std::fs::read_to_string(&path).expect("read");
     std::fs::write(
@@ -436,7 +437,7 @@ fn an_offered_recovery_is_not_autosaved_over_while_the_user_decides() {
     .expect("fixture");
     std::fs::write(&path, &fixture).expect("write");
     let recovery = recovery::recovery_path(&path);
-    let unsaved = project_file::to_json(&project("[会见](ORG)习近平"));
+    let unsaved = project_file::to_json(&project("[会见](ORG)习近平")).expect("serialisable");
     std::fs::write(&recovery, &unsaved).expect("write");
     let mut h = open(&path);
     h.state_mut().autosave_delay = Duration::from_millis(10);

@@ -598,7 +598,11 @@ pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
 /// Write the project to `path` only if no file is there; of two writers racing for the same
 /// new name exactly one succeeds (the other's error has the kind `AlreadyExists`).
 pub fn save_new(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
-    write_new(path, to_json(project).as_bytes()).map_err(|source| ProjectFileError::Write {
+    let json = to_json(project).map_err(|source| ProjectFileError::Serialize {
+        path: path.to_owned(),
+        source,
+    })?;
+    write_new(path, json.as_bytes()).map_err(|source| ProjectFileError::Write {
         path: path.to_owned(),
         source,
     })
