@@ -2,7 +2,7 @@
 
 use sha2::{Digest as _, Sha256};
 
-use super::char_index::CharIndex;
+use super::offsets::{CharIndex, Utf16Index};
 
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -15,6 +15,8 @@ pub struct Document {
     index: CharIndex,
     /// Code point offset where each line starts (after each `\n`); the first is 0.
     line_starts: Vec<usize>,
+    /// Built on first use: only UTF-16 imports and exports need it.
+    utf16: std::sync::OnceLock<Utf16Index>,
 }
 
 impl Document {
@@ -36,6 +38,7 @@ impl Document {
             text,
             index,
             line_starts,
+            utf16: std::sync::OnceLock::new(),
         }
     }
 
@@ -59,6 +62,11 @@ impl Document {
 
     pub fn byte_to_char(&self, byte_offset: usize) -> usize {
         self.index.byte_to_char(&self.text, byte_offset)
+    }
+
+    /// Code point ↔ UTF-16 conversion for this text (built once, on first use).
+    pub fn utf16(&self) -> &Utf16Index {
+        self.utf16.get_or_init(|| Utf16Index::new(&self.text))
     }
 
     /// The text of the code point range `[start, end)`, clamped to the text.

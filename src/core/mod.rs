@@ -5,7 +5,6 @@
 
 pub mod agreement;
 pub mod atomic_write;
-pub mod char_index;
 pub mod compare;
 pub mod document;
 pub mod edit;
@@ -15,6 +14,7 @@ pub mod history;
 pub mod label;
 pub mod lock;
 pub mod markup;
+pub mod offsets;
 pub mod project;
 pub mod project_file;
 pub mod recovery;

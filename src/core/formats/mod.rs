@@ -341,14 +341,15 @@ pub fn check_alignment(
         // Spantag's own convention: the document's code point index slices it (a scan from
         // the start per span would make exporting a novel quadratic).
         Offsets::Codepoint => (span.start, span.end, expected.clone()),
+        // The units a JavaScript reader slices: the UTF-16 offsets of the span's code points.
+        // Both come from the document's one index, so the slice is the code points between.
         Offsets::Utf16 => {
-            let start = utf16_offset(doc.text(), span.start);
-            let end = utf16_offset(doc.text(), span.end);
-            let units: Vec<u16> = doc.text().encode_utf16().collect();
-            let found = units
-                .get(start..end)
-                .map(String::from_utf16_lossy)
-                .unwrap_or_default();
+            let index = doc.utf16();
+            let (start, end) = (index.to_utf16(span.start), index.to_utf16(span.end));
+            let found = match (index.from_utf16(start), index.from_utf16(end)) {
+                (Ok(s), Ok(e)) => doc.slice(s, e).to_owned(),
+                _ => String::new(),
+            };
             (start, end, found)
         }
     };
@@ -365,11 +366,6 @@ pub fn check_alignment(
         });
     }
     Ok((start, end, found))
-}
-
-/// The UTF-16 offset of code point `cp` in `text` (clamped to the end).
-pub fn utf16_offset(text: &str, cp: usize) -> usize {
-    text.chars().take(cp).map(char::len_utf16).sum()
 }
 
 pub(crate) fn to_json_line<T: serde::Serialize>(value: &T) -> Result<String, ExportError> {
@@ -471,6 +467,14 @@ pub fn import(
         }
     }
     Ok(builder.finish())
+}
+
+/// A text for a message: at most 80 characters, with `…` when cut.
+pub(crate) fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
+    }
 }
 
 /// Read a whole input file as UTF-8 (a leading byte-order mark is dropped: JSON and CoNLL have
