@@ -18,6 +18,7 @@ pub mod offsets;
 pub mod project;
 pub mod project_file;
 pub mod recovery;
+pub mod retext;
 pub mod span;
 pub mod span_index;
 pub mod stats;

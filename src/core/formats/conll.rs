@@ -269,7 +269,7 @@ fn add_document(
             }
             let len = token.text.chars().count();
             offsets.push((cp, cp + len));
-            text.push_str(&token.text);
+            text.push_str(token.text);
             cp += len;
             previous = Some(token.text);
         }

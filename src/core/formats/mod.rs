@@ -470,7 +470,7 @@ pub fn import(
 }
 
 /// A text for a message: at most 80 characters, with `…` when cut.
-pub(crate) fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(80) {
         Some((cut, _)) => format!("{}…", &text[..cut]).into(),
         None => text.into(),
