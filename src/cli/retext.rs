@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write as _;
+
 use anyhow::Context as _;
 
 use crate::core::project_file;
@@ -46,7 +48,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.project.display()))?;
     project_file::save(&project, &args.output)?;
     let summary = retext::summarize(&mapped);
-    println!(
+    // One line per span that moved: written through a locked handle, and a closed pipe
+    // (`| head`) is an error to report, not a panic.
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "{}: document \"{}\": {} spans: {} unchanged, {} moved, {} kept for review{}",
         args.output.display(),
         args.doc,
@@ -62,7 +68,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         } else {
             String::new()
         }
-    );
+    )?;
     for m in &mapped {
         let (what, why) = match &m.fate {
             Fate::Unchanged => continue,
@@ -75,14 +81,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .as_ref()
             .map(|s| format!(" -> [{}, {})", s.start, s.end))
             .unwrap_or_default();
-        println!(
+        writeln!(
+            out,
             "  {what:<10} span {} {} \"{}\" [{}, {}){place}{why}",
             m.old.id,
             m.old.label,
             crate::core::formats::shorten(&m.old_text),
             m.old.start,
             m.old.end
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
