@@ -660,3 +660,17 @@ fn brat_folder_import_skips_symbolic_links_and_says_so() {
     let named = formats::import(Format::Brat, &[link], &ImportOptions::default()).expect("import");
     assert_eq!(named.project.documents[0].document.text(), "not a document");
 }
+
+/// The export check in UTF-16 units goes through the document's one UTF-16 index.
+#[test]
+fn alignment_in_utf16_units_counts_surrogate_pairs() {
+    let doc = Document::new("d", "d", "𠮷野家 Tokyo");
+    let tokyo = span(1, 4, 9, "GPE");
+    let (start, end, text) =
+        formats::check_alignment(&doc, &tokyo, Offsets::Utf16).expect("aligned");
+    assert_eq!((start, end, text.as_str()), (5, 10, "Tokyo"));
+    let yoshi = span(2, 0, 1, "X");
+    let (start, end, text) =
+        formats::check_alignment(&doc, &yoshi, Offsets::Utf16).expect("aligned");
+    assert_eq!((start, end, text.as_str()), (0, 2, "𠮷"));
+}
