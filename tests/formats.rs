@@ -56,12 +56,12 @@ fn tricky_project() -> Project {
         span(9, 34, 37, "ORG"),
         span(10, 12, 17, "PER"),
     ];
-    // "Xi … Canel": one mention in two fragments, with the same note on both.
+    // "Xi … Canel": one mention in two fragments; a group's note is stored on its first
+    // fragment only (docs/FORMAT.md).
     for i in [0, 4] {
-        let s = &mut d2[i];
-        s.group = Some(1);
-        s.note = Some("two parts".to_owned());
+        d2[i].group = Some(1);
     }
+    d2[0].note = Some("two parts".to_owned());
     let labels = LabelSet::new(
         ["ORG", "GPE", "EMOJI", "PER"]
             .iter()
@@ -616,4 +616,61 @@ fn a_span_across_a_line_break_is_written_to_brat_as_fragments_around_it() {
     assert_eq!(fragments[0].0, "古巴");
     assert_eq!(fragments[1].0, "共产党");
     assert!(fragments[0].1.is_some() && fragments[0].1 == fragments[1].1);
+}
+
+/// A link inside a brat folder (a `readme.txt` pointing at a system file) is skipped and
+/// reported; a link named on the command line is read.
+#[cfg(unix)]
+#[test]
+fn brat_folder_import_skips_symbolic_links_and_says_so() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let secret = outside.path().join("secret.txt");
+    std::fs::write(&secret, "not a document").expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a.txt"), "习近平在北京").expect("write");
+    std::fs::write(dir.path().join("a.ann"), "T1\tPER 0 3\t习近平\n").expect("write");
+    let link = dir.path().join("readme.txt");
+    std::os::unix::fs::symlink(&secret, &link).expect("symlink");
+    std::os::unix::fs::symlink(&secret, dir.path().join("b.txt")).expect("symlink");
+
+    let report = formats::import(
+        Format::Brat,
+        &[dir.path().to_owned()],
+        &ImportOptions::default(),
+    )
+    .expect("import");
+    let ids: Vec<_> = report
+        .project
+        .documents
+        .iter()
+        .map(|d| d.document.id.as_str())
+        .collect();
+    assert_eq!(ids, ["a"]);
+    for name in ["readme.txt", "b.txt"] {
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.contains(name) && w.contains("symbolic link")),
+            "{name}: {:?}",
+            report.warnings
+        );
+    }
+
+    let named = formats::import(Format::Brat, &[link], &ImportOptions::default()).expect("import");
+    assert_eq!(named.project.documents[0].document.text(), "not a document");
+}
+
+/// The export check in UTF-16 units goes through the document's one UTF-16 index.
+#[test]
+fn alignment_in_utf16_units_counts_surrogate_pairs() {
+    let doc = Document::new("d", "d", "𠮷野家 Tokyo");
+    let tokyo = span(1, 4, 9, "GPE");
+    let (start, end, text) =
+        formats::check_alignment(&doc, &tokyo, Offsets::Utf16).expect("aligned");
+    assert_eq!((start, end, text.as_str()), (5, 10, "Tokyo"));
+    let yoshi = span(2, 0, 1, "X");
+    let (start, end, text) =
+        formats::check_alignment(&doc, &yoshi, Offsets::Utf16).expect("aligned");
+    assert_eq!((start, end, text.as_str()), (0, 2, "𠮷"));
 }

@@ -13,7 +13,12 @@ Formats:
   conll         TOKEN<TAB>TAG files (BIO or BIOES); the text is rebuilt from the tokens
 
 The project's labels are those found in the input, in order of first appearance (brat: the
-order of annotation.conf when there is one).")]
+order of annotation.conf when there is one).
+
+Limits: span texts and notes may store at most 4 times the input plus 16 MiB (an input that
+names one long text over and over is refused, with the file and line); a brat group's or a
+Label Studio region's note is stored once, on its first span; symbolic links inside a brat
+folder are skipped with a warning (name a linked file on the command line to import it).")]
 pub struct Args {
     /// The format to read: text, doccano, brat, label-studio or conll.
     #[arg(long = "from", value_parser = import_format)]

@@ -6,6 +6,7 @@ mod agree;
 mod export;
 mod import;
 mod new;
+mod retext;
 mod stats;
 mod validate;
 
@@ -52,6 +53,8 @@ enum Command {
     Export(export::Args),
     /// Create a project from text, doccano, brat, Label Studio or CoNLL files.
     Import(import::Args),
+    /// Give a document a changed text; its spans move with the text, those a change touches are kept for review.
+    Retext(retext::Args),
     /// Agreement between annotators: span P/R/F1, Cohen's and Fleiss' kappa, Krippendorff's alpha.
     Agree(agree::Args),
     /// Save two projects into FILE alternately, forever (for the crash-safety test).
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::Agree(args)) => agree::run(&args),
+        Some(Command::Retext(args)) => retext::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
         Some(Command::LockRace { project }) => lock_race(&project),
         #[cfg(feature = "gui")]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
 
-use super::char_index::CharIndex;
+use super::offsets::{CharIndex, Utf16Index};
 
 /// How an edit names its document: the document's `id`, which is unique in a project, stored in
 /// the project file and never changed. Unlike a position in the project's list, it cannot come to
@@ -40,6 +40,8 @@ pub struct Document {
     index: CharIndex,
     /// Code point offset where each line starts (after each `\n`); the first is 0.
     line_starts: Vec<usize>,
+    /// Built on first use: only UTF-16 imports and exports need it.
+    utf16: std::sync::OnceLock<Utf16Index>,
 }
 
 impl Document {
@@ -61,6 +63,7 @@ impl Document {
             text,
             index,
             line_starts,
+            utf16: std::sync::OnceLock::new(),
         }
     }
 
@@ -89,6 +92,11 @@ impl Document {
 
     pub fn byte_to_char(&self, byte_offset: usize) -> usize {
         self.index.byte_to_char(&self.text, byte_offset)
+    }
+
+    /// Code point ↔ UTF-16 conversion for this text (built once, on first use).
+    pub fn utf16(&self) -> &Utf16Index {
+        self.utf16.get_or_init(|| Utf16Index::new(&self.text))
     }
 
     /// The text of the code point range `[start, end)`, clamped to the text.

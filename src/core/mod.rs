@@ -5,7 +5,6 @@
 
 pub mod agreement;
 pub mod atomic_write;
-pub mod char_index;
 pub mod compare;
 pub mod document;
 pub mod edit;
@@ -15,10 +14,12 @@ pub mod history;
 pub mod label;
 pub mod lock;
 pub mod markup;
+pub mod offsets;
 pub mod process;
 pub mod project;
 pub mod project_file;
 pub mod recovery;
+pub mod retext;
 pub mod span;
 pub mod span_index;
 pub mod stats;

@@ -17,6 +17,7 @@ use super::text_view::{TextSelection, TextView, TextViewAction};
 use crate::core::lock::{LockError, LockInfo, LockState, ProjectLock};
 use crate::core::project_file::{DocumentDrift, Drift};
 use crate::core::recovery::{self, SpanChanges};
+use crate::core::retext;
 use crate::core::text_file::read_text_document;
 use crate::core::{
     DocId, Document, Edit, Editor, LabelSet, Project, Span, SpanId, SpanStatus, Transaction,
@@ -939,28 +940,29 @@ impl SpantagApp {
         }
     }
 
-    /// Put back the spans of changed documents whose text is found unambiguously nearby, as one
-    /// undoable step; the others stay out and are listed.
+    /// Put back the spans of changed documents (core::retext::reanchor_drift), as one undoable
+    /// step: those found where the text moved as they were, the others as suggestions to review.
     pub fn reanchor(&mut self, report: &[DocumentDrift]) -> (usize, usize) {
+        // Every span is placed (core::retext); those placed by a guess come back suggested,
+        // for review. Returns (placed, of which to review).
         let mut edits = Vec::new();
-        let mut lost = 0;
+        let mut review = 0;
         for doc in report {
-            for drifted in &doc.spans {
-                match drifted.found {
-                    Some((start, end)) => {
-                        let mut span = drifted.span.clone();
-                        span.start = start;
-                        span.end = end;
-                        edits.push(Edit::AddSpan {
-                            doc: DocId::new(&doc.doc_id),
-                            span,
-                        });
-                    }
-                    None => lost += 1,
+            let Some(annotated) = self.editor.project.documents.get(doc.doc) else {
+                continue;
+            };
+            for mapped in retext::reanchor_drift(&annotated.document, doc) {
+                review += usize::from(mapped.needs_review());
+                if let Some(span) = mapped.new {
+                    edits.push(Edit::AddSpan {
+                        doc: DocId::new(&doc.doc_id),
+                        span,
+                    });
                 }
             }
         }
         let found = edits.len();
+        let lost = review;
         self.read_only = false;
         let applied =
             self.execute_as_is(Transaction::new(format!("re-anchor {found} spans"), edits));
@@ -1417,24 +1419,28 @@ impl SpantagApp {
                                     doc.doc_id,
                                     doc.spans.len()
                                 ));
-                                for d in &doc.spans {
-                                    let fate = match d.found {
-                                        Some((s, e)) => {
+                                let document = &self.editor.project.documents[doc.doc].document;
+                                for m in retext::reanchor_drift(document, doc) {
+                                    let fate = match (&m.fate, &m.new) {
+                                        (retext::Fate::Moved, Some(n)) => {
                                             found += 1;
-                                            format!("found nearby at [{s}, {e})")
+                                            format!("found at [{}, {})", n.start, n.end)
                                         }
-                                        None => {
+                                        (retext::Fate::Review(why), Some(n)) => {
                                             lost += 1;
-                                            "not found unambiguously nearby".to_owned()
+                                            format!(
+                                                "kept at [{}, {}) for review: {why}",
+                                                n.start, n.end
+                                            )
+                                        }
+                                        (_, _) => {
+                                            lost += 1;
+                                            "cannot be placed: the text is empty".to_owned()
                                         }
                                     };
                                     ui.label(format!(
                                         "  span {} {} \"{}\" at [{}, {}): {fate}",
-                                        d.span.id,
-                                        d.span.label,
-                                        d.recorded_text,
-                                        d.span.start,
-                                        d.span.end
+                                        m.old.id, m.old.label, m.old_text, m.old.start, m.old.end
                                     ));
                                 }
                             }
@@ -1447,7 +1453,7 @@ impl SpantagApp {
                     ui.add_space(8.0);
                     ui.horizontal(|ui| {
                         let text = if lost > 0 {
-                            format!("Re-anchor {found} spans ({lost} will be left out)")
+                            format!("Re-anchor {} spans ({lost} to review)", found + lost)
                         } else {
                             format!("Re-anchor {found} spans")
                         };
@@ -1507,10 +1513,10 @@ impl SpantagApp {
                 }
             }
             Choice::Reanchor(report) => {
-                let (found, lost) = self.reanchor(&report);
+                let (placed, review) = self.reanchor(&report);
                 self.status = Some(format!(
-                    "Re-anchored {found} spans; {lost} could not be placed and are left out \
-                     (save to write the file; the original is kept as .bak)"
+                    "Re-anchored {placed} spans; {review} of them are suggestions to review \
+                     (Ctrl+R) (save to write the file; the original is kept as .bak)"
                 ));
             }
             Choice::StayReadOnly => {

@@ -14,6 +14,7 @@ use super::{
     ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
     check_alignment,
 };
+use crate::core::document::Document;
 use crate::core::label::LabelSet;
 use crate::core::project::AnnotatedDocument;
 use crate::core::span::Span;
@@ -202,19 +203,46 @@ fn write_ann(doc: &AnnotatedDocument, report: &mut ExportReport) -> Result<Strin
 
 // ---- Import -------------------------------------------------------------------------------------
 
+/// A `.txt` file to read, and whether it was found in a folder (rather than named).
+struct TextFile {
+    path: PathBuf,
+    in_folder: bool,
+}
+
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
 /// The `.txt` files to read: each input file (a `.ann` stands for its `.txt`), or every `.txt`
-/// in an input folder, sorted by name.
-fn text_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+/// in an input folder, sorted by name. A file named on the command line may be a symbolic
+/// link; links found inside a folder are skipped and reported, since a folder of annotations
+/// has no business pointing elsewhere (a `readme.txt` linking to a system file would become a
+/// document).
+fn text_files(
+    inputs: &[PathBuf],
+    builder: &mut ProjectBuilder,
+) -> Result<Vec<TextFile>, ImportError> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
             let entries = std::fs::read_dir(input)
                 .map_err(|e| ImportError::new(input, None, format!("cannot read folder: {e}")))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "txt") && p.is_file())
-                .collect();
+            let mut found = Vec::new();
+            for entry in entries.filter_map(Result::ok) {
+                let path = entry.path();
+                if path.extension().is_none_or(|x| x != "txt") {
+                    continue;
+                }
+                // The entry's own type: a link is not followed.
+                match entry.file_type() {
+                    Ok(t) if t.is_symlink() => builder.warn(format!(
+                        "{}: a symbolic link inside the folder; skipped (name the file itself to import what it points to)",
+                        path.display()
+                    )),
+                    Ok(t) if t.is_file() => found.push(path),
+                    _ => {}
+                }
+            }
             found.sort();
             if found.is_empty() {
                 return Err(ImportError::new(
@@ -223,11 +251,20 @@ fn text_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
                     "no .txt files in this folder",
                 ));
             }
-            files.extend(found);
+            files.extend(found.into_iter().map(|path| TextFile {
+                path,
+                in_folder: true,
+            }));
         } else if input.extension().is_some_and(|x| x == "ann") {
-            files.push(input.with_extension("txt"));
+            files.push(TextFile {
+                path: input.with_extension("txt"),
+                in_folder: false,
+            });
         } else {
-            files.push(input.clone());
+            files.push(TextFile {
+                path: input.clone(),
+                in_folder: false,
+            });
         }
     }
     Ok(files)
@@ -237,6 +274,7 @@ fn text_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
 fn conf_entities(conf: &str) -> Vec<String> {
     let mut section = "";
     let mut names = Vec::new();
+    let mut seen = HashSet::new();
     for line in conf.lines() {
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -248,7 +286,7 @@ fn conf_entities(conf: &str) -> Vec<String> {
         }
         if (section == "[entities]" || section == "[spans]") && !trimmed.starts_with('!') {
             let name = trimmed.split_whitespace().next().unwrap_or_default();
-            if !name.is_empty() && !names.iter().any(|n| n == name) {
+            if !name.is_empty() && seen.insert(name) {
                 names.push(name.to_owned());
             }
         }
@@ -257,17 +295,28 @@ fn conf_entities(conf: &str) -> Vec<String> {
 }
 
 pub fn read(inputs: &[PathBuf], builder: &mut ProjectBuilder) -> Result<(), ImportError> {
-    let files = text_files(inputs)?;
+    let files = text_files(inputs, builder)?;
     // annotation.conf beside the files gives the label order.
     let mut order = Vec::new();
+    let mut ordered = HashSet::new();
     let mut seen_dirs = HashSet::new();
     for file in &files {
-        let dir = file.parent().unwrap_or(Path::new(".")).to_owned();
-        if seen_dirs.insert(dir.clone())
-            && let Ok(conf) = std::fs::read_to_string(dir.join("annotation.conf"))
-        {
+        let dir = file.path.parent().unwrap_or(Path::new(".")).to_owned();
+        if !seen_dirs.insert(dir.clone()) {
+            continue;
+        }
+        let conf_path = dir.join("annotation.conf");
+        if file.in_folder && is_link(&conf_path) {
+            builder.warn(format!(
+                "{}: a symbolic link inside the folder; not read",
+                conf_path.display()
+            ));
+            continue;
+        }
+        if let Ok(conf) = std::fs::read_to_string(&conf_path) {
+            builder.count_input(conf.len());
             for name in conf_entities(&conf) {
-                if !order.contains(&name) {
+                if ordered.insert(name.clone()) {
                     order.push(name);
                 }
             }
@@ -275,7 +324,15 @@ pub fn read(inputs: &[PathBuf], builder: &mut ProjectBuilder) -> Result<(), Impo
     }
     builder.set_label_order(order);
     for file in &files {
-        read_pair(file, builder)?;
+        let ann = file.path.with_extension("ann");
+        if file.in_folder && is_link(&ann) {
+            builder.warn(format!(
+                "{}: a symbolic link inside the folder; skipped with its .txt",
+                ann.display()
+            ));
+            continue;
+        }
+        read_pair(&file.path, builder)?;
     }
     Ok(())
 }
@@ -298,7 +355,7 @@ fn read_pair(txt: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
         ));
         return Ok(());
     }
-    let ann = super::read_utf8(&ann_path)?;
+    let ann = builder.read_input(&ann_path)?;
     let mut bounds = Vec::new();
     let mut notes: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
     for (i, line) in ann.lines().enumerate() {
@@ -314,7 +371,11 @@ fn read_pair(txt: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
         match kind {
             'T' => match parse_text_bound(id, data, n) {
                 Ok(t) => {
-                    match check_surface(builder.text(doc), &t, tail) {
+                    let surface = match builder.document(doc) {
+                        Some(document) => check_surface(document, &t, tail),
+                        None => Ok(()),
+                    };
+                    match surface {
                         Ok(()) => bounds.push(t),
                         Err(reason) => {
                             builder.skip_or_fail(ImportError::new(&ann_path, Some(n), reason))?
@@ -363,16 +424,18 @@ fn read_pair(txt: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
         }
     }
     for t in bounds {
-        let note = notes.get(&t.id).map(|list| {
+        let mut note = notes.get(&t.id).map(|list| {
             list.iter()
                 .map(|(note, _)| note.as_str())
                 .collect::<Vec<_>>()
                 .join("\n")
         });
         let group = (t.fragments.len() > 1).then(|| builder.new_group());
+        // A group's note is stored once, on its first fragment (docs/FORMAT.md): a copy per
+        // fragment turned 20,000 fragments and a 100 KB note into a 2 GB project.
         for (start, end) in &t.fragments {
             let mut draft = SpanDraft::new(*start, *end, t.label.clone());
-            draft.note = note.clone();
+            draft.note = note.take();
             draft.group = group;
             if let Err(reason) = builder.add_span(doc, draft) {
                 builder.skip_or_fail(ImportError::new(&ann_path, Some(t.line), reason))?;
@@ -405,32 +468,51 @@ fn parse_text_bound(id: &str, data: &str, line: usize) -> Result<TextBound, Stri
 }
 
 /// The T line's text must be the text at its offsets (fragments joined by one space). An
-/// offset past the end is left for the span check, which says so.
-fn check_surface(text: &str, t: &TextBound, tail: Option<&str>) -> Result<(), String> {
+/// offset past the end is left for the span check, which says so. Compared fragment by
+/// fragment against the recorded text, so the cost is that of the line, whatever the
+/// fragments cover.
+fn check_surface(document: &Document, t: &TextBound, tail: Option<&str>) -> Result<(), String> {
     // brat fills an empty text in from the document.
     let Some(recorded) = tail.filter(|t| !t.is_empty()) else {
         return Ok(());
     };
-    let len = text.chars().count();
+    let len = document.char_len();
     if t.fragments.iter().any(|&(s, e)| e > len || s > e) {
         return Ok(());
     }
-    let pieces: Vec<String> = t
-        .fragments
-        .iter()
-        .map(|&(s, e)| text.chars().skip(s).take(e - s).collect())
-        .collect();
-    let actual = pieces.join(" ");
-    if recorded == actual {
+    let mut rest = Some(recorded);
+    for (i, &(s, e)) in t.fragments.iter().enumerate() {
+        let separated = if i == 0 {
+            rest
+        } else {
+            rest.and_then(|r| r.strip_prefix(' '))
+        };
+        rest = separated.and_then(|r| r.strip_prefix(document.slice(s, e)));
+    }
+    if rest == Some("") {
         return Ok(());
+    }
+    // What the .txt has there, cut short when the fragments cover far more than the line says.
+    let mut actual = String::new();
+    for (i, &(s, e)) in t.fragments.iter().enumerate() {
+        if i > 0 {
+            actual.push(' ');
+        }
+        actual.push_str(document.slice(s, e));
+        if actual.len() > recorded.len() + 200 {
+            actual.push('…');
+            break;
+        }
     }
     let spans: Vec<String> = t
         .fragments
         .iter()
+        .take(20)
         .map(|(s, e)| format!("[{s}, {e})"))
         .collect();
+    let more = if t.fragments.len() > 20 { ";…" } else { "" };
     Err(format!(
-        "{} records the text \"{recorded}\" at {}, but the .txt has \"{actual}\" there",
+        "{} records the text \"{recorded}\" at {}{more}, but the .txt has \"{actual}\" there",
         t.id,
         spans.join(";")
     ))

@@ -4,7 +4,7 @@
 //! usable label name: the rules of `core::validate`, the same as loading and editing) and the
 //! `--lenient` policy are the same for all formats.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use super::{ImportError, ImportOptions, ImportReport};
@@ -44,8 +44,15 @@ pub struct ProjectBuilder {
     annotator: Option<String>,
     lenient: bool,
     documents: Vec<(Document, Vec<SpanDraft>)>,
-    /// Label names in order of first appearance.
+    /// Document ids so far, and for each id asked for, the next suffix to try: making 4,000
+    /// copies of one id unique stays linear.
+    document_ids: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+    /// Label names in order of first appearance, and the same as a set.
     labels: Vec<String>,
+    label_names: HashSet<String>,
+    /// What the project will store beyond the input (see [`StorageBudget`]).
+    budget: StorageBudget,
     /// An order given by the input (brat's annotation.conf), applied in `finish`.
     label_order: Vec<String>,
     next_group: u64,
@@ -61,7 +68,11 @@ impl ProjectBuilder {
             annotator: options.annotator.clone(),
             lenient: options.lenient,
             documents: Vec::new(),
+            document_ids: HashSet::new(),
+            next_suffix: HashMap::new(),
             labels: Vec::new(),
+            label_names: HashSet::new(),
+            budget: StorageBudget::default(),
             label_order: Vec::new(),
             next_group: 1,
             skipped: Vec::new(),
@@ -75,11 +86,17 @@ impl ProjectBuilder {
     pub fn add_document(&mut self, id: &str, name: &str, text: String) -> usize {
         let base = if id.trim().is_empty() { "document" } else { id };
         let mut unique = base.to_owned();
-        let mut n = 2;
-        while self.documents.iter().any(|(d, _)| d.id == unique) {
-            unique = format!("{base}-{n}");
-            n += 1;
+        if self.document_ids.contains(&unique) {
+            let n = self.next_suffix.entry(base.to_owned()).or_insert(2);
+            loop {
+                unique = format!("{base}-{n}");
+                *n += 1;
+                if !self.document_ids.contains(&unique) {
+                    break;
+                }
+            }
         }
+        self.document_ids.insert(unique.clone());
         self.documents
             .push((Document::new(unique, name, text), Vec::new()));
         self.documents.len() - 1
@@ -90,6 +107,7 @@ impl ProjectBuilder {
         let doc = read_text_document(path, &existing)
             .map_err(|e| ImportError::new(path, None, strip_path(&e.to_string(), path)))?;
         let (id, name) = (doc.id.clone(), doc.name.clone());
+        self.count_input(doc.text().len());
         Ok(self.add_document(&id, &name, doc.text().to_owned()))
     }
 
@@ -114,7 +132,10 @@ impl ProjectBuilder {
             .map_err(|problem| format!("span [{}, {}): {problem}", span.start, span.end))?;
         validate::label_name(&span.label)
             .map_err(|problem| format!("label \"{}\" cannot be used: {problem}", span.label))?;
-        if !self.labels.contains(&span.label) {
+        let stored = document.char_to_byte(span.end) - document.char_to_byte(span.start)
+            + span.note.as_ref().map_or(0, String::len);
+        self.budget.spend(stored)?;
+        if self.label_names.insert(span.label.clone()) {
             self.labels.push(span.label.clone());
         }
         spans.push(span);
@@ -147,6 +168,19 @@ impl ProjectBuilder {
         *self.left_out.entry(kind.into()).or_default() += 1;
     }
 
+    /// Count input read besides document texts (annotation files), which the storage budget
+    /// grows with.
+    pub fn count_input(&mut self, bytes: usize) {
+        self.budget.input_bytes += bytes;
+    }
+
+    /// Read an annotation file as UTF-8, counting it as input.
+    pub fn read_input(&mut self, path: &Path) -> Result<String, ImportError> {
+        let content = super::read_utf8(path)?;
+        self.count_input(content.len());
+        Ok(content)
+    }
+
     pub fn set_label_order(&mut self, order: Vec<String>) {
         self.label_order = order;
     }
@@ -154,13 +188,14 @@ impl ProjectBuilder {
     pub fn finish(self) -> ImportReport {
         // Labels named by the input's own order come first, in that order; the rest follow in
         // order of first appearance.
+        let mut named = HashSet::new();
         let mut names: Vec<&String> = self
             .label_order
             .iter()
-            .filter(|n| self.labels.contains(n))
+            .filter(|n| self.label_names.contains(*n) && named.insert(*n))
             .collect();
         for name in &self.labels {
-            if !names.contains(&name) {
+            if named.insert(name) {
                 names.push(name);
             }
         }
@@ -199,6 +234,45 @@ impl ProjectBuilder {
             warnings: self.warnings,
             left_out: self.left_out,
         }
+    }
+}
+
+/// A project file stores each span's text and note in full, so a few bytes of input can ask
+/// for far more: 20,000 brat fragments `0 50000` name the same 50,000 characters 20,000 times.
+/// What the spans store is limited to a multiple of the input (plus a constant for small
+/// inputs), so that an import's memory and its project file stay proportional to its input
+/// (and under the loader's size limit) instead of taking the machine down.
+#[derive(Debug, Default)]
+struct StorageBudget {
+    input_bytes: usize,
+    stored_bytes: usize,
+}
+
+impl StorageBudget {
+    /// Span texts and notes may take this many times the input...
+    const PER_INPUT_BYTE: usize = 4;
+    /// ...plus this much.
+    const FREE_BYTES: usize = 16 << 20;
+
+    fn limit(&self) -> usize {
+        self.input_bytes
+            .saturating_mul(Self::PER_INPUT_BYTE)
+            .saturating_add(Self::FREE_BYTES)
+    }
+
+    fn spend(&mut self, bytes: usize) -> Result<(), String> {
+        let total = self.stored_bytes.saturating_add(bytes);
+        if total > self.limit() {
+            return Err(format!(
+                "the spans so far would store {} MiB of span texts and notes for {} KiB of input                  (at most {} times the input plus {} MiB): the input repeats the same text over                  and over, and is refused",
+                total >> 20,
+                self.input_bytes >> 10,
+                Self::PER_INPUT_BYTE,
+                Self::FREE_BYTES >> 20
+            ));
+        }
+        self.stored_bytes = total;
+        Ok(())
     }
 }
 

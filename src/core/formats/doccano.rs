@@ -14,6 +14,8 @@ use super::{
     ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
     check_alignment, to_json_line,
 };
+use crate::core::document::Document;
+use crate::core::offsets::Utf16Error;
 use crate::core::project::AnnotatedDocument;
 
 #[derive(Serialize)]
@@ -61,7 +63,7 @@ pub fn write(
 /// `labels` (older exports) or `entities` (the relation-extraction form, with
 /// `start_offset`/`end_offset`).
 pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError> {
-    let content = super::read_utf8(path)?;
+    let content = builder.read_input(path)?;
     let offsets = builder.options.offsets;
     let stem = path
         .file_stem()
@@ -113,7 +115,10 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
         };
         for item in spans {
             let result = parse_span(item).and_then(|(start, end, label)| {
-                let (start, end) = to_code_points(builder.text(doc), start, end, offsets)?;
+                let document = builder
+                    .document(doc)
+                    .ok_or_else(|| format!("there is no document number {doc}"))?;
+                let (start, end) = to_code_points(document, start, end, offsets)?;
                 builder.add_span(doc, SpanDraft::new(start, end, label))
             });
             if let Err(reason) = result {
@@ -148,9 +153,10 @@ fn parse_span(item: &Value) -> Result<(usize, usize, String), String> {
     }
 }
 
-/// Convert file offsets to code points; UTF-16 offsets must not fall inside a surrogate pair.
+/// Convert file offsets to code points through the document's one UTF-16 index; a UTF-16
+/// offset must not fall inside a surrogate pair.
 fn to_code_points(
-    text: &str,
+    document: &Document,
     start: usize,
     end: usize,
     offsets: Offsets,
@@ -158,25 +164,18 @@ fn to_code_points(
     match offsets {
         Offsets::Codepoint => Ok((start, end)),
         Offsets::Utf16 => {
-            let convert = |unit: usize| -> Result<usize, String> {
-                let mut units = 0;
-                for (cp, c) in text.chars().enumerate() {
-                    if units == unit {
-                        return Ok(cp);
-                    }
-                    units += c.len_utf16();
-                    if units > unit {
-                        return Err(format!(
-                            "UTF-16 offset {unit} falls inside the character {c:?} (a surrogate pair); are the offsets code points (--offsets codepoint)?"
-                        ));
-                    }
+            let index = document.utf16();
+            let convert = |unit: usize| match index.from_utf16(unit) {
+                Ok(cp) => Ok(cp),
+                Err(Utf16Error::InsidePair { char_offset }) => {
+                    let c = document.slice(char_offset, char_offset + 1);
+                    Err(format!(
+                        "UTF-16 offset {unit} falls inside the character {c:?} (a surrogate pair); are the offsets code points (--offsets codepoint)?"
+                    ))
                 }
-                if units == unit {
-                    return Ok(text.chars().count());
-                }
-                Err(format!(
-                    "span [{start}, {end}) is past the end of the text ({units} UTF-16 code units)"
-                ))
+                Err(Utf16Error::PastEnd { len }) => Err(format!(
+                    "span [{start}, {end}) is past the end of the text ({len} UTF-16 code units)"
+                )),
             };
             Ok((convert(start)?, convert(end)?))
         }

@@ -424,8 +424,8 @@ pub fn check_alignment(
     let (start, end) = match convention {
         Offsets::Codepoint => (span.start, span.end),
         Offsets::Utf16 => (
-            utf16_offset(doc.text(), span.start),
-            utf16_offset(doc.text(), span.end),
+            doc.utf16().to_utf16(span.start),
+            doc.utf16().to_utf16(span.end),
         ),
     };
     check_offsets(doc, span, convention, start, end)
@@ -448,9 +448,15 @@ pub fn check_offsets(
         Offsets::Codepoint => {
             (start <= end && end <= doc.char_len()).then(|| doc.slice(start, end).to_owned())
         }
+        // The units a JavaScript reader slices, mapped back through the document's one UTF-16
+        // index (linear over a whole export); an offset inside a surrogate pair or past the
+        // text finds nothing.
         Offsets::Utf16 => {
-            let units: Vec<u16> = doc.text().encode_utf16().collect();
-            units.get(start..end).map(String::from_utf16_lossy)
+            let index = doc.utf16();
+            match (index.from_utf16(start), index.from_utf16(end)) {
+                (Ok(s), Ok(e)) if s <= e => Some(doc.slice(s, e).to_owned()),
+                _ => None,
+            }
         }
     };
     let in_range = span.start < span.end && span.end <= doc.char_len();
@@ -466,11 +472,6 @@ pub fn check_offsets(
             expected,
         }),
     }
-}
-
-/// The UTF-16 offset of code point `cp` in `text` (clamped to the end).
-pub fn utf16_offset(text: &str, cp: usize) -> usize {
-    text.chars().take(cp).map(char::len_utf16).sum()
 }
 
 pub(crate) fn to_json_line<T: serde::Serialize>(value: &T) -> Result<String, ExportError> {
@@ -572,6 +573,14 @@ pub fn import(
         }
     }
     Ok(builder.finish())
+}
+
+/// A text for a message: at most 80 characters, with `…` when cut.
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
+    }
 }
 
 /// Read a whole input file as UTF-8 (a leading byte-order mark is dropped: JSON and CoNLL have
