@@ -10,7 +10,7 @@ Formats:
   doccano       JSONL with \"text\" and \"label\" (or \"labels\", or \"entities\" with start_offset/end_offset)
   brat          .txt files with their .ann beside them, or folders of them
   label-studio  Label Studio JSON exports (an array of tasks)
-  conll         TOKEN<TAB>TAG files (BIO or BIOES); the text is rebuilt from the tokens
+  conll         TOKEN<TAB>TAG files (BIO, BIOES or BMES); the text is rebuilt from the tokens
 
 The project's labels are those found in the input, in order of first appearance (brat: the
 order of annotation.conf when there is one).

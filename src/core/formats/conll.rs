@@ -1,5 +1,6 @@
 //! CoNLL token-tag files: `TOKEN<TAB>TAG` per line, a blank line between sentences and between
-//! documents, tags in IOB2 (`B-X`, `I-X`, `O`) or BIOES.
+//! documents, tags in IOB2 (`B-X`, `I-X`, `O`) or BIOES; the importer also reads BMES (`M-X`
+//! for the middle of an entity, as in the MSRA corpus).
 //!
 //! Tags cannot nest or overlap, and a tag belongs to a whole token: a span that cannot be put
 //! into tags is left out and reported (or, with `strict`, fails the export).
@@ -218,6 +219,14 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
     }
     flush(&mut documents, &mut sentence);
     documents.retain(|d| !d.is_empty());
+    // A file that marks entity ends (BIOES, BMES) must end every entity it begins with `B-`;
+    // in IOB2 an entity simply ends where the next tag does not continue it.
+    let ends_marked = documents.iter().flatten().flatten().any(|t| {
+        matches!(
+            t.tag.split_once('-'),
+            Some(("E" | "S" | "M" | "L" | "U", _))
+        )
+    });
     let several = documents.len() > 1;
     for (k, sentences) in documents.iter().enumerate() {
         let id = if several {
@@ -225,7 +234,7 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
         } else {
             stem.clone()
         };
-        add_document(path, &id, sentences, builder)?;
+        add_document(path, &id, sentences, ends_marked, builder)?;
     }
     Ok(())
 }
@@ -238,12 +247,26 @@ fn flush<'a>(documents: &mut [Vec<Vec<ReadToken<'a>>>], sentence: &mut Vec<ReadT
     }
 }
 
+/// An entity being read: its label, first code point, the line of its first tag, and whether
+/// its tags are broken (then it is skipped whole when it ends, however it ends).
+struct OpenEntity {
+    label: String,
+    start: usize,
+    line: usize,
+    broken: bool,
+}
+
 /// Rebuild the text (tokens joined without a space when both sides are CJK, with one space
 /// otherwise; sentences joined by `\n`) and turn the tags back into spans.
+///
+/// A broken entity (a continuation tag with nothing to continue, as in a sentence cut inside an
+/// entity; with `ends_marked`, a `B-` never closed by `E-`) fails a strict import at its line;
+/// `--lenient` skips that entity only, counted once, and keeps the sentence around it.
 fn add_document(
     path: &Path,
     id: &str,
     sentences: &[Vec<ReadToken<'_>>],
+    ends_marked: bool,
     builder: &mut ProjectBuilder,
 ) -> Result<(), ImportError> {
     let mut text = String::new();
@@ -278,16 +301,34 @@ fn add_document(
     let doc = builder.add_document(id, id, text);
     let mut k = 0;
     for sentence in sentences {
-        // An open entity: (label, start, first line).
-        let mut open: Option<(String, usize, usize)> = None;
-        let close = |open: &mut Option<(String, usize, usize)>,
+        let mut open: Option<OpenEntity> = None;
+        // Close the open entity at `end`; `properly` is false when what closes it is not its
+        // end tag (`E-`, `L-`, or `I-` in IOB2, which needs none).
+        let close = |open: &mut Option<OpenEntity>,
                      end: usize,
+                     properly: bool,
                      builder: &mut ProjectBuilder|
          -> Result<(), ImportError> {
-            if let Some((label, start, line)) = open.take()
-                && let Err(reason) = builder.add_span(doc, SpanDraft::new(start, end, label))
+            let Some(entity) = open.take() else {
+                return Ok(());
+            };
+            if entity.broken {
+                return Ok(()); // Reported when it broke.
+            }
+            if !properly && ends_marked {
+                return builder.skip_or_fail(ImportError::new(
+                    path,
+                    Some(entity.line),
+                    format!(
+                        "B-{label} begins an entity that never ends: the tags mark entity ends (E-, S-), and no E-{label} follows",
+                        label = entity.label
+                    ),
+                ));
+            }
+            if let Err(reason) =
+                builder.add_span(doc, SpanDraft::new(entity.start, end, entity.label))
             {
-                builder.skip_or_fail(ImportError::new(path, Some(line), reason))?;
+                builder.skip_or_fail(ImportError::new(path, Some(entity.line), reason))?;
             }
             Ok(())
         };
@@ -299,44 +340,67 @@ fn add_document(
                 Some((p, l)) => (p, l),
                 None => (token.tag, ""),
             };
+            // In IOB2 an entity needs no end tag: whatever follows its last `I-` ends it.
+            let ends_here =
+                |open: &Option<OpenEntity>| !ends_marked || open.as_ref().is_none_or(|e| e.broken);
             match (prefix, label.is_empty()) {
-                ("O", true) => close(&mut open, previous_end, builder)?,
+                ("O", true) => {
+                    let properly = ends_here(&open);
+                    close(&mut open, previous_end, properly, builder)?
+                }
                 ("B" | "S" | "U", false) => {
-                    close(&mut open, previous_end, builder)?;
-                    open = Some((label.to_owned(), start, token.line));
+                    let properly = ends_here(&open);
+                    close(&mut open, previous_end, properly, builder)?;
+                    open = Some(OpenEntity {
+                        label: label.to_owned(),
+                        start,
+                        line: token.line,
+                        broken: false,
+                    });
                     if prefix != "B" {
-                        close(&mut open, end, builder)?;
+                        close(&mut open, end, true, builder)?;
                     }
                 }
-                ("I" | "E" | "L", false) => {
-                    let continues = open.as_ref().is_some_and(|(l, _, _)| l == label);
+                ("I" | "M" | "E" | "L", false) => {
+                    let continues = open.as_ref().is_some_and(|e| e.label == label);
                     if continues {
-                        if prefix != "I" {
-                            close(&mut open, end, builder)?;
+                        if matches!(prefix, "E" | "L") {
+                            close(&mut open, end, true, builder)?;
                         }
                     } else {
                         let before = open
                             .as_ref()
-                            .map(|(l, _, _)| format!("an entity {l}"))
+                            .map(|e| format!("an entity {}", e.label))
                             .unwrap_or_else(|| "no open entity".to_owned());
-                        close(&mut open, previous_end, builder)?;
+                        let properly = ends_here(&open);
+                        close(&mut open, previous_end, properly, builder)?;
                         builder.skip_or_fail(ImportError::new(
                             path,
                             Some(token.line),
                             format!(
-                                "{} does not continue an entity: {prefix}-{label} must follow B-{label} or I-{label}, and here it follows {before}",
+                                "{} does not continue an entity: {prefix}-{label} must follow B-{label}, I-{label} or M-{label}, and here it follows {before}",
                                 token.tag
                             ),
                         ))?;
+                        // The rest of this entity's tags belong to the entity just reported.
+                        if !matches!(prefix, "E" | "L") {
+                            open = Some(OpenEntity {
+                                label: label.to_owned(),
+                                start,
+                                line: token.line,
+                                broken: true,
+                            });
+                        }
                     }
                 }
                 _ => {
-                    close(&mut open, previous_end, builder)?;
+                    let properly = ends_here(&open);
+                    close(&mut open, previous_end, properly, builder)?;
                     builder.skip_or_fail(ImportError::new(
                         path,
                         Some(token.line),
                         format!(
-                            "unknown tag \"{}\" (expected O, or B-, I-, E-, S- and a label)",
+                            "unknown tag \"{}\" (expected O, or B-, I-, M-, E-, S- and a label)",
                             token.tag
                         ),
                     ))?;
@@ -344,7 +408,8 @@ fn add_document(
             }
             previous_end = end;
         }
-        close(&mut open, previous_end, builder)?;
+        let properly = open.as_ref().is_none_or(|e| e.broken) || !ends_marked;
+        close(&mut open, previous_end, properly, builder)?;
     }
     Ok(())
 }
