@@ -103,21 +103,50 @@ pub fn find(project: &Project, query: &Query, scope: &Scope) -> Result<Vec<Hit>,
     Ok(hits)
 }
 
-/// The non-empty matches of `regex` in `document`, as code point ranges. Byte offsets are
-/// converted through the document's char index (a lookup and a short scan each).
+/// The non-empty matches of `regex` in `document`, as code point ranges.
 pub(crate) fn matches_in<'a>(
     document: &'a Document,
     regex: &'a Regex,
 ) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut offsets = ForwardOffsets::new(document);
     regex
         .find_iter(document.text())
         .filter(|m| !m.is_empty())
-        .map(|m| {
-            (
-                document.byte_to_char(m.start()),
-                document.byte_to_char(m.end()),
-            )
-        })
+        .map(move |m| (offsets.char_at(m.start()), offsets.char_at(m.end())))
+}
+
+/// Converts the byte offsets of matches, which come in ascending order, to code points. A short
+/// step forward counts the characters stepped over (a dictionary's matches are dense: tens of
+/// thousands in the novel); a long step, or one backwards, asks the document's char index (a
+/// lookup and a scan of at most 64 characters). Either way nothing is scanned from the start.
+pub(crate) struct ForwardOffsets<'a> {
+    document: &'a Document,
+    byte: usize,
+    char: usize,
+}
+
+/// Steps longer than this many bytes go through the char index instead of being counted.
+const COUNT_AT_MOST: usize = 256;
+
+impl<'a> ForwardOffsets<'a> {
+    pub(crate) fn new(document: &'a Document) -> Self {
+        Self {
+            document,
+            byte: 0,
+            char: 0,
+        }
+    }
+
+    /// The code point offset of `byte`, which must be on a character boundary.
+    pub(crate) fn char_at(&mut self, byte: usize) -> usize {
+        let text = self.document.text();
+        self.char = match text.get(self.byte..byte) {
+            Some(step) if step.len() <= COUNT_AT_MOST => self.char + step.chars().count(),
+            _ => self.document.byte_to_char(byte),
+        };
+        self.byte = byte;
+        self.char
+    }
 }
 
 #[cfg(test)]
@@ -168,6 +197,20 @@ mod tests {
                 .expect("finds")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn forward_offsets_agree_with_the_char_index_for_short_long_and_backward_steps() {
+        let text = "𠮷a👍🏽é\n".repeat(300);
+        let doc = Document::new("d", "d.txt", text.as_str());
+        let boundaries: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        let mut offsets = ForwardOffsets::new(&doc);
+        // Every boundary in order (short steps), then long jumps forward and back.
+        let order = (0..boundaries.len()).chain([1400, 3, 1499, 700, 0]);
+        for c in order {
+            assert_eq!(offsets.char_at(boundaries[c]), c, "char {c}");
+        }
+        assert_eq!(offsets.char_at(text.len()), boundaries.len());
     }
 
     #[test]

@@ -19,6 +19,7 @@ use thiserror::Error;
 use crate::core::document::Document;
 use crate::core::validate;
 
+use super::find::ForwardOffsets;
 use super::{Place, numbered_lines};
 
 /// Joins the normalised forms of one mention in a span's note.
@@ -225,11 +226,12 @@ impl GazetteerMatcher<'_> {
         &'d self,
         document: &'d Document,
     ) -> impl Iterator<Item = (usize, usize, &'d [Sense])> + 'd {
+        let mut offsets = ForwardOffsets::new(document);
         self.automaton.find_iter(document.text()).map(move |m| {
             let mention = self.kept[m.pattern().as_usize()];
             (
-                document.byte_to_char(m.start()),
-                document.byte_to_char(m.end()),
+                offsets.char_at(m.start()),
+                offsets.char_at(m.end()),
                 self.gazetteer.senses[mention].as_slice(),
             )
         })

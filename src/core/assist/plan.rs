@@ -101,9 +101,9 @@ pub fn plan(
     let mut new_labels = Vec::new();
     let mut span_edits = Vec::new();
     let mut per_label: BTreeMap<String, LabelCounts> = BTreeMap::new();
-    // Spans this plan adds, per (document index, label): start → end. They never overlap each
+    // Spans this plan adds, per (document index, label index): start → end. They never overlap each
     // other (an overlapping one is counted as covered), which makes the overlap test one lookup.
-    let mut planned: HashMap<(usize, String), BTreeMap<usize, usize>> = HashMap::new();
+    let mut planned: HashMap<(usize, usize), BTreeMap<usize, usize>> = HashMap::new();
     let mut hint = 0;
     for candidate in candidates {
         let Some(index) = locate(project, &candidate.doc, &mut hint) else {
@@ -113,25 +113,29 @@ pub fn plan(
         if candidate.start >= candidate.end || candidate.end > d.document.char_len() {
             continue;
         }
-        if labels.get(&candidate.label).is_none() {
-            let label = Label::new(
-                candidate.label.as_str(),
-                labels.next_color(),
-                labels.next_hotkey(),
-                "",
-            );
-            let at = labels.len();
-            labels.insert(at, label.clone());
-            new_labels.push(label.name.clone());
-            label_edits.push(Edit::AddLabel { index: at, label });
-        }
+        let label_index = match labels.index_of(&candidate.label) {
+            Some(i) => i,
+            None => {
+                let label = Label::new(
+                    candidate.label.as_str(),
+                    labels.next_color(),
+                    labels.next_hotkey(),
+                    "",
+                );
+                let at = labels.len();
+                labels.insert(at, label.clone());
+                new_labels.push(label.name.clone());
+                label_edits.push(Edit::AddLabel { index: at, label });
+                at
+            }
+        };
         let counts = per_label.entry(candidate.label.clone()).or_default();
         let (start, end) = (candidate.start, candidate.end);
         let covered_by_span = d
             .spans
             .overlapping(start, end)
             .any(|s| s.label == candidate.label && s.status != SpanStatus::Rejected);
-        let mine = planned.entry((index, candidate.label.clone())).or_default();
+        let mine = planned.entry((index, label_index)).or_default();
         let covered_by_plan = mine
             .range(..end)
             .next_back()
