@@ -85,7 +85,7 @@ fn gazetteer_and_rules_make_suggestions_skipping_covered_and_rejected() {
     let text = stdout(&o);
     assert!(
         text.contains(
-            "out.json: 5 suggestions added, 2 places skipped (6 gazetteer entries, 1 rules)"
+            "out.json: 5 suggestions added, 2 places skipped (6 gazetteer mentions, 1 rules)"
         ),
         "{text}"
     );

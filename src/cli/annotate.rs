@@ -78,7 +78,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot add the suggestions to {}", args.project.display()))?;
     project_file::save(&project, &args.output)?;
     println!(
-        "{}: {} suggestions added, {} places skipped ({} gazetteer entries, {} rules)",
+        "{}: {} suggestions added, {} places skipped ({} gazetteer mentions, {} rules)",
         args.output.display(),
         result.added(),
         result.skipped(),
