@@ -6,7 +6,8 @@
 //!   whose last field is `label` or `type` is a header and is skipped. The normalised form is
 //!   written on the span as its note; a mention listed with several normalised forms (and the
 //!   same label) gets all of them, in file order, joined with ` | `.
-//! - anything else (`.txt`): one mention per line, all with the label given when loading.
+//! - anything else (`.txt`): one mention per line, all with the label given when loading; a
+//!   line with a tab is an error (the file is most likely a `.tsv` under another name).
 //!
 //! Fields are trimmed; blank lines are skipped. An empty mention, a missing label column, too
 //! many columns or a label name that is not valid is an error naming the file and line.
@@ -42,6 +43,12 @@ pub enum GazetteerError {
         place: Place,
         problem: validate::LabelProblem,
     },
+    /// A list with columns is most likely a `.tsv` under another name: matching its lines
+    /// whole would silently find nothing.
+    #[error(
+        "{0}: a tab in a one-mention-per-line gazetteer; name the file .tsv for MENTION<TAB>LABEL columns"
+    )]
+    TabInList(Place),
     #[error("{0}: a .txt gazetteer has no label column; give its label (--label)")]
     NoLabelGiven(String),
     #[error("cannot build the matcher: {0}")]
@@ -94,8 +101,11 @@ impl Gazetteer {
             line,
         };
         check_label(label, place(1))?;
-        for (_, mention) in numbered_lines(text) {
+        for (line, mention) in numbered_lines(text) {
             let mention = mention.trim();
+            if mention.contains('\t') {
+                return Err(GazetteerError::TabInList(place(line)));
+            }
             if !mention.is_empty() {
                 self.add(mention, label, None);
             }
@@ -304,6 +314,13 @@ mod tests {
         assert_eq!(
             four.to_string(),
             "g.tsv:1: 4 columns (expected MENTION<TAB>LABEL or MENTION<TAB>NORMALISED<TAB>LABEL)"
+        );
+        assert_eq!(
+            load("names.txt", "刘备\n曹操\t人名\n", Some("PER")).expect_err("a tab"),
+            GazetteerError::TabInList(Place {
+                file: "names.txt".into(),
+                line: 2
+            })
         );
         assert_eq!(
             load("names.txt", "刘备\n", None).expect_err("no label"),
