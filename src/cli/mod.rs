@@ -3,6 +3,7 @@
 //! Errors go to stderr with the file and place, and a non-zero exit; never a panic.
 
 mod agree;
+mod annotate;
 mod export;
 mod import;
 mod new;
@@ -57,6 +58,8 @@ enum Command {
     Retext(retext::Args),
     /// Agreement between annotators: span P/R/F1, Cohen's and Fleiss' kappa, Krippendorff's alpha.
     Agree(agree::Args),
+    /// Pre-annotate with gazetteers and rules: matches become suggested spans to review.
+    Annotate(annotate::Args),
     /// Save two projects into FILE alternately, forever (for the crash-safety test).
     #[command(name = "__save-loop", hide = true)]
     SaveLoop {
@@ -80,6 +83,7 @@ pub fn main() -> ExitCode {
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::Agree(args)) => agree::run(&args),
         Some(Command::Retext(args)) => retext::run(&args),
+        Some(Command::Annotate(args)) => annotate::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
         Some(Command::LockRace { project }) => lock_race(&project),
         #[cfg(feature = "gui")]

@@ -4,6 +4,7 @@
 //! (`crate::cli`) are two shells over it.
 
 pub mod agreement;
+pub mod assist;
 pub mod atomic_write;
 pub mod compare;
 pub mod document;
