@@ -120,6 +120,8 @@ pub struct SpantagApp {
     allow_close: bool,
     title: String,
     focus_text: bool,
+    /// A text field had the keyboard at the end of the last frame.
+    typing_last_frame: bool,
     /// Close after this many frames (the test script's smoke test of the real window).
     pub exit_after_frames: Option<u64>,
     frames: u64,
@@ -186,6 +188,7 @@ impl SpantagApp {
             allow_close: false,
             title: String::new(),
             focus_text: true,
+            typing_last_frame: false,
             exit_after_frames: None,
             frames: 0,
         };
@@ -1046,6 +1049,38 @@ impl SpantagApp {
         }
     }
 
+    /// Give the keyboard to the text unless a text field has it on purpose.
+    ///
+    /// egui drops the focus on `Esc` (before the app sees the key) and, with nothing focused,
+    /// turns `Tab` and the arrows into focus moves: the next `Tab` walked into the panel's
+    /// "Your name" field and the label hotkey that followed was typed there. So, at the start of
+    /// every frame, the text takes the focus back from nothing or from a button, and egui's
+    /// focus move of this frame is cancelled; `Esc` that left a text field only leaves it.
+    fn keep_keys_on_text(&mut self, ctx: &egui::Context) {
+        let typing = ctx.text_edit_focused();
+        let left_field = self.typing_last_frame && !typing;
+        self.typing_last_frame = typing;
+        if self.modal_open() || typing || egui::Popup::is_any_open(ctx) {
+            return;
+        }
+        if left_field {
+            // This Esc (or click) was for the field: it must not also clear the selection.
+            ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+        }
+        let text = self.text_view.id;
+        ctx.memory_mut(|m| {
+            if !m.has_focus(text) {
+                m.request_focus(text);
+            }
+            m.move_focus(egui::FocusDirection::None);
+        });
+    }
+
+    /// A dialog or form that owns the keyboard while it is open.
+    fn modal_open(&self) -> bool {
+        self.dialog.is_some() || self.export_form.is_some()
+    }
+
     fn handle_close_request(&mut self, ctx: &egui::Context) {
         if ctx.input(|i| i.viewport().close_requested()) {
             self.commit_note_draft();
@@ -1535,6 +1570,7 @@ impl eframe::App for SpantagApp {
             self.title = title;
         }
         self.handle_close_request(&ctx);
+        self.keep_keys_on_text(&ctx);
         self.collect_shortcuts(&ctx);
 
         egui::Panel::top("spantag_menu").show(ui, |ui| self.menu_bar(ui));

@@ -1,0 +1,134 @@
+//! The window's shell through egui_kittest: where the keyboard goes, undo across documents, the
+//! command palette, the cheat sheet, the in-window file dialog.
+#![cfg(feature = "gui")]
+
+use eframe::egui::{self, Key, Modifiers, Pos2, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use spantag::core::{Document, LabelSet, Project, markup};
+use spantag::ui::SpantagApp;
+
+fn harness(project: Project) -> Harness<'static, SpantagApp> {
+    let mut h = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| SpantagApp::new(&cc.egui_ctx, project, None));
+    h.run();
+    h
+}
+
+fn press(h: &mut Harness<'_, SpantagApp>, key: Key) {
+    h.key_press(key);
+    h.run();
+}
+
+fn press_mod(h: &mut Harness<'_, SpantagApp>, modifiers: Modifiers, key: Key) {
+    h.key_press_modifiers(modifiers, key);
+    h.run();
+}
+
+fn markup_of(h: &Harness<'_, SpantagApp>) -> String {
+    let app = h.state();
+    markup::render_document(&app.editor.project, app.doc)
+}
+
+fn click_at(h: &mut Harness<'_, SpantagApp>, pos: Pos2) {
+    h.hover_at(pos);
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.run();
+}
+
+fn click_char(h: &mut Harness<'_, SpantagApp>, offset: usize) {
+    let pos = h
+        .state()
+        .text_view
+        .char_screen_rect(offset)
+        .expect("on screen")
+        .center();
+    click_at(h, pos);
+}
+
+/// The keys a new user pressed: Esc with a span selected, then the label hotkey 3. Only the text
+/// may react: the annotator field must not receive the 3 (it did: egui dropped the text's focus
+/// on Esc, and the next Tab or arrow walked into the panel's fields).
+#[test]
+fn esc_then_keys_act_on_the_text_never_on_a_field() {
+    let mut h = harness(markup::project("会见[习近平](PER)和[古巴](GPE)领导人"));
+    click_char(&mut h, 3);
+    assert!(h.state().selected_span.is_some());
+    press(&mut h, Key::Escape);
+    assert_eq!(h.state().selected_span, None, "Esc clears the selection");
+    press(&mut h, Key::Num3);
+    press(&mut h, Key::ArrowRight);
+    press(&mut h, Key::Tab);
+    press(&mut h, Key::Num4);
+    assert_eq!(h.state().annotator, None, "no key reached 'Your name'");
+    // Tab selected the first span after the caret, and 4 relabelled it as LOC.
+    assert_eq!(markup_of(&h), "会见[习近平](PER)和[古巴](LOC)领导人");
+    press(&mut h, Key::Escape);
+    press(&mut h, Key::Escape);
+    press_mod(&mut h, Modifiers::SHIFT, Key::Tab);
+    press(&mut h, Key::Num2);
+    assert_eq!(h.state().annotator, None);
+    assert_eq!(markup_of(&h), "会见[习近平](ORG)和[古巴](LOC)领导人");
+}
+
+#[test]
+fn esc_with_nothing_selected_keeps_the_keys_on_the_text() {
+    let mut h = harness(markup::project("会见习近平和古巴领导人"));
+    press(&mut h, Key::Escape);
+    press(&mut h, Key::ArrowRight);
+    press(&mut h, Key::ArrowRight);
+    assert_eq!(h.state().selection.caret, 2, "the arrows move the caret");
+    press(&mut h, Key::Escape);
+    press(&mut h, Key::Home);
+    press(&mut h, Key::Tab);
+    press(&mut h, Key::Num3);
+    press(&mut h, Key::ArrowDown);
+    press(&mut h, Key::Num3);
+    assert_eq!(h.state().annotator, None);
+    // Shift+Right twice from the start selects 会见; 1 tags it.
+    press_mod(&mut h, Modifiers::SHIFT, Key::ArrowRight);
+    press_mod(&mut h, Modifiers::SHIFT, Key::ArrowRight);
+    press(&mut h, Key::Num1);
+    assert_eq!(markup_of(&h), "[会见](PER)习近平和古巴领导人");
+}
+
+/// A field clicked on purpose gets the keys, also through an input method; Esc leaves it and
+/// hands the keys back to the text.
+#[test]
+fn a_clicked_field_takes_ime_text_and_esc_returns_to_the_text() {
+    let mut h = harness(Project::new(
+        LabelSet::news_default(),
+        vec![Document::new("d1", "d1.txt", "会见习近平")],
+    ));
+    h.get_by_label("Your name").click();
+    h.run();
+    h.event(egui::Event::Ime(egui::ImeEvent::Preedit {
+        text: "li".into(),
+        active_range_chars: Some(0..2),
+    }));
+    h.run();
+    h.event(egui::Event::Ime(egui::ImeEvent::Commit("李华".into())));
+    h.run();
+    press(&mut h, Key::Escape);
+    assert_eq!(h.state().annotator.as_deref(), Some("李华"));
+    let text_id = h.state().text_view.id;
+    assert!(
+        h.ctx.memory(|m| m.has_focus(text_id)),
+        "Esc gave the text the keys"
+    );
+    press_mod(&mut h, Modifiers::SHIFT, Key::ArrowRight);
+    press_mod(&mut h, Modifiers::SHIFT, Key::ArrowRight);
+    press(&mut h, Key::Num1);
+    assert_eq!(markup_of(&h), "[会见](PER)习近平");
+    assert_eq!(h.state().annotator.as_deref(), Some("李华"));
+}
