@@ -132,3 +132,86 @@ fn a_clicked_field_takes_ime_text_and_esc_returns_to_the_text() {
     assert_eq!(markup_of(&h), "[会见](PER)习近平");
     assert_eq!(h.state().annotator.as_deref(), Some("李华"));
 }
+
+fn two_documents() -> Project {
+    Project::new(
+        LabelSet::news_default(),
+        vec![
+            Document::new("d1", "d1.txt", "会见习近平"),
+            Document::new("d2", "d2.txt", "古巴领导人"),
+        ],
+    )
+}
+
+fn select_document(h: &mut Harness<'_, SpantagApp>, i: usize) {
+    h.state_mut().queue(spantag::ui::Command::SelectDocument(i));
+    h.run();
+}
+
+fn tag(h: &mut Harness<'_, SpantagApp>, start: usize, end: usize, label: &str) {
+    h.state_mut().selection = spantag::ui::TextSelection {
+        anchor: start,
+        caret: end,
+    };
+    h.state_mut()
+        .queue(spantag::ui::Command::ApplyLabel(label.to_owned()));
+    h.run();
+}
+
+/// Undo in one document of an edit made in another used to change the other silently.
+#[test]
+fn undo_and_redo_go_to_the_document_they_change_and_select_it() {
+    let mut h = harness(two_documents());
+    tag(&mut h, 2, 5, "PER");
+    select_document(&mut h, 1);
+    tag(&mut h, 0, 2, "GPE");
+    // Relabel in document 2, then go back to document 1.
+    press(&mut h, Key::Num2);
+    select_document(&mut h, 0);
+    press(&mut h, Key::Escape);
+
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(h.state().doc, 1, "undo shows the document it changed");
+    assert_eq!(markup_of(&h), "[古巴](GPE)领导人");
+    let gpe = h.state().editor.project.documents[1]
+        .spans
+        .iter()
+        .next()
+        .map(|s| s.id);
+    assert_eq!(h.state().selected_span, gpe, "the changed span is selected");
+
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(
+        h.state().doc,
+        0,
+        "undoing the first tag goes back to document 1"
+    );
+    assert_eq!(markup_of(&h), "会见习近平");
+    assert_eq!(h.state().selected_span, None, "a removal selects nothing");
+
+    select_document(&mut h, 1);
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    assert_eq!(h.state().doc, 0, "redo shows the document it changed");
+    assert_eq!(markup_of(&h), "会见[习近平](PER)");
+    let per = h.state().editor.project.documents[0]
+        .spans
+        .iter()
+        .next()
+        .map(|s| s.id);
+    assert_eq!(h.state().selected_span, per);
+}
+
+/// Each document keeps its own caret and selection while another one is shown.
+#[test]
+fn each_document_keeps_its_caret() {
+    let mut h = harness(two_documents());
+    h.state_mut().selection = spantag::ui::TextSelection {
+        anchor: 1,
+        caret: 3,
+    };
+    select_document(&mut h, 1);
+    assert_eq!(h.state().selection.range(), (0, 0));
+    select_document(&mut h, 0);
+    assert_eq!(h.state().selection.range(), (1, 3));
+}

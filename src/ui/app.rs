@@ -4,7 +4,7 @@
 //! the project goes through [`Editor::execute`] so undo, the dirty flag and (later) autosave see
 //! it.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -83,6 +83,8 @@ pub struct SpantagApp {
     pub path: Option<PathBuf>,
     /// The document shown.
     pub doc: usize,
+    /// The selection of each document while another one is shown.
+    doc_views: HashMap<usize, (TextSelection, Option<SpanId>)>,
     pub selection: TextSelection,
     pub selected_span: Option<SpanId>,
     pub text_view: TextView,
@@ -162,6 +164,7 @@ impl SpantagApp {
             editor: Editor::new(project),
             path,
             doc: 0,
+            doc_views: HashMap::new(),
             selection: TextSelection::default(),
             selected_span: None,
             text_view: TextView::default(),
@@ -454,12 +457,18 @@ impl SpantagApp {
                 return;
             }
             Command::Undo => match self.editor.undo() {
-                Ok(Some(t)) => self.status = Some(format!("Undid {}", t.description)),
+                Ok(Some(t)) => {
+                    self.reveal(&t);
+                    self.status = Some(format!("Undid {}", t.description));
+                }
                 Ok(None) => self.status = Some("Nothing to undo".into()),
                 Err(e) => self.status = Some(format!("Cannot undo: {e}")),
             },
             Command::Redo => match self.editor.redo() {
-                Ok(Some(t)) => self.status = Some(format!("Redid {}", t.description)),
+                Ok(Some(t)) => {
+                    self.reveal(&t);
+                    self.status = Some(format!("Redid {}", t.description));
+                }
                 Ok(None) => self.status = Some("Nothing to redo".into()),
                 Err(e) => self.status = Some(format!("Cannot redo: {e}")),
             },
@@ -489,18 +498,7 @@ impl SpantagApp {
             Command::NextSpan | Command::PreviousSpan => {
                 self.step_span(command == Command::NextSpan)
             }
-            Command::SelectDocument(i) => {
-                if i < self.editor.project.documents.len() && i != self.doc {
-                    self.doc = i;
-                    self.selection = TextSelection::default();
-                    self.selected_span = None;
-                    self.text_view.reset();
-                    if let Some(c) = &mut self.compare {
-                        c.selected_unit = None;
-                    }
-                    self.refresh_overlay();
-                }
-            }
+            Command::SelectDocument(i) => self.show_document(i),
             Command::ClearSelection => {
                 self.selection = TextSelection::caret(self.selection.caret);
                 self.selected_span = None;
@@ -526,6 +524,44 @@ impl SpantagApp {
             Command::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
         }
         self.selected_span_still_exists();
+    }
+
+    /// Show document `i`, with the caret and selection it had when it was last shown.
+    pub fn show_document(&mut self, i: usize) {
+        if i >= self.editor.project.documents.len() || i == self.doc {
+            return;
+        }
+        self.doc_views
+            .insert(self.doc, (self.selection, self.selected_span));
+        self.doc = i;
+        let (selection, span) = self.doc_views.get(&i).copied().unwrap_or_default();
+        self.selection = selection;
+        self.selected_span = span;
+        self.text_view.reset();
+        if selection != TextSelection::default() {
+            self.text_view.scroll_to(selection.caret);
+        }
+        if let Some(c) = &mut self.compare {
+            c.selected_unit = None;
+        }
+        self.refresh_overlay();
+    }
+
+    /// After undo or redo: show the document `applied` changed and select the span it added or
+    /// changed (a removal selects nothing, but the text scrolls to where the span was).
+    fn reveal(&mut self, applied: &Transaction) {
+        let Some((doc, span, kept)) = applied.edits.iter().find_map(|edit| match edit {
+            Edit::AddSpan { doc, span } => Some((*doc, span, true)),
+            Edit::ChangeSpan { doc, after, .. } => Some((*doc, after, true)),
+            Edit::RemoveSpan { doc, span } => Some((*doc, span, false)),
+            _ => None,
+        }) else {
+            return;
+        };
+        self.show_document(doc);
+        self.selected_span = kept.then_some(span.id);
+        self.selection = TextSelection::caret(span.start);
+        self.text_view.scroll_to(span.start);
     }
 
     fn apply_label(&mut self, label: &str) {
@@ -973,6 +1009,7 @@ impl SpantagApp {
         self.text_view.overlay = None;
         self.path = path;
         self.doc = 0;
+        self.doc_views.clear();
         self.selection = TextSelection::default();
         self.selected_span = None;
         self.text_view.reset();
