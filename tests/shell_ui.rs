@@ -11,6 +11,8 @@ use spantag::ui::SpantagApp;
 fn harness(project: Project) -> Harness<'static, SpantagApp> {
     let mut h = Harness::builder()
         .with_size(vec2(1280.0, 800.0))
+        // Scrolling to a span settles over a few frames.
+        .with_max_steps(12)
         .build_eframe(move |cc| SpantagApp::new(&cc.egui_ctx, project, None));
     h.run();
     h
@@ -70,14 +72,18 @@ fn esc_then_keys_act_on_the_text_never_on_a_field() {
     press(&mut h, Key::ArrowRight);
     press(&mut h, Key::Tab);
     press(&mut h, Key::Num4);
-    assert_eq!(h.state().annotator, None, "no key reached 'Your name'");
+    assert_eq!(
+        h.state().prefs.annotator,
+        None,
+        "no key reached 'Your name'"
+    );
     // Tab selected the first span after the caret, and 4 relabelled it as LOC.
     assert_eq!(markup_of(&h), "会见[习近平](PER)和[古巴](LOC)领导人");
     press(&mut h, Key::Escape);
     press(&mut h, Key::Escape);
     press_mod(&mut h, Modifiers::SHIFT, Key::Tab);
     press(&mut h, Key::Num2);
-    assert_eq!(h.state().annotator, None);
+    assert_eq!(h.state().prefs.annotator, None);
     assert_eq!(markup_of(&h), "会见[习近平](ORG)和[古巴](LOC)领导人");
 }
 
@@ -94,7 +100,7 @@ fn esc_with_nothing_selected_keeps_the_keys_on_the_text() {
     press(&mut h, Key::Num3);
     press(&mut h, Key::ArrowDown);
     press(&mut h, Key::Num3);
-    assert_eq!(h.state().annotator, None);
+    assert_eq!(h.state().prefs.annotator, None);
     // Shift+Right twice from the start selects 会见; 1 tags it.
     press_mod(&mut h, Modifiers::SHIFT, Key::ArrowRight);
     press_mod(&mut h, Modifiers::SHIFT, Key::ArrowRight);
@@ -120,7 +126,7 @@ fn a_clicked_field_takes_ime_text_and_esc_returns_to_the_text() {
     h.event(egui::Event::Ime(egui::ImeEvent::Commit("李华".into())));
     h.run();
     press(&mut h, Key::Escape);
-    assert_eq!(h.state().annotator.as_deref(), Some("李华"));
+    assert_eq!(h.state().prefs.annotator.as_deref(), Some("李华"));
     let text_id = h.state().text_view.id;
     assert!(
         h.ctx.memory(|m| m.has_focus(text_id)),
@@ -130,7 +136,7 @@ fn a_clicked_field_takes_ime_text_and_esc_returns_to_the_text() {
     press_mod(&mut h, Modifiers::SHIFT, Key::ArrowRight);
     press(&mut h, Key::Num1);
     assert_eq!(markup_of(&h), "[会见](PER)习近平");
-    assert_eq!(h.state().annotator.as_deref(), Some("李华"));
+    assert_eq!(h.state().prefs.annotator.as_deref(), Some("李华"));
 }
 
 fn two_documents() -> Project {
