@@ -134,7 +134,7 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             &[(none, Key::Escape, Text)],
         ),
         entry(C::Find, "Find…", Edit, &[(cmd, Key::F, Always)]),
-        entry(C::ToggleReview, "Review mode", Edit, &[(cmd, Key::R, Text)]),
+        entry(C::ToggleReview, "Review mode", View, &[(cmd, Key::R, Text)]),
         entry(
             C::NextSpan,
             "Next span in review mode",

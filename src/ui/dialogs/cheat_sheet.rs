@@ -10,7 +10,7 @@ use crate::ui::shown::Shown;
 pub fn show(ctx: &egui::Context, shown: &Shown<'_>, tx: &CommandSender) {
     let uses = command_table::key_uses(&shown.project.labels);
     let response = egui::Modal::new(egui::Id::unique("spantag_cheat_sheet")).show(ctx, |ui| {
-        ui.heading("Keyboard shortcuts");
+        ui.heading("Keys in use");
         egui::ScrollArea::vertical()
             .max_height(520.0)
             .show(ui, |ui| {

@@ -88,11 +88,14 @@ pub fn show(ctx: &egui::Context, shown: &Shown<'_>, palette: &mut Palette, tx: &
     let mut run = None;
     let response = egui::Modal::new(egui::Id::unique("spantag_palette")).show(ctx, |ui| {
         ui.set_width(520.0);
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut palette.query)
-                .hint_text("Type a command")
-                .desired_width(f32::INFINITY),
-        );
+        let label = ui.label("Find a command");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut palette.query)
+                    .hint_text("type part of its name; ↑ ↓ choose, Enter runs, Esc closes")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
         field.request_focus();
         if field.changed() {
             palette.selected = 0;

@@ -56,6 +56,9 @@ pub fn bar(
                     };
                     let clicked = match checked {
                         Some(mut on) => ui.checkbox(&mut on, text).clicked(),
+                        None if shortcut.is_empty() => {
+                            ui.add_enabled(enabled, egui::Button::new(text)).clicked()
+                        }
                         None => ui
                             .add_enabled(enabled, egui::Button::new(text).shortcut_text(shortcut))
                             .clicked(),
