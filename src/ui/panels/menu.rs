@@ -127,36 +127,37 @@ pub fn status_bar(
     selection: &TextSelection,
     status: Option<&str>,
 ) {
-    ui.horizontal(|ui| {
-        if let Some(doc) = shown.current_doc() {
-            let caret = selection.caret.min(doc.document.char_len());
-            let (line, col) = doc.document.line_col(caret);
-            ui.label(format!("Ln {line}, Col {col} · offset {caret}"));
-            let (a, b) = selection.range();
-            if a < b {
+    // The hint goes first, from the right, so a long message is cut short instead of covering it.
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        let palette = command_table::lookup(&Command::CommandPalette)
+            .and_then(|e| e.shortcut())
+            .map(|s| command_table::key_text(&s))
+            .unwrap_or_default();
+        ui.weak(format!("F1 keys · {palette} commands"));
+        if shown.autosaving {
+            ui.weak("autosaving…");
+        }
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+            if let Some(doc) = shown.current_doc() {
+                let caret = selection.caret.min(doc.document.char_len());
+                let (line, col) = doc.document.line_col(caret);
+                ui.label(format!("Ln {line}, Col {col} · offset {caret}"));
+                let (a, b) = selection.range();
+                if a < b {
+                    ui.separator();
+                    ui.label(format!("selection [{a}, {b}) · {} characters", b - a));
+                }
                 ui.separator();
-                ui.label(format!("selection [{a}, {b}) · {} characters", b - a));
+                ui.label(format!(
+                    "{} of {} characters · {} spans",
+                    doc.document.name,
+                    doc.document.char_len(),
+                    doc.spans.len()
+                ));
             }
-            ui.separator();
-            ui.label(format!(
-                "{} of {} characters · {} spans",
-                doc.document.name,
-                doc.document.char_len(),
-                doc.spans.len()
-            ));
-        }
-        if let Some(message) = status {
-            ui.separator();
-            ui.label(message);
-        }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let palette = command_table::lookup(&Command::CommandPalette)
-                .and_then(|e| e.shortcut())
-                .map(|s| command_table::key_text(&s))
-                .unwrap_or_default();
-            ui.weak(format!("F1 keys · {palette} commands"));
-            if shown.autosaving {
-                ui.weak("autosaving…");
+            if let Some(message) = status {
+                ui.separator();
+                ui.add(egui::Label::new(message).truncate());
             }
         });
     });
