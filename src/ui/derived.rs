@@ -3,9 +3,11 @@
 //! history's state counter (every edit, undo and redo changes it), the document shown, the
 //! project's generation (a new project restarts the history) and the filters.
 
+use std::collections::{BTreeSet, HashMap};
+
 use crate::core::compare::UnitKind;
 use crate::core::stats::{self, Stats};
-use crate::core::{Editor, SpanId, SpanStatus};
+use crate::core::{Editor, SpanStatus};
 
 use super::state::{CompareSession, ReviewState};
 
@@ -20,21 +22,15 @@ struct Key {
     span_filter: String,
 }
 
-/// One row of the span list.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpanRow {
-    pub id: SpanId,
-    pub label: String,
-    pub text: String,
-}
-
 #[derive(Default)]
 pub struct Derived {
     key: Option<Key>,
     /// Spans per label (in label-set order) in the shown document.
     pub label_counts: Vec<usize>,
-    /// The span list's rows, filtered by the panel's filter text.
-    pub span_rows: Vec<SpanRow>,
+    /// The span list's rows, filtered by the panel's filter text: positions in the shown
+    /// document's spans (valid while the history state is the same). Only the rows in view are
+    /// turned into text.
+    pub span_rows: Vec<usize>,
     /// Annotators of the shown document's spans, sorted (for the review filter).
     pub annotators: Vec<Option<String>>,
     /// (reviewed, total) of the spans review mode steps through.
@@ -74,36 +70,30 @@ impl Derived {
         self.recomputed += 1;
         let project = &editor.project;
         let doc = project.documents.get(inputs.doc);
+        let spans = doc.map_or(&[][..], |d| d.spans.as_slice());
+        // One pass over the spans for all the figures of the shown document.
+        let mut per_label: HashMap<&str, usize> = HashMap::new();
+        let mut annotators: BTreeSet<&Option<String>> = BTreeSet::new();
+        let filter = key.span_filter.as_str();
+        self.span_rows.clear();
+        for (i, s) in spans.iter().enumerate() {
+            *per_label.entry(s.label.as_str()).or_default() += 1;
+            annotators.insert(&s.annotator);
+            let shown = filter.is_empty()
+                || s.label.contains(filter)
+                || doc.is_some_and(|d| d.document.slice(s.start, s.end).contains(filter));
+            if shown {
+                self.span_rows.push(i);
+            }
+        }
         self.label_counts = project
             .labels
             .iter()
-            .map(|l| doc.map_or(0, |d| d.spans.iter().filter(|s| s.label == l.name).count()))
+            .map(|l| per_label.get(l.name.as_str()).copied().unwrap_or(0))
             .collect();
-        self.span_rows = doc
-            .map(|d| {
-                let filter = key.span_filter.as_str();
-                d.spans
-                    .iter()
-                    .filter_map(|s| {
-                        let text = d.document.slice(s.start, s.end);
-                        (filter.is_empty() || s.label.contains(filter) || text.contains(filter))
-                            .then(|| SpanRow {
-                                id: s.id,
-                                label: s.label.clone(),
-                                text: format!("{text}  {}  [{}, {})", s.label, s.start, s.end),
-                            })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut annotators: Vec<Option<String>> = doc
-            .map(|d| d.spans.iter().map(|s| s.annotator.clone()).collect())
-            .unwrap_or_default();
-        annotators.sort();
-        annotators.dedup();
-        self.annotators = annotators;
+        self.annotators = annotators.into_iter().cloned().collect();
         let review = inputs.review;
-        let stepped = doc.into_iter().flat_map(|d| d.spans.iter()).filter(|s| {
+        let stepped = spans.iter().filter(|s| {
             (inputs.show_rejected
                 || s.status != SpanStatus::Rejected
                 || review.status == Some(SpanStatus::Rejected))

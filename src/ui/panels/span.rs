@@ -114,24 +114,32 @@ pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, t
             .desired_width(f32::INFINITY),
     );
     let rows = &shown.derived.span_rows;
+    let spans = doc.spans.as_slice();
     let row_height = ui.spacing().interact_size.y;
     egui::ScrollArea::vertical()
         .id_salt("spantag_span_list")
         .max_height(ui.available_height().max(200.0))
         .show_rows(ui, row_height, rows.len(), |ui, range| {
-            for row in &rows[range] {
+            for s in rows[range].iter().filter_map(|&i| spans.get(i)) {
                 let color = shown
                     .project
                     .labels
-                    .get(&row.label)
+                    .get(&s.label)
                     .map_or(Rgb(128, 128, 128), |l| l.color);
                 ui.horizontal(|ui| {
                     swatch(ui, color);
+                    let text = format!(
+                        "{}  {}  [{}, {})",
+                        doc.document.slice(s.start, s.end),
+                        s.label,
+                        s.start,
+                        s.end
+                    );
                     if ui
-                        .selectable_label(shown.selected_span == Some(row.id), &row.text)
+                        .selectable_label(shown.selected_span == Some(s.id), text)
                         .clicked()
                     {
-                        tx.send(Command::SelectSpan(row.id));
+                        tx.send(Command::SelectSpan(s.id));
                     }
                 });
             }
