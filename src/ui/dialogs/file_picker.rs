@@ -218,8 +218,9 @@ pub fn show(ctx: &egui::Context, picker: &mut FilePicker, tx: &CommandSender) {
             }
         });
         egui::ScrollArea::vertical()
-            .max_height(320.0)
-            .auto_shrink([false, true])
+            // A steady height, so the dialog does not jump between folders.
+            .max_height(260.0)
+            .auto_shrink(false)
             .show(ui, |ui| {
                 for entry in &picker.entries {
                     let text = if entry.is_dir {
