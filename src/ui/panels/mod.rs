@@ -55,3 +55,66 @@ fn swatch(ui: &mut egui::Ui, color: Rgb) {
     ui.painter()
         .rect_filled(rect, 3.0, Color32::from_rgb(color.0, color.1, color.2));
 }
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+
+    use super::*;
+    use crate::core::{Editor, markup};
+    use crate::ui::command::{Command, command_channel};
+    use crate::ui::derived::{Derived, Inputs};
+    use crate::ui::state::ReviewState;
+
+    /// A panel alone: built from borrowed state and a sender, it reports a click as a command
+    /// and changes nothing.
+    #[test]
+    fn the_panel_sends_commands_and_changes_nothing() {
+        let editor = Editor::new(markup::project("会见[习近平](PER)和[古巴](GPE)领导人"));
+        let review = ReviewState::default();
+        let mut derived = Derived::default();
+        derived.refresh(
+            &editor,
+            &Inputs {
+                generation: 0,
+                doc: 0,
+                review: &review,
+                show_rejected: false,
+                span_filter: "",
+                compare: None,
+            },
+        );
+        let (tx, rx) = command_channel(None);
+        let mut state = PanelState::default();
+        let mut h = Harness::new_ui(|ui| {
+            crate::ui::fonts::install(ui.ctx());
+            let shown = Shown {
+                project: &editor.project,
+                history: &editor.history,
+                doc: 0,
+                selected_span: None,
+                review: &review,
+                show_rejected: false,
+                annotator: None,
+                compare: None,
+                derived: &derived,
+                autosaving: false,
+            };
+            show(ui, &shown, &mut state, &tx);
+        });
+        h.run();
+        h.get_by_label("ORG").click();
+        h.run();
+        assert_eq!(rx.drain(), vec![Command::ApplyLabel("ORG".into())]);
+        h.get_by_label_contains("古巴  GPE").click();
+        h.run();
+        let id = editor.project.documents[0]
+            .spans
+            .iter()
+            .find(|s| s.label == "GPE")
+            .map(|s| s.id)
+            .expect("GPE");
+        assert_eq!(rx.drain(), vec![Command::SelectSpan(id)]);
+    }
+}
