@@ -12,6 +12,8 @@ echo "== cargo fmt --check"
 cargo fmt --check
 echo "== cargo clippy"
 cargo clippy --all-targets --quiet -- -D warnings
+echo "== cargo check --no-default-features (the core and the CLI without the window)"
+cargo check --no-default-features --quiet
 echo "== cargo test"
 cargo test
 echo "== smoke test: the real window renders under Xvfb"

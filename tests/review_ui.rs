@@ -149,7 +149,7 @@ fn spans_carry_the_annotators_name() {
         .cloned()
         .expect("span");
     assert_eq!(span.annotator.as_deref(), Some("李华"));
-    assert_eq!(h.state().annotator.as_deref(), Some("李华"));
+    assert_eq!(h.state().prefs.annotator.as_deref(), Some("李华"));
 }
 
 trait QueueLabel {
@@ -170,6 +170,7 @@ fn preferences_remember_the_name() {
     let path = dir.path().join("spantag/preferences.json");
     let prefs = spantag::ui::preferences::Preferences {
         annotator: Some("王芳".into()),
+        ..Default::default()
     };
     prefs.save(&path).expect("save");
     assert_eq!(spantag::ui::preferences::Preferences::load(&path), prefs);
@@ -208,7 +209,7 @@ fn renaming_a_label_keeps_who_made_its_spans_and_shift_digit_is_no_hotkey() {
         p.apply(&t).expect("valid");
     }
     let mut h = harness(p);
-    h.state_mut().annotator = Some("bob".into());
+    h.state_mut().prefs.annotator = Some("bob".into());
     let mut per = h
         .state()
         .editor

@@ -1,200 +1,169 @@
-//! The annotator window: menus, the text view, the annotation panel, dialogs.
+//! The annotator window: its state, split by how long each part lives, and the frame.
 //!
-//! Input becomes [`Command`]s during the frame; they run once at the end, and every change to
-//! the project goes through [`Editor::execute`] so undo, the dirty flag and (later) autosave see
-//! it.
+//! A frame: keys become [`Command`]s (from the one [`command_table`]); panels, the text view and
+//! dialogs draw from borrowed state and send commands; then the commands run, one by one, through
+//! [`SpantagApp::run_command`] (in `dispatch.rs`), the only place that changes the state. Every
+//! change to the project goes through [`Editor::execute`] so undo, the dirty flag and autosave
+//! see it.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Key, Modifiers, ViewportCommand};
 
 use super::autosave::Autosaver;
-use super::command::{Command, hotkey_key};
-use super::panel::PanelState;
+use super::command::{Command, CommandReceiver, CommandSender, command_channel};
+use super::command_table::{self, hotkey_key};
+use super::derived::{self, Derived};
+use super::dialogs::{self, FilePicker, Palette};
+use super::panels::{self, PanelState};
+use super::preferences::Preferences;
+use super::shown::Shown;
+use super::state::{CompareSession, Dialog, ExportForm, FindState, ReviewState};
 use super::text_view::{TextSelection, TextView, TextViewAction};
-use crate::core::lock::{LockError, LockInfo, LockState, ProjectLock};
-use crate::core::project_file::{DocumentDrift, Drift};
-use crate::core::recovery::{self, SpanChanges};
-use crate::core::retext;
-use crate::core::text_file::read_text_document;
-use crate::core::{
-    DocId, Document, Edit, Editor, LabelSet, Project, Span, SpanId, SpanStatus, Transaction,
-    project_file,
-};
-
-/// What to do once the user has answered "save changes?".
-#[derive(Clone, Debug, PartialEq)]
-pub enum AfterConfirm {
-    Quit,
-    Compare,
-    Import(crate::core::formats::Format),
-    Open(Option<PathBuf>),
-    NewFromText(Option<Vec<PathBuf>>),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Dialog {
-    Error {
-        title: String,
-        message: String,
-    },
-    /// Something went well and there is more to say than fits the status bar.
-    Info {
-        title: String,
-        message: String,
-    },
-    /// Saving failed; the work is still in memory.
-    SaveFailed {
-        message: String,
-    },
-    UnsavedChanges(AfterConfirm),
-    /// Another running Spantag has the project open.
-    Locked {
-        path: PathBuf,
-        holder: LockInfo,
-    },
-    /// Unsaved work from an earlier session was found next to the project.
-    Recovery {
-        recovery: PathBuf,
-        changes: Result<SpanChanges, String>,
-        comparing: bool,
-    },
-    /// The text of some documents changed after they were annotated.
-    Drift {
-        report: Vec<DocumentDrift>,
-    },
-}
-
-/// How to open a project that another Spantag holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OpenMode {
-    Normal,
-    ReadOnly,
-    /// Open and take the lock even though another process holds it.
-    Anyway,
-}
+use crate::core::lock::ProjectLock;
+use crate::core::{Editor, LabelSet, Project, SpanId};
 
 /// Autosave this long after the last edit (the promise is "within 2 seconds").
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(1000);
 
+/// The open project's plumbing: its lock and its autosave.
+pub(super) struct Session {
+    /// The user chose read-only (another Spantag holds the file); stays after re-anchoring.
+    pub read_only_by_choice: bool,
+    pub lock: Option<ProjectLock>,
+    pub autosaver: Autosaver,
+    /// The history state last seen, and when it changed.
+    pub last_change: (u64, Instant),
+    pub autosaved_state: Option<u64>,
+    /// The project's recovery file is this session's (it autosaved there, or the user restored
+    /// it): saving or discarding may remove it. Another's is left for the next offer.
+    pub owns_recovery: bool,
+    /// Counts projects opened in this window: a new project restarts the history's states.
+    pub generation: u64,
+}
+
+/// Dialogs over the window besides [`SpantagApp::dialog`].
+#[derive(Default)]
+pub(super) struct Modals {
+    /// Dialogs waiting for the current one to close.
+    pub queued: VecDeque<Dialog>,
+    pub palette: Option<Palette>,
+    pub cheat_sheet: bool,
+    pub file_picker: Option<FilePicker>,
+    /// What waits for a Save as to be answered ("Save" in "Save changes?" on a new project).
+    pub after_save: Option<super::state::AfterConfirm>,
+}
+
 pub struct SpantagApp {
+    // ---- The open project: from open to close ----
     pub editor: Editor,
     /// Where the project is saved; `None` for a project not saved yet.
     pub path: Option<PathBuf>,
+    /// Opened read-only: no edits, no save over the file (Save as works).
+    pub read_only: bool,
+    /// Comparing annotators; the project being edited is then the gold project.
+    pub compare: Option<CompareSession>,
+    pub autosave_delay: Duration,
+    /// Where a project with no file yet is autosaved; `None`: it is not (tests).
+    pub untitled_recovery: Option<PathBuf>,
+    pub(super) session: Session,
+
+    // ---- The view of it ----
     /// The document shown.
     pub doc: usize,
     pub selection: TextSelection,
     pub selected_span: Option<SpanId>,
+    /// The selection of each document while another one is shown.
+    pub(super) doc_views: HashMap<usize, (TextSelection, Option<SpanId>)>,
     pub text_view: TextView,
     pub panel: PanelState,
-    pub dialog: Option<Dialog>,
-    /// Dialogs waiting for the current one to close.
-    pub queued_dialogs: VecDeque<Dialog>,
-    /// Opened read-only: no edits, no save over the file (Save as works).
-    pub read_only: bool,
-    /// The user chose read-only (another Spantag holds the file); stays after re-anchoring.
-    read_only_by_choice: bool,
-    lock: Option<ProjectLock>,
-    autosaver: Autosaver,
-    pub autosave_delay: Duration,
-    /// Where a project with no file yet is autosaved; `None`: it is not (tests).
-    pub untitled_recovery: Option<PathBuf>,
-    /// The history state last seen, and when it changed.
-    last_change: (u64, Instant),
-    autosaved_state: Option<u64>,
-    /// The project's recovery file is this session's (it autosaved there, or the user restored
-    /// it): saving or discarding may remove it. Another's is left for the next offer.
-    owns_recovery: bool,
-    /// A one-line message in the status bar (what just happened, or why not).
-    pub status: Option<String>,
     pub find: FindState,
-    /// The options form of an export to CoNLL or Hugging Face, while open.
-    pub export_form: Option<super::exchange::ExportForm>,
-    /// Written on the spans this user creates, changes or imports.
-    pub annotator: Option<String>,
-    /// Where the annotator name is remembered; `None` keeps it for this session only.
-    pub preferences_path: Option<PathBuf>,
     pub review: ReviewState,
-    /// Comparing annotators; the project being edited is then the gold project.
-    pub compare: Option<super::compare_view::CompareSession>,
     /// The statistics window is open.
     pub show_statistics: bool,
-    pending: Vec<Command>,
-    allow_close: bool,
+    /// A one-line message in the status bar (what just happened, or why not).
+    pub status: Option<String>,
+    pub(super) derived: Derived,
+
+    // ---- Modal dialogs ----
+    pub dialog: Option<Dialog>,
+    /// The options form of an export to CoNLL or Hugging Face, while open.
+    pub export_form: Option<ExportForm>,
+    pub(super) modals: Modals,
+
+    // ---- Preferences: remembered between sessions ----
+    pub prefs: Preferences,
+    /// Where the preferences are remembered; `None` keeps them for this session only.
+    pub preferences_path: Option<PathBuf>,
+    /// Use the in-window file dialog, never the system's (also `SPANTAG_FILE_DIALOG=builtin`).
+    pub builtin_file_dialog: bool,
+
+    // ---- Plumbing ----
+    commands: CommandSender,
+    received: CommandReceiver,
+    pub(super) allow_close: bool,
     title: String,
-    focus_text: bool,
+    pub(super) focus_text: bool,
+    /// A text field had the keyboard at the end of the last frame.
+    typing_last_frame: bool,
     /// Close after this many frames (the test script's smoke test of the real window).
     pub exit_after_frames: Option<u64>,
     frames: u64,
-}
-
-/// Review mode: step through spans (filtered), accept or reject each.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ReviewState {
-    pub on: bool,
-    pub label: Option<String>,
-    pub status: Option<SpanStatus>,
-    /// `Some(None)`: spans without an annotator.
-    pub annotator: Option<Option<String>>,
-}
-
-impl ReviewState {
-    pub fn matches(&self, span: &Span) -> bool {
-        self.label.as_ref().is_none_or(|l| *l == span.label)
-            && self.status.is_none_or(|s| s == span.status)
-            && self.annotator.as_ref().is_none_or(|a| *a == span.annotator)
-    }
-}
-
-#[derive(Default)]
-pub struct FindState {
-    pub open: bool,
-    pub query: String,
-    pub focus: bool,
-    pub message: Option<String>,
 }
 
 impl SpantagApp {
     /// The app on `project`, saved at `path` (if any). Sets up fonts and style on `ctx`.
     pub fn new(ctx: &egui::Context, project: Project, path: Option<PathBuf>) -> Self {
         super::fonts::install(ctx);
-        ctx.set_theme(egui::Theme::Light);
+        let (commands, received) = command_channel(Some(ctx.clone()));
+        let prefs = Preferences::default();
+        let mut text_view = TextView::default();
+        text_view.font_size = prefs.font_size;
         let mut app = Self {
             editor: Editor::new(project),
             path,
+            read_only: false,
+            compare: None,
+            autosave_delay: AUTOSAVE_DELAY,
+            untitled_recovery: None,
+            session: Session {
+                read_only_by_choice: false,
+                lock: None,
+                autosaver: Autosaver::new(commands.clone()),
+                last_change: (0, Instant::now()),
+                autosaved_state: None,
+                owns_recovery: false,
+                generation: 0,
+            },
             doc: 0,
             selection: TextSelection::default(),
             selected_span: None,
-            text_view: TextView::default(),
+            doc_views: HashMap::new(),
+            text_view,
             panel: PanelState::default(),
-            dialog: None,
-            queued_dialogs: VecDeque::new(),
-            read_only: false,
-            read_only_by_choice: false,
-            lock: None,
-            autosaver: Autosaver::default(),
-            autosave_delay: AUTOSAVE_DELAY,
-            untitled_recovery: None,
-            last_change: (0, Instant::now()),
-            autosaved_state: None,
-            owns_recovery: false,
-            status: None,
             find: FindState::default(),
-            export_form: None,
-            annotator: None,
-            preferences_path: None,
             review: ReviewState::default(),
-            compare: None,
             show_statistics: false,
-            pending: Vec::new(),
+            status: None,
+            derived: Derived::default(),
+            dialog: None,
+            export_form: None,
+            modals: Modals::default(),
+            prefs,
+            preferences_path: None,
+            builtin_file_dialog: std::env::var("SPANTAG_FILE_DIALOG").is_ok_and(|v| v == "builtin"),
+            commands,
+            received,
             allow_close: false,
             title: String::new(),
             focus_text: true,
+            typing_last_frame: false,
             exit_after_frames: None,
             frames: 0,
         };
+        app.apply_theme(ctx);
         if app.editor.project.documents.is_empty() {
             app.status = Some("This project has no documents: use File › New from text…".into());
         }
@@ -209,21 +178,66 @@ impl SpantagApp {
         app
     }
 
+    /// Take over remembered preferences (at start-up).
+    pub fn use_preferences(&mut self, ctx: &egui::Context, prefs: Preferences) {
+        self.text_view.font_size = prefs.font_size;
+        self.text_view.show_rejected = prefs.show_rejected;
+        self.review = ReviewState {
+            on: self.review.on,
+            ..prefs.review.clone()
+        };
+        self.prefs = prefs;
+        self.apply_theme(ctx);
+    }
+
+    /// Write the preferences where they are remembered, if anywhere.
+    pub(super) fn save_preferences(&mut self) {
+        self.prefs.font_size = self.text_view.font_size;
+        self.prefs.show_rejected = self.text_view.show_rejected;
+        self.prefs.review = ReviewState {
+            on: false,
+            ..self.review.clone()
+        };
+        if let Some(path) = &self.preferences_path
+            && let Err(e) = self.prefs.save(path)
+        {
+            self.status = Some(format!(
+                "Cannot remember your preferences in {}: {e}",
+                path.display()
+            ));
+        }
+    }
+
+    pub(super) fn apply_theme(&self, ctx: &egui::Context) {
+        use super::preferences::Theme;
+        ctx.set_theme(match self.prefs.theme {
+            Theme::System => egui::ThemePreference::System,
+            Theme::Light => egui::ThemePreference::Light,
+            Theme::Dark => egui::ThemePreference::Dark,
+        });
+    }
+
     /// Show `dialog` now, or after the one showing.
     pub fn show_dialog(&mut self, dialog: Dialog) {
         if self.dialog.is_none() {
             self.dialog = Some(dialog);
         } else {
-            self.queued_dialogs.push_back(dialog);
+            self.modals.queued.push_back(dialog);
         }
     }
 
-    fn close_dialog(&mut self) {
-        self.dialog = self.queued_dialogs.pop_front();
+    pub(super) fn close_dialog(&mut self) {
+        self.dialog = self.modals.queued.pop_front();
     }
 
+    /// Run `command` at the end of this frame (or of the next one, if this one is over).
     pub fn queue(&mut self, command: Command) {
-        self.pending.push(command);
+        self.commands.send(command);
+    }
+
+    /// A sender for panels, dialogs and jobs.
+    pub fn command_sender(&self) -> CommandSender {
+        self.commands.clone()
     }
 
     pub fn title(&self) -> String {
@@ -251,94 +265,8 @@ impl SpantagApp {
         }
     }
 
-    /// Apply a transaction through the editor; a refused edit becomes a status message.
-    pub fn execute(&mut self, transaction: Transaction) -> bool {
-        let transaction = self.stamp_annotator(transaction);
-        self.execute_as_is(transaction)
-    }
-
-    /// Like [`Self::execute`], but leave the spans' annotators as they are: for edits that are
-    /// not this user's annotation decisions (renaming a label, re-anchoring, taking annotators'
-    /// spans into gold).
-    pub fn execute_as_is(&mut self, transaction: Transaction) -> bool {
-        let description = transaction.description.clone();
-        if self.read_only && !transaction.is_empty() {
-            self.status = Some(format!(
-                "Cannot {description}: the project is open read-only (File › Save as… makes an \
-                 editable copy)"
-            ));
-            return false;
-        }
-        match self.editor.execute(transaction) {
-            Ok(_) => true,
-            Err(error) => {
-                self.status = Some(format!("Cannot {description}: {error}"));
-                false
-            }
-        }
-    }
-
-    /// Apply the note being typed, if it differs from the span's note.
-    pub fn commit_note_draft(&mut self) {
-        let Some((id, text)) = self.panel.note_draft.take() else {
-            return;
-        };
-        let Some(mut span) = self.current_doc().and_then(|d| d.spans.get(id)).cloned() else {
-            return;
-        };
-        let note = text.trim().to_owned();
-        let note = (!note.is_empty()).then_some(note);
-        if note != span.note {
-            span.note = note;
-            let t = self.editor.project.change_span("edit note", self.doc, span);
-            self.execute(t);
-        }
-    }
-
-    /// Put the user's name on every span the transaction creates or changes.
-    fn stamp_annotator(&self, mut transaction: Transaction) -> Transaction {
-        let Some(name) = &self.annotator else {
-            return transaction;
-        };
-        for edit in &mut transaction.edits {
-            match edit {
-                Edit::AddSpan { span, .. } | Edit::ChangeSpan { after: span, .. } => {
-                    span.annotator = Some(name.clone());
-                }
-                _ => {}
-            }
-        }
-        transaction
-    }
-
-    /// Set the annotator name and remember it.
-    pub fn set_annotator(&mut self, name: &str) {
-        let name = name.trim();
-        self.annotator = (!name.is_empty()).then(|| name.to_owned());
-        if let Some(path) = &self.preferences_path {
-            let prefs = super::preferences::Preferences {
-                annotator: self.annotator.clone(),
-            };
-            if let Err(e) = prefs.save(path) {
-                self.status = Some(format!(
-                    "Cannot remember your name in {}: {e}",
-                    path.display()
-                ));
-            }
-        }
-    }
-
-    /// The spans Tab / N / P step through, in document order: the shown ones, and in review
-    /// mode only those the review filter lets through.
-    pub fn review_spans(&self) -> Vec<&Span> {
-        let Some(doc) = self.current_doc() else {
-            return Vec::new();
-        };
-        doc.spans
-            .iter()
-            .filter(|s| self.text_view.shows(s) || self.review.status == Some(SpanStatus::Rejected))
-            .filter(|s| !self.review.on || self.review.matches(s))
-            .collect()
+    pub fn current_doc(&self) -> Option<&crate::core::AnnotatedDocument> {
+        self.editor.project.documents.get(self.doc)
     }
 
     /// (reviewed, total) of the spans review mode steps through; reviewed = not suggested.
@@ -346,735 +274,77 @@ impl SpantagApp {
         let spans = self.review_spans();
         let reviewed = spans
             .iter()
-            .filter(|s| s.status != SpanStatus::Suggested)
+            .filter(|s| s.status != crate::core::SpanStatus::Suggested)
             .count();
         (reviewed, spans.len())
     }
 
-    /// Why `target` must not be written from here, if it must not: the project opened
-    /// read-only, a file another Spantag holds, or one of the files being compared.
-    pub fn refuse_to_write(&self, target: &Path) -> Option<String> {
-        let current = self.path.as_deref().is_some_and(|p| same_file(p, target));
-        if current && self.read_only {
-            return Some(format!(
-                "{} is open read-only here; save a copy under another name.",
-                target.display()
-            ));
-        }
-        if !current && let LockState::Held(holder) = crate::core::lock::inspect(target) {
-            return Some(format!(
-                "{} is open in another Spantag, by {holder}. Save somewhere else, or close it \
-                 there first.",
-                target.display()
-            ));
-        }
-        if let Some(session) = &self.compare
-            && session.sources.iter().any(|s| same_file(s, target))
-        {
-            return Some(format!(
-                "{} is one of the files being compared; the gold project goes to a new file.",
-                target.display()
-            ));
-        }
-        None
+    /// (decided, disagreements) over all documents, while comparing.
+    pub fn adjudication_progress(&self) -> (usize, usize) {
+        self.compare.as_ref().map_or((0, 0), |session| {
+            derived::adjudication(&self.editor, session)
+        })
     }
 
-    fn set_status(&mut self, status: SpanStatus) {
-        let Some(id) = self.selected_span else {
-            self.status = Some("Select a span first (N / P or Tab in review mode)".into());
-            return;
-        };
-        let Some(mut span) = self.current_doc().and_then(|d| d.spans.get(id)).cloned() else {
-            return;
-        };
-        span.status = status;
-        let t =
-            self.editor
-                .project
-                .change_span(&format!("mark {}", status.as_str()), self.doc, span);
-        if self.execute(t) {
-            self.step_span(true);
-        }
-    }
-
-    fn nudge(&mut self, start: bool, delta: i8) {
-        let Some(id) = self.selected_span else {
-            self.status = Some("Select a span to move its boundaries".into());
-            return;
-        };
-        let Some(mut span) = self.current_doc().and_then(|d| d.spans.get(id)).cloned() else {
-            return;
-        };
-        let edge = if start {
-            &mut span.start
-        } else {
-            &mut span.end
-        };
-        *edge = if delta < 0 {
-            edge.saturating_sub(1)
-        } else {
-            *edge + 1
-        };
-        let t = self
-            .editor
-            .project
-            .change_span("move span boundary", self.doc, span);
-        self.execute(t);
-    }
-
-    fn selected_span_still_exists(&mut self) {
-        if let Some(id) = self.selected_span
-            && self.current_doc().and_then(|d| d.spans.get(id)).is_none()
-        {
-            self.selected_span = None;
-        }
-    }
-
-    pub fn current_doc(&self) -> Option<&crate::core::AnnotatedDocument> {
-        self.editor.project.documents.get(self.doc)
-    }
-
-    // ---- Commands ---------------------------------------------------------------------------
-
-    pub fn run_command(&mut self, ctx: &egui::Context, command: Command) {
-        if matches!(
-            command,
-            Command::Save | Command::SaveAs | Command::Open | Command::NewFromText | Command::Quit
-        ) {
-            self.commit_note_draft();
-        }
-        match command {
-            Command::Undo | Command::Redo if self.read_only => {
-                self.status = Some("The project is open read-only".into());
-            }
-            Command::Undo | Command::Redo
-                if self.panel.label_form.is_some() || self.panel.note_draft.is_some() =>
-            {
-                // Forms hold copies of what undo is about to change: close them first.
-                self.panel.label_form = None;
-                self.panel.note_draft = None;
-                self.run_command(ctx, command);
-                return;
-            }
-            Command::Undo => match self.editor.undo() {
-                Ok(Some(t)) => self.status = Some(format!("Undid {}", t.description)),
-                Ok(None) => self.status = Some("Nothing to undo".into()),
-                Err(e) => self.status = Some(format!("Cannot undo: {e}")),
-            },
-            Command::Redo => match self.editor.redo() {
-                Ok(Some(t)) => self.status = Some(format!("Redid {}", t.description)),
-                Ok(None) => self.status = Some("Nothing to redo".into()),
-                Err(e) => self.status = Some(format!("Cannot redo: {e}")),
-            },
-            Command::ApplyLabel(label) => self.apply_label(&label),
-            Command::ToggleReview => {
-                self.review.on = !self.review.on;
-                self.status = Some(if self.review.on {
-                    "Review mode: N / P next / previous, Enter accept, Backspace reject".into()
-                } else {
-                    "Review mode off".into()
-                });
-            }
-            Command::Accept => self.set_status(SpanStatus::Accepted),
-            Command::Reject => self.set_status(SpanStatus::Rejected),
-            Command::Nudge { start, delta } => self.nudge(start, delta),
-            Command::DeleteSpan => {
-                if let Some(id) = self.selected_span {
-                    let t = self.editor.project.remove_spans(self.doc, &[id]);
-                    if self.execute(t) {
-                        self.selected_span = None;
-                    }
-                } else {
-                    self.status = Some("Select a span to delete it".into());
-                }
-            }
-            Command::SelectSpan(id) => self.select_span(id, true),
-            Command::NextSpan | Command::PreviousSpan => {
-                self.step_span(command == Command::NextSpan)
-            }
-            Command::SelectDocument(i) => {
-                if i < self.editor.project.documents.len() && i != self.doc {
-                    self.doc = i;
-                    self.selection = TextSelection::default();
-                    self.selected_span = None;
-                    self.text_view.reset();
-                    if let Some(c) = &mut self.compare {
-                        c.selected_unit = None;
-                    }
-                    self.refresh_overlay();
-                }
-            }
-            Command::ClearSelection => {
-                self.selection = TextSelection::caret(self.selection.caret);
-                self.selected_span = None;
-            }
-            Command::Find => {
-                self.find.open = true;
-                self.find.focus = true;
-            }
-            Command::ZoomIn => {
-                self.text_view.font_size = (self.text_view.font_size + 2.0).min(48.0)
-            }
-            Command::ZoomOut => {
-                self.text_view.font_size = (self.text_view.font_size - 2.0).max(10.0)
-            }
-            Command::Save => {
-                self.save();
-            }
-            Command::SaveAs => {
-                self.save_as();
-            }
-            Command::Open => self.confirm_then(ctx, AfterConfirm::Open(None)),
-            Command::NewFromText => self.confirm_then(ctx, AfterConfirm::NewFromText(None)),
-            Command::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
-        }
-        self.selected_span_still_exists();
-    }
-
-    fn apply_label(&mut self, label: &str) {
-        let Some(doc) = self.current_doc() else {
-            return;
-        };
-        let (start, end) = self.selection.range();
-        let (start, end) = trim_whitespace(&doc.document, start, end);
-        if start < end {
-            let t = self.editor.project.tag(self.doc, start, end, label);
-            if self.execute(t) {
-                let id = self
-                    .current_doc()
-                    .and_then(|d| d.spans.find_exact(start, end, label))
-                    .map(|s| s.id);
-                self.selected_span = id;
-                self.selection = TextSelection::caret(end);
-                self.status = Some(format!("Tagged {label}"));
-            }
-        } else if let Some(id) = self.selected_span {
-            let Some(mut span) = doc.spans.get(id).cloned() else {
-                return;
-            };
-            span.label = label.to_owned();
-            if self.review.on {
-                // Relabelling a suggestion while reviewing decides it.
-                span.status = SpanStatus::Accepted;
-            }
-            let t = self
-                .editor
-                .project
-                .change_span(&format!("relabel as {label}"), self.doc, span);
-            if self.execute(t) {
-                self.status = Some(format!("Relabelled as {label}"));
-            }
-        } else {
-            self.status = Some(
-                "Select text first (drag over it, or Shift+arrows), then press a label key".into(),
-            );
-        }
-    }
-
-    pub fn select_span(&mut self, id: SpanId, scroll: bool) {
-        let Some(span) = self.current_doc().and_then(|d| d.spans.get(id)) else {
-            return;
-        };
-        let start = span.start;
-        self.selected_span = Some(id);
-        self.selection = TextSelection::caret(start);
-        if scroll {
-            self.text_view.scroll_to(start);
-        }
-    }
-
-    fn step_span(&mut self, forward: bool) {
-        let spans = self.review_spans();
-        if spans.is_empty() {
-            self.status = Some("No spans to step through".into());
-            return;
-        }
-        let current = self
-            .selected_span
-            .and_then(|id| spans.iter().position(|s| s.id == id));
-        let next = match (current, forward) {
-            (Some(i), true) => (i + 1) % spans.len(),
-            (Some(i), false) => (i + spans.len() - 1) % spans.len(),
-            (None, true) => spans
-                .iter()
-                .position(|s| s.start >= self.selection.caret)
-                .unwrap_or(0),
-            (None, false) => spans
-                .iter()
-                .rposition(|s| s.start < self.selection.caret)
-                .unwrap_or(spans.len() - 1),
-        };
-        let id = spans[next].id;
-        self.select_span(id, true);
-    }
-
-    // ---- Files ------------------------------------------------------------------------------
-
-    /// Save to the project's file, or ask where when it has none. Returns true when saved.
-    pub fn save(&mut self) -> bool {
-        match self.path.clone() {
-            Some(_) if self.read_only => {
-                self.status =
-                    Some("Open read-only: use File › Save as… to save a copy elsewhere".into());
-                false
-            }
-            Some(path) => self.save_to(&path),
-            None => self.save_as(),
-        }
-    }
-
-    fn save_as(&mut self) -> bool {
-        let mut dialog = rfd::FileDialog::new()
-            .add_filter("Spantag project", &["json"])
-            .set_title("Save project as");
-        if let Some(dir) = self.path.as_ref().and_then(|p| p.parent()) {
-            dialog = dialog.set_directory(dir);
-        }
-        let name = self
-            .path
-            .as_ref()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "project.json".to_owned());
-        match dialog.set_file_name(name).save_file() {
-            Some(path) => self.save_to(&path),
-            None => false,
-        }
-    }
-
-    /// Save to `path` and make it the project's file. On failure the work stays in memory and
-    /// a dialog says why.
-    pub fn save_to(&mut self, path: &Path) -> bool {
-        if let Some(why) = self.refuse_to_write(path) {
-            self.show_dialog(Dialog::SaveFailed { message: why });
-            return false;
-        }
-        match project_file::save(&self.editor.project, path) {
-            Ok(()) => {
-                self.editor.history.mark_saved();
-                if !self.path.as_deref().is_some_and(|p| same_file(p, path)) {
-                    // A new file: it is ours now, and editable. The old file's recovery copy
-                    // is what was just saved here.
-                    if let Some(old) = self.path.clone() {
-                        if self.owns_recovery {
-                            self.autosaver.remove(recovery::recovery_path(&old));
-                        }
-                    } else if let Some(untitled) = self.untitled_recovery.clone() {
-                        self.autosaver.remove(untitled);
-                    }
-                    self.release_project_file();
-                    self.lock = ProjectLock::acquire(path).ok();
-                    self.read_only = false;
-                    // What this window autosaves from now on goes next to the new file.
-                    self.owns_recovery = true;
-                }
-                // The recovery file is only removed when it is this session's: one the user
-                // has not seen stays, to be offered again.
-                if self.owns_recovery {
-                    self.autosaver.remove(recovery::recovery_path(path));
-                }
-                self.autosaved_state = None;
-                self.path = Some(path.to_owned());
-                self.status = Some(format!("Saved {}", path.display()));
-                true
-            }
-            Err(error) => {
-                self.show_dialog(Dialog::SaveFailed {
-                    message: format!("{error}"),
-                });
-                false
-            }
-        }
-    }
-
-    /// Ask about unsaved changes first, if there are any; then do `then`.
-    fn confirm_then(&mut self, ctx: &egui::Context, then: AfterConfirm) {
-        if self.editor.is_dirty() {
-            self.dialog = Some(Dialog::UnsavedChanges(then));
-        } else {
-            self.proceed(ctx, then);
-        }
-    }
-
-    fn proceed(&mut self, ctx: &egui::Context, then: AfterConfirm) {
-        match then {
-            AfterConfirm::Quit => {
-                if self.editor.is_dirty() {
-                    // The user chose not to save: the autosaved copy goes with the changes.
-                    self.discard_recovery();
-                }
-                self.allow_close = true;
-                ctx.send_viewport_cmd(ViewportCommand::Close);
-            }
-            AfterConfirm::Open(path) => {
-                let path = path.or_else(|| {
-                    rfd::FileDialog::new()
-                        .add_filter("Spantag project", &["json"])
-                        .set_title("Open project")
-                        .pick_file()
-                });
-                if let Some(path) = path {
-                    if self.editor.is_dirty() {
-                        self.discard_recovery();
-                    }
-                    self.open_path(&path);
-                }
-            }
-            AfterConfirm::NewFromText(paths) => {
-                let paths = paths.or_else(|| {
-                    rfd::FileDialog::new()
-                        .add_filter("Text", &["txt"])
-                        .set_title("New project from text files")
-                        .pick_files()
-                });
-                if let Some(paths) = paths {
-                    if self.editor.is_dirty() {
-                        self.discard_recovery();
-                    }
-                    self.new_from_text(&paths);
-                }
-            }
-            AfterConfirm::Compare => {
-                let paths = rfd::FileDialog::new()
-                    .add_filter("Spantag project", &["json"])
-                    .set_title("Compare annotators: choose two or more project files")
-                    .pick_files();
-                if let Some(paths) = paths {
-                    if self.editor.is_dirty() {
-                        self.discard_recovery();
-                    }
-                    self.start_compare(&paths);
-                }
-            }
-            AfterConfirm::Import(format) => {
-                if self.editor.is_dirty() {
-                    self.discard_recovery();
-                }
-                self.pick_import_sources(format);
-            }
-        }
-    }
-
-    /// Open the project at `path`, replacing the current one. On failure nothing changes.
-    pub fn open_path(&mut self, path: &Path) {
-        self.open_path_with(path, OpenMode::Normal);
-    }
-
-    pub fn open_path_with(&mut self, path: &Path, mode: OpenMode) {
-        let lock_state = crate::core::lock::inspect(path);
-        if let LockState::Held(holder) = &lock_state
-            && mode == OpenMode::Normal
-        {
-            self.show_dialog(Dialog::Locked {
-                path: path.to_owned(),
-                holder: holder.clone(),
-            });
-            return;
-        }
-        let loaded = match project_file::load_with(path, Drift::Allow) {
-            Ok(loaded) => loaded,
-            Err(error) => {
-                self.show_dialog(Dialog::Error {
-                    title: "Cannot open the project".into(),
-                    message: error.to_string(),
-                });
-                return;
-            }
-        };
-        self.replace_project(loaded.project, Some(path.to_owned()));
-        self.read_only = mode == OpenMode::ReadOnly;
-        self.read_only_by_choice = self.read_only;
-        self.status = Some(format!("Opened {}", path.display()));
-        let mut lost_the_race = false;
-        if !self.read_only {
-            match mode {
-                OpenMode::Anyway => self.lock = ProjectLock::take_over(path).ok(),
-                _ => match ProjectLock::acquire(path) {
-                    Ok(lock) => self.lock = Some(lock),
-                    Err(LockError::Held { holder, .. }) => {
-                        // Another Spantag took it between the check above and now.
-                        lost_the_race = true;
-                        self.read_only = true;
-                        self.read_only_by_choice = true;
-                        self.show_dialog(Dialog::Locked {
-                            path: path.to_owned(),
-                            holder: *holder,
-                        });
-                    }
-                    // No lock can be written there (a read-only folder): open without one.
-                    Err(LockError::Io { .. }) => self.lock = None,
-                },
-            }
-            if let LockState::Stale(old) = lock_state
-                && !lost_the_race
-            {
-                self.status = Some(format!(
-                    "Opened {}; took over the lock left by {old}, which is no longer running",
-                    path.display()
-                ));
-            }
-        }
-        if let Some(version) = loaded.migrated_from {
-            self.editor.history.mark_unsaved();
-            self.status = Some(format!(
-                "Opened {}: migrated from file format version {version}; saving writes version \
-                 {} and keeps the original as {}",
-                path.display(),
-                project_file::FORMAT_VERSION,
-                crate::core::atomic_write::backup_path(path).display()
-            ));
-        }
-        let drifted = !loaded.drift.is_empty();
-        if drifted {
-            // Nothing may be saved over the file until the user has chosen what to do.
-            self.read_only = true;
-            self.show_dialog(Dialog::Drift {
-                report: loaded.drift,
-            });
-        }
-        // A recovery file is only ours to offer when no other Spantag has the project open
-        // (its autosave is live work; "Open anyway" took the project from it, so it is offered).
-        // It is offered whenever its content differs from the file, whatever the modification
-        // times say, and after the changed-text dialog when there is one: a recovery is a whole
-        // project, its own text included, and an unseen one must not be autosaved over.
-        if mode != OpenMode::ReadOnly
-            && !lost_the_race
-            && let Some(recovery) = recovery::pending_recovery(path)
-        {
-            let changes = project_file::load(&recovery)
-                .map(|r| recovery::compare(&self.editor.project, &r))
-                .map_err(|e| e.to_string());
-            self.show_dialog(Dialog::Recovery {
-                recovery,
-                changes,
-                comparing: false,
-            });
-        } else if mode != OpenMode::ReadOnly && !lost_the_race {
-            // Nothing unsaved in it (or no file): the next autosave may replace it.
-            self.owns_recovery = true;
-        }
-    }
-
-    /// Give up the lock on the current project file.
-    fn release_project_file(&mut self) {
-        self.lock = None;
-    }
-
-    fn discard_recovery(&mut self) {
-        if self.path.is_none()
-            && let Some(untitled) = &self.untitled_recovery
-        {
-            let _ = std::fs::remove_file(untitled);
-            self.autosaver.remove(untitled.clone());
-        }
-        if let Some(path) = &self.path
-            && self.owns_recovery
-        {
-            // Now, not on the worker: the window may be about to close. The worker removes it
-            // again after any write still queued.
-            recovery::remove_recovery(path);
-            self.autosaver.remove(recovery::recovery_path(path));
-        }
-        // This state was deliberately thrown away: do not autosave it again.
-        self.autosaved_state = Some(self.editor.history.state());
-    }
-
-    /// Replace the project by the recovery file's contents (unsaved, so Save writes them).
-    fn restore_recovery(&mut self, recovery: &Path) {
-        match project_file::load(recovery) {
-            Ok(project) => {
-                let path = self.path.clone();
-                let lock = self.lock.take();
-                let (read_only, by_choice) = (self.read_only, self.read_only_by_choice);
-                self.replace_project(project, path);
-                self.lock = lock;
-                self.read_only = read_only;
-                self.read_only_by_choice = by_choice;
-                self.editor.history.mark_unsaved();
-                self.owns_recovery = true;
-                self.status = Some(format!(
-                    "Restored unsaved work from {}; save to keep it",
-                    recovery.display()
-                ));
-            }
-            Err(error) => self.show_dialog(Dialog::Error {
-                title: "Cannot restore".into(),
-                message: format!("{error}\n\nThe recovery file is left where it is."),
-            }),
-        }
-    }
-
-    /// Offer the unsaved work of earlier sessions whose project had no file yet.
-    pub fn offer_untitled_recoveries(&mut self) {
-        let Some(dir) = self.untitled_recovery.as_ref().and_then(|p| p.parent()) else {
-            return;
-        };
-        for recovery in recovery::orphaned_untitled(dir) {
-            let changes = project_file::load(&recovery)
-                .map(|r| recovery::compare(&Project::default(), &r))
-                .map_err(|e| e.to_string());
-            self.show_dialog(Dialog::Recovery {
-                recovery,
-                changes,
-                comparing: true,
-            });
-        }
-    }
-
-    /// Open an untitled recovery as the (unsaved) project; it goes on as this session's own.
-    fn restore_untitled(&mut self, recovery: &Path) {
-        match project_file::load(recovery) {
-            Ok(project) => {
-                self.replace_project(project, None);
-                self.editor.history.mark_unsaved();
-                if let Some(own) = &self.untitled_recovery {
-                    let _ = std::fs::rename(recovery, own);
-                }
-                self.status =
-                    Some("Restored unsaved work of an earlier session: Save as… to keep it".into());
-            }
-            Err(error) => self.show_dialog(Dialog::Error {
-                title: "Cannot restore".into(),
-                message: format!("{error}\n\nThe recovery file is left where it is."),
-            }),
-        }
-    }
-
-    /// Put back the spans of changed documents (core::retext::reanchor_drift), as one undoable
-    /// step: those found where the text moved as they were, the others as suggestions to review.
-    pub fn reanchor(&mut self, report: &[DocumentDrift]) -> (usize, usize) {
-        // Every span is placed (core::retext); those placed by a guess come back suggested,
-        // for review. Returns (placed, of which to review).
-        let mut edits = Vec::new();
-        let mut review = 0;
-        for doc in report {
-            let Some(annotated) = self.editor.project.documents.get(doc.doc) else {
-                continue;
-            };
-            for mapped in retext::reanchor_drift(&annotated.document, doc) {
-                review += usize::from(mapped.needs_review());
-                if let Some(span) = mapped.new {
-                    edits.push(Edit::AddSpan {
-                        doc: DocId::new(&doc.doc_id),
-                        span,
-                    });
-                }
-            }
-        }
-        let found = edits.len();
-        let lost = review;
-        self.read_only = false;
-        let applied =
-            self.execute_as_is(Transaction::new(format!("re-anchor {found} spans"), edits));
-        if applied {
-            self.editor.history.mark_unsaved();
-        }
-        // Saving over the file is allowed again only if that worked and the user did not
-        // choose read-only; the lock taken at open stays (a second one would drop it).
-        self.read_only = self.read_only_by_choice || !applied;
-        if !self.read_only
-            && self.lock.is_none()
-            && let Some(path) = self.path.clone()
-            && !matches!(crate::core::lock::inspect(&path), LockState::Held(_))
-        {
-            self.lock = ProjectLock::acquire(&path).ok();
-        }
-        if applied {
-            (found, lost)
-        } else {
-            (0, lost + found)
-        }
-    }
-
-    /// A new, unsaved project with one document per text file.
-    pub fn new_from_text(&mut self, paths: &[PathBuf]) {
-        let mut documents: Vec<Document> = Vec::new();
-        for path in paths {
-            match read_text_document(path, &documents) {
-                Ok(d) => documents.push(d),
-                Err(error) => {
-                    self.dialog = Some(Dialog::Error {
-                        title: "Cannot read the text".into(),
-                        message: error.to_string(),
-                    });
-                    return;
-                }
-            }
-        }
-        let project = Project::new(LabelSet::news_default(), documents);
-        self.replace_project(project, None);
-        self.editor.history.mark_unsaved();
-        self.status = Some("New project: save it with Ctrl+S".into());
-    }
-
-    pub(super) fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
-        self.release_project_file();
-        self.read_only = false;
-        self.read_only_by_choice = false;
-        self.autosaved_state = None;
-        self.owns_recovery = false;
-        self.editor = Editor::new(project);
-        self.compare = None;
-        self.text_view.overlay = None;
-        self.path = path;
-        self.doc = 0;
-        self.selection = TextSelection::default();
-        self.selected_span = None;
-        self.text_view.reset();
-        self.panel = PanelState::default();
-        self.focus_text = true;
+    /// A dialog or form that owns the keyboard while it is open.
+    fn modal_open(&self) -> bool {
+        self.dialog.is_some()
+            || self.export_form.is_some()
+            || self.modals.palette.is_some()
+            || self.modals.cheat_sheet
+            || self.modals.file_picker.is_some()
     }
 
     // ---- Frame ------------------------------------------------------------------------------
 
-    fn collect_shortcuts(&mut self, ctx: &egui::Context) {
-        if self.dialog.is_some() || self.export_form.is_some() {
-            return;
-        }
+    /// Give the keyboard to the text unless a text field has it on purpose.
+    ///
+    /// egui drops the focus on `Esc` (before the app sees the key) and, with nothing focused,
+    /// turns `Tab` and the arrows into focus moves: the next `Tab` walked into the panel's
+    /// "Your name" field and the label hotkey that followed was typed there. So, at the start of
+    /// every frame, the text takes the focus back from nothing or from a button, and egui's
+    /// focus move of this frame is cancelled; `Esc` that left a text field only leaves it.
+    fn keep_keys_on_text(&mut self, ctx: &egui::Context) {
         let typing = ctx.text_edit_focused();
-        for command in Command::WITH_SHORTCUTS {
-            if typing && !command.works_in_text_fields() {
-                continue;
-            }
-            let hit = ctx.input_mut(|i| {
-                command.shortcut().is_some_and(|s| i.consume_shortcut(&s))
-                    || command
-                        .alternative_shortcut()
-                        .is_some_and(|s| i.consume_shortcut(&s))
-            });
-            if hit {
-                self.queue(command);
-            }
-        }
-        if typing || self.text_view.is_chooser_open() {
+        let left_field = self.typing_last_frame && !typing;
+        self.typing_last_frame = typing;
+        if self.modal_open() || typing || egui::Popup::is_any_open(ctx) {
             return;
         }
-        let text_has_focus =
-            ctx.memory(|m| m.has_focus(self.text_view.id)) || ctx.memory(|m| m.focused().is_none());
-        if text_has_focus && self.review.on {
-            for (key, command) in [
-                (Key::N, Command::NextSpan),
-                (Key::P, Command::PreviousSpan),
-                (Key::Enter, Command::Accept),
-                (Key::Backspace, Command::Reject),
-            ] {
-                if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
-                    self.queue(command);
-                }
-            }
+        if left_field {
+            // This Esc (or click) was for the field: it must not also clear the selection.
+            ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
         }
-        if text_has_focus {
-            for command in [
-                Command::PreviousSpan,
-                Command::NextSpan,
-                Command::ClearSelection,
-            ] {
-                if let Some(s) = command.shortcut()
-                    && ctx.input_mut(|i| i.consume_shortcut(&s))
-                {
-                    self.queue(command);
-                }
+        let text = self.text_view.id;
+        ctx.memory_mut(|m| {
+            if !m.has_focus(text) {
+                m.request_focus(text);
             }
+            m.move_focus(egui::FocusDirection::None);
+        });
+    }
+
+    fn collect_shortcuts(&mut self, ctx: &egui::Context) {
+        if self.dialog.is_some() || self.export_form.is_some() || self.modals.file_picker.is_some()
+        {
+            return;
+        }
+        // While the palette or the cheat sheet is open only their own keys (and the global
+        // ones: the palette's shortcut closes it again) count.
+        let typing = ctx.text_edit_focused()
+            || self.modals.palette.is_some()
+            || self.modals.cheat_sheet
+            || self.text_view.is_chooser_open();
+        let review = self.review.on;
+        for command in ctx.input_mut(|i| command_table::pressed(i, typing, review)) {
+            self.queue(command);
+        }
+        if typing {
+            return;
+        }
+        // egui matches a key with Shift or Alt held too; a label hotkey is the bare key.
+        if !ctx.input(|i| i.modifiers.is_none()) {
+            return;
         }
         let hotkeys: Vec<(Key, String)> = self
             .editor
@@ -1083,10 +353,6 @@ impl SpantagApp {
             .iter()
             .filter_map(|l| Some((hotkey_key(l.hotkey?)?, l.name.clone())))
             .collect();
-        // egui matches a key with Shift or Alt held too; a label hotkey is the bare key.
-        if !ctx.input(|i| i.modifiers.is_none()) {
-            return;
-        }
         for (key, name) in hotkeys {
             if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
                 self.queue(Command::ApplyLabel(name));
@@ -1103,489 +369,81 @@ impl SpantagApp {
             && self.editor.is_dirty()
         {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
-            self.dialog = Some(Dialog::UnsavedChanges(AfterConfirm::Quit));
+            self.dialog = Some(Dialog::UnsavedChanges(super::state::AfterConfirm::Quit));
         }
     }
 
-    fn menu_bar(&mut self, ui: &mut egui::Ui) {
-        egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
-                for command in [
-                    Command::NewFromText,
-                    Command::Open,
-                    Command::Save,
-                    Command::SaveAs,
-                ] {
-                    self.menu_item(ui, command);
-                }
-                ui.separator();
-                super::exchange::menu(self, ui);
-                if ui.button("Compare annotators…").clicked() {
-                    if self.editor.is_dirty() {
-                        self.show_dialog(Dialog::UnsavedChanges(AfterConfirm::Compare));
-                    } else {
-                        self.proceed(ui.ctx(), AfterConfirm::Compare);
-                    }
-                }
-                ui.separator();
-                self.menu_item(ui, Command::Quit);
-            });
-            ui.menu_button("Edit", |ui| {
-                let undo = match self.editor.history.undo_description() {
-                    Some(d) => format!("Undo {d}"),
-                    None => "Undo".into(),
-                };
-                let redo = match self.editor.history.redo_description() {
-                    Some(d) => format!("Redo {d}"),
-                    None => "Redo".into(),
-                };
-                if ui
-                    .add_enabled(
-                        self.editor.history.can_undo(),
-                        egui::Button::new(undo).shortcut_text(shortcut_text(ui, &Command::Undo)),
-                    )
-                    .clicked()
-                {
-                    self.queue(Command::Undo);
-                }
-                if ui
-                    .add_enabled(
-                        self.editor.history.can_redo(),
-                        egui::Button::new(redo).shortcut_text(shortcut_text(ui, &Command::Redo)),
-                    )
-                    .clicked()
-                {
-                    self.queue(Command::Redo);
-                }
-                ui.separator();
-                for command in [
-                    Command::DeleteSpan,
-                    Command::NextSpan,
-                    Command::PreviousSpan,
-                    Command::Find,
-                ] {
-                    self.menu_item(ui, command);
-                }
-            });
-            ui.menu_button("View", |ui| {
-                for command in [Command::ZoomIn, Command::ZoomOut, Command::ToggleReview] {
-                    self.menu_item(ui, command);
-                }
-                ui.separator();
-                if ui
-                    .checkbox(&mut self.show_statistics, "Statistics")
-                    .clicked()
-                {
-                    ui.close();
-                }
-            });
+    /// Files dropped on the window: a project opens, text files become a new project.
+    fn take_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .collect()
         });
-    }
-
-    fn menu_item(&mut self, ui: &mut egui::Ui, command: Command) {
-        let button = egui::Button::new(command.text()).shortcut_text(shortcut_text(ui, &command));
-        if ui.add(button).clicked() {
-            self.queue(command);
-        }
-    }
-
-    fn status_bar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            if let Some(doc) = self.current_doc() {
-                let caret = self.selection.caret.min(doc.document.char_len());
-                let (line, col) = doc.document.line_col(caret);
-                ui.label(format!("Ln {line}, Col {col} · offset {caret}"));
-                let (a, b) = self.selection.range();
-                if a < b {
-                    ui.separator();
-                    ui.label(format!("selection [{a}, {b}) · {} characters", b - a));
-                }
-                ui.separator();
-                ui.label(format!(
-                    "{} of {} characters · {} spans",
-                    doc.document.name,
-                    doc.document.char_len(),
-                    doc.spans.len()
-                ));
-            }
-            if let Some(message) = &self.status {
-                ui.separator();
-                ui.label(message);
-            }
-        });
-    }
-
-    fn find_bar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            let find_label = ui.label("Find");
-            let edit = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.find.query)
-                        .desired_width(240.0)
-                        .hint_text("text to find"),
-                )
-                .labelled_by(find_label.id);
-            if self.find.focus {
-                edit.request_focus();
-                self.find.focus = false;
-            }
-            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            if enter || ui.button("Next").clicked() {
-                self.find_next();
-            }
-            if ui.button("Close").clicked()
-                || (edit.has_focus() && ui.input(|i| i.key_pressed(Key::Escape)))
-            {
-                self.find.open = false;
-                self.focus_text = true;
-            }
-            if let Some(m) = &self.find.message {
-                ui.label(m);
-            }
-        });
-    }
-
-    /// Select the next occurrence of the find text after the caret (wrapping around).
-    pub fn find_next(&mut self) {
-        let Some(doc) = self.current_doc() else {
+        if dropped.is_empty() {
             return;
+        }
+        let has_ext = |p: &PathBuf, ext: &str| {
+            p.extension()
+                .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(ext))
         };
-        let query = self.find.query.clone();
-        if query.is_empty() {
-            return;
-        }
-        let text = doc.document.text();
-        let (_, sel_end) = self.selection.range();
-        let from_byte = doc.document.char_to_byte(sel_end);
-        let hit = text[from_byte..]
-            .find(&query)
-            .map(|b| from_byte + b)
-            .or_else(|| text.find(&query));
-        match hit {
-            Some(b) => {
-                let start = doc.document.byte_to_char(b);
-                let end = start + query.chars().count();
-                self.selection = TextSelection {
-                    anchor: start,
-                    caret: end,
-                };
-                self.selected_span = None;
-                self.text_view.scroll_to(start);
-                self.find.message = None;
-                self.focus_text = true;
-            }
-            None => self.find.message = Some(format!("\"{query}\" not found")),
+        let texts: Vec<PathBuf> = dropped
+            .iter()
+            .filter(|p| has_ext(p, "txt"))
+            .cloned()
+            .collect();
+        if let Some(project) = dropped.iter().find(|p| has_ext(p, "json")) {
+            self.queue(Command::OpenPath(project.clone()));
+        } else if !texts.is_empty() {
+            self.queue(Command::NewFromTextFiles(texts));
+        } else {
+            self.status = Some(format!(
+                "Cannot open {}: drop a project (.json) or text files (.txt)",
+                dropped[0].display()
+            ));
         }
     }
 
-    fn dialogs(&mut self, ctx: &egui::Context) {
-        let Some(dialog) = self.dialog.clone() else {
-            return;
-        };
-        /// What the user chose in the dialog this frame.
-        enum Choice {
-            Close,
-            SaveThen(AfterConfirm),
-            Then(AfterConfirm),
-            SaveAs,
-            Open(PathBuf, OpenMode),
-            Restore(PathBuf),
-            Discard(PathBuf),
-            Compare,
-            Reanchor(Vec<DocumentDrift>),
-            StayReadOnly,
-        }
-        let mut choice = None;
-        egui::Modal::new(egui::Id::unique("spantag_dialog")).show(ctx, |ui| {
-            ui.set_max_width(560.0);
-            match &dialog {
-                Dialog::Error { title, message } | Dialog::Info { title, message } => {
-                    ui.heading(title);
-                    ui.add_space(4.0);
-                    egui::ScrollArea::vertical()
-                        .max_height(420.0)
-                        .show(ui, |ui| ui.label(message));
-                    ui.add_space(8.0);
-                    if ui.button("OK").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
-                        choice = Some(Choice::Close);
-                    }
-                }
-                Dialog::SaveFailed { message } => {
-                    ui.heading("Cannot save");
-                    ui.label(message);
-                    ui.label("Your work is still open and unchanged.");
-                    ui.add_space(8.0);
-                    ui.horizontal(|ui| {
-                        if ui.button("Save as…").clicked() {
-                            choice = Some(Choice::SaveAs);
-                        }
-                        if ui.button("OK").clicked() {
-                            choice = Some(Choice::Close);
-                        }
-                    });
-                }
-                Dialog::UnsavedChanges(after) => {
-                    ui.heading("Save changes?");
-                    ui.label(format!(
-                        "{} has unsaved changes. They are lost if you don't save them.",
-                        self.path
-                            .as_ref()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_else(|| "This project".into())
-                    ));
-                    ui.add_space(8.0);
-                    ui.horizontal(|ui| {
-                        if ui.button("Save").clicked() {
-                            choice = Some(Choice::SaveThen(after.clone()));
-                        }
-                        if ui.button("Don't save").clicked() {
-                            choice = Some(Choice::Then(after.clone()));
-                        }
-                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
-                        {
-                            choice = Some(Choice::Close);
-                        }
-                    });
-                }
-                Dialog::Locked { path, holder } => {
-                    ui.heading("The project is open elsewhere");
-                    ui.label(format!(
-                        "{} is open in another Spantag, by {holder}. Editing it in two places \
-                         at once loses one side's work.",
-                        path.display()
-                    ));
-                    ui.add_space(8.0);
-                    ui.horizontal(|ui| {
-                        if ui.button("Open read-only").clicked() {
-                            choice = Some(Choice::Open(path.clone(), OpenMode::ReadOnly));
-                        }
-                        if ui.button("Open anyway").clicked() {
-                            choice = Some(Choice::Open(path.clone(), OpenMode::Anyway));
-                        }
-                        if ui.button("Cancel").clicked() {
-                            choice = Some(Choice::Close);
-                        }
-                    });
-                }
-                Dialog::Recovery {
-                    recovery,
-                    changes,
-                    comparing,
-                } => {
-                    ui.heading("Unsaved work was found");
-                    ui.label(format!(
-                        "{} holds work that was not saved (Spantag may have been closed \
-                         unexpectedly).",
-                        recovery.display()
-                    ));
-                    if *comparing {
-                        ui.add_space(4.0);
-                        match changes {
-                            Ok(c) if c.is_empty() => {
-                                ui.label("Compared with the saved project: no differences.");
-                            }
-                            Ok(c) => {
-                                ui.label(format!("Compared with the saved project: {c}."));
-                            }
-                            Err(e) => {
-                                ui.colored_label(ui.visuals().error_fg_color, e);
-                            }
-                        }
-                    }
-                    ui.add_space(8.0);
-                    ui.horizontal(|ui| {
-                        if ui.button("Restore").clicked() {
-                            choice = Some(Choice::Restore(recovery.clone()));
-                        }
-                        if ui.button("Compare").clicked() {
-                            choice = Some(Choice::Compare);
-                        }
-                        if ui.button("Discard").clicked() {
-                            choice = Some(Choice::Discard(recovery.clone()));
-                        }
-                    });
-                }
-                Dialog::Drift { report } => {
-                    ui.heading("The text changed after it was annotated");
-                    let mut found = 0;
-                    let mut lost = 0;
-                    egui::ScrollArea::vertical()
-                        .max_height(300.0)
-                        .show(ui, |ui| {
-                            for doc in report {
-                                ui.label(format!(
-                                    "Document \"{}\": its text no longer matches the SHA-256 \
-                                 recorded for it. {} spans no longer match their text:",
-                                    doc.doc_id,
-                                    doc.spans.len()
-                                ));
-                                let document = &self.editor.project.documents[doc.doc].document;
-                                for m in retext::reanchor_drift(document, doc) {
-                                    let fate = match (&m.fate, &m.new) {
-                                        (retext::Fate::Moved, Some(n)) => {
-                                            found += 1;
-                                            format!("found at [{}, {})", n.start, n.end)
-                                        }
-                                        (retext::Fate::Review(why), Some(n)) => {
-                                            lost += 1;
-                                            format!(
-                                                "kept at [{}, {}) for review: {why}",
-                                                n.start, n.end
-                                            )
-                                        }
-                                        (_, _) => {
-                                            lost += 1;
-                                            "cannot be placed: the text is empty".to_owned()
-                                        }
-                                    };
-                                    ui.label(format!(
-                                        "  span {} {} \"{}\" at [{}, {}): {fate}",
-                                        m.old.id, m.old.label, m.old_text, m.old.start, m.old.end
-                                    ));
-                                }
-                            }
-                        });
-                    ui.add_space(4.0);
-                    ui.label(
-                        "The spans that still match are shown. The file is not changed until \
-                         you save, and saving keeps the original as a .bak file.",
-                    );
-                    ui.add_space(8.0);
-                    ui.horizontal(|ui| {
-                        let text = if lost > 0 {
-                            format!("Re-anchor {} spans ({lost} to review)", found + lost)
-                        } else {
-                            format!("Re-anchor {found} spans")
-                        };
-                        if ui.button(text).clicked() {
-                            choice = Some(Choice::Reanchor(report.clone()));
-                        }
-                        if ui.button("Open read-only").clicked() {
-                            choice = Some(Choice::StayReadOnly);
-                        }
-                    });
-                }
-            }
-        });
-        let Some(choice) = choice else {
-            return;
-        };
-        self.close_dialog();
-        match choice {
-            Choice::Close => {}
-            Choice::SaveThen(after) => {
-                if self.save() {
-                    self.proceed(ctx, after);
-                }
-            }
-            Choice::Then(after) => self.proceed(ctx, after),
-            Choice::SaveAs => {
-                self.save_as();
-            }
-            Choice::Open(path, mode) => self.open_path_with(&path, mode),
-            Choice::Restore(recovery) if recovery::is_untitled(&recovery) => {
-                self.restore_untitled(&recovery)
-            }
-            Choice::Restore(recovery) => self.restore_recovery(&recovery),
-            Choice::Discard(recovery) => {
-                let _ = std::fs::remove_file(&recovery);
-                if self
-                    .path
-                    .as_deref()
-                    .is_some_and(|p| recovery::recovery_path(p) == recovery)
-                {
-                    self.owns_recovery = true;
-                }
-                self.status = Some(format!("Discarded {}", recovery.display()));
-            }
-            Choice::Compare => {
-                if let Dialog::Recovery {
-                    recovery, changes, ..
-                } = dialog
-                {
-                    // Keep the dialog open, now with the comparison.
-                    self.queued_dialogs.push_front(Dialog::Recovery {
-                        recovery,
-                        changes,
-                        comparing: true,
-                    });
-                    self.close_dialog();
-                }
-            }
-            Choice::Reanchor(report) => {
-                let (placed, review) = self.reanchor(&report);
-                self.status = Some(format!(
-                    "Re-anchored {placed} spans; {review} of them are suggestions to review \
-                     (Ctrl+R) (save to write the file; the original is kept as .bak)"
-                ));
-            }
-            Choice::StayReadOnly => {
-                self.status = Some("Opened read-only: the text changed under its spans".into());
-            }
-        }
-    }
-
-    /// Write unsaved work to the recovery file a moment after the last edit, off the UI thread.
-    fn autosave(&mut self, ctx: &egui::Context) {
-        for result in self.autosaver.finished() {
-            if let Err(message) = result {
-                self.status = Some(format!("Autosave failed: {message}"));
-            }
-        }
-        let state = self.editor.history.state();
-        if state != self.last_change.0 {
-            self.last_change = (state, Instant::now());
-        }
-        let target = match &self.path {
-            // Never over a recovery file the user has not restored or discarded yet.
-            Some(path) if self.owns_recovery => recovery::recovery_path(path),
-            Some(_) => return,
-            None => match &self.untitled_recovery {
-                Some(untitled) => untitled.clone(),
-                None => return,
+    pub(super) fn refresh_derived(&mut self) {
+        self.derived.refresh(
+            &self.editor,
+            &derived::Inputs {
+                generation: self.session.generation,
+                doc: self.doc,
+                review: &self.review,
+                show_rejected: self.text_view.show_rejected,
+                span_filter: &self.panel.span_filter,
+                compare: self.compare.as_ref(),
             },
+        );
+    }
+
+    fn central_panel(&mut self, ui: &mut egui::Ui) {
+        let doc_index = self.doc;
+        let keyboard = !self.modal_open();
+        let Some(doc) = self.editor.project.documents.get(doc_index) else {
+            ui.centered_and_justified(|ui| {
+                ui.label("No document. File › New from text… creates a project from .txt files.");
+            });
+            return;
         };
-        if self.read_only
-            || self.allow_close
-            || !self.editor.is_dirty()
-            || self.autosaved_state == Some(state)
-        {
-            return;
+        let action = self.text_view.show(
+            ui,
+            doc_index,
+            doc,
+            &self.editor.project.labels,
+            &mut self.selection,
+            self.selected_span,
+            keyboard,
+        );
+        match action {
+            Some(TextViewAction::SelectSpan(id)) => self.select_span(id, false),
+            Some(TextViewAction::Deselect) => self.selected_span = None,
+            None => {}
         }
-        let since = self.last_change.1.elapsed();
-        if since < self.autosave_delay {
-            ctx.request_repaint_after(self.autosave_delay - since);
-            return;
-        }
-        self.autosaver.write(target, self.editor.project.clone());
-        self.autosaved_state = Some(state);
-        self.owns_recovery = true;
     }
-}
-
-fn shortcut_text(ui: &egui::Ui, command: &Command) -> String {
-    command
-        .shortcut()
-        .map(|s| ui.ctx().format_shortcut(&s))
-        .unwrap_or_default()
-}
-
-/// True when the two paths name the same file (also when spelled differently).
-pub(super) fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
-}
-
-/// Narrow `[start, end)` so it neither starts nor ends with whitespace (as brat does).
-fn trim_whitespace(doc: &Document, start: usize, end: usize) -> (usize, usize) {
-    let text = doc.slice(start, end);
-    let leading = text.chars().take_while(|c| c.is_whitespace()).count();
-    let trailing = text.chars().rev().take_while(|c| c.is_whitespace()).count();
-    let start2 = start + leading;
-    let end2 = end.saturating_sub(trailing).max(start2);
-    (start2, end2)
 }
 
 impl eframe::App for SpantagApp {
@@ -1597,54 +455,68 @@ impl eframe::App for SpantagApp {
             self.title = title;
         }
         self.handle_close_request(&ctx);
+        self.take_dropped_files(&ctx);
+        self.keep_keys_on_text(&ctx);
         self.collect_shortcuts(&ctx);
+        self.refresh_derived();
+        if self.show_statistics {
+            self.derived.stats(&self.editor, self.session.generation);
+        }
 
-        egui::Panel::top("spantag_menu").show(ui, |ui| self.menu_bar(ui));
-        egui::Panel::bottom("spantag_status").show(ui, |ui| self.status_bar(ui));
+        let sender = self.commands.clone();
+        let shown = Shown {
+            project: &self.editor.project,
+            history: &self.editor.history,
+            doc: self.doc,
+            selected_span: self.selected_span,
+            review: &self.review,
+            show_rejected: self.text_view.show_rejected,
+            annotator: self.prefs.annotator.as_deref(),
+            compare: self.compare.as_ref(),
+            derived: &self.derived,
+            autosaving: self.session.autosaver.writing(),
+        };
+        egui::Panel::top("spantag_menu").show(ui, |ui| {
+            panels::menu::bar(ui, &shown, &self.prefs, self.show_statistics, &sender)
+        });
+        egui::Panel::bottom("spantag_status").show(ui, |ui| {
+            panels::menu::status_bar(ui, &shown, &self.selection, self.status.as_deref())
+        });
         egui::Panel::right("spantag_panel")
             .default_size(340.0)
             .size_range(240.0..=640.0)
-            .show(ui, |ui| super::panel::show(self, ui));
+            .show(ui, |ui| panels::show(ui, &shown, &mut self.panel, &sender));
         if self.find.open {
-            egui::Panel::top("spantag_find").show(ui, |ui| self.find_bar(ui));
+            egui::Panel::top("spantag_find")
+                .show(ui, |ui| panels::menu::find_bar(ui, &mut self.find, &sender));
+        }
+        dialogs::show(
+            &ctx,
+            &shown,
+            dialogs::Open {
+                dialog: self.dialog.as_ref(),
+                path: self.path.as_deref(),
+                export_form: &mut self.export_form,
+                palette: &mut self.modals.palette,
+                cheat_sheet: self.modals.cheat_sheet,
+                file_picker: &mut self.modals.file_picker,
+            },
+            &sender,
+        );
+        if self.show_statistics
+            && let Some(stats) = self.derived.cached_stats()
+        {
+            panels::stats::window(&ctx, &self.editor.project, stats, &sender);
         }
         egui::CentralPanel::default_margins()
             .frame(egui::Frame::central_panel(ui.style()).inner_margin(0.0))
-            .show(ui, |ui| {
-                let doc_index = self.doc;
-                let keyboard = self.dialog.is_none() && self.export_form.is_none();
-                let Some(doc) = self.editor.project.documents.get(doc_index) else {
-                    ui.centered_and_justified(|ui| {
-                        ui.label(
-                            "No document. File › New from text… creates a project from .txt files.",
-                        );
-                    });
-                    return;
-                };
-                let action = self.text_view.show(
-                    ui,
-                    doc_index,
-                    doc,
-                    &self.editor.project.labels,
-                    &mut self.selection,
-                    self.selected_span,
-                    keyboard,
-                );
-                match action {
-                    Some(TextViewAction::SelectSpan(id)) => self.select_span(id, false),
-                    Some(TextViewAction::Deselect) => self.selected_span = None,
-                    None => {}
-                }
-            });
+            .show(ui, |ui| self.central_panel(ui));
         if self.focus_text {
             ctx.memory_mut(|m| m.request_focus(self.text_view.id));
             self.focus_text = false;
         }
 
-        self.dialogs(&ctx);
-        super::exchange::export_form(self, &ctx);
-        super::stats_view::window(self, &ctx);
-        for command in std::mem::take(&mut self.pending) {
+        for command in self.received.drain() {
             self.run_command(&ctx, command);
         }
         self.autosave(&ctx);

@@ -1,57 +1,39 @@
-//! Autosave on a worker thread, so serialising and writing a large project never blocks a frame.
+//! Autosave as background jobs, so serialising and writing a large project never blocks a frame.
 //!
-//! Jobs are handled in order (a removal after a save cannot be overtaken by an older write), and
-//! when several writes queue up only the newest is written.
+//! Jobs run in order on one [`JobQueue`] (a removal after a save cannot be overtaken by an older
+//! write), and a write still waiting when a newer one is queued is cancelled: only the newest is
+//! written. Each write's outcome comes back as [`Command::AutosaveFinished`].
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender, channel};
 
+use super::command::{Command, CommandSender};
+use super::jobs::{JobControl, JobQueue};
 use crate::core::{Project, atomic_write, project_file};
 
-enum Job {
-    Write {
-        path: PathBuf,
-        project: Box<Project>,
-    },
-    Remove {
-        path: PathBuf,
-    },
-}
-
 pub struct Autosaver {
-    jobs: Sender<Job>,
-    results: Receiver<Result<PathBuf, String>>,
+    queue: JobQueue,
+    /// The last write queued, cancelled when a newer one supersedes it.
+    pending_write: Option<JobControl>,
 }
 
-impl Default for Autosaver {
-    fn default() -> Self {
-        let (jobs, job_rx) = channel::<Job>();
-        let (result_tx, results) = channel();
-        std::thread::Builder::new()
-            .name("spantag-autosave".into())
-            .spawn(move || {
-                while let Ok(mut job) = job_rx.recv() {
-                    // Skip writes that a newer job already supersedes.
-                    while let Ok(next) = job_rx.try_recv() {
-                        if let Job::Write { .. } = job {
-                            job = next;
-                        } else {
-                            run(job, &result_tx);
-                            job = next;
-                        }
-                    }
-                    run(job, &result_tx);
-                }
-            })
-            .ok();
-        Self { jobs, results }
+impl Autosaver {
+    pub fn new(results: CommandSender) -> Self {
+        Self {
+            queue: JobQueue::new("spantag-autosave", results),
+            pending_write: None,
+        }
     }
-}
 
-fn run(job: Job, results: &Sender<Result<PathBuf, String>>) {
-    match job {
-        Job::Write { path, project } => {
-            let result = project_file::to_json(&project)
+    pub fn write(&mut self, path: PathBuf, project: Project) {
+        if let Some(older) = self.pending_write.take() {
+            older.cancel();
+        }
+        let control = self.queue.push(move |control| {
+            let json = project_file::to_json(&project);
+            if control.is_cancelled() {
+                return None;
+            }
+            let result = json
                 .map_err(|e| e.to_string())
                 .and_then(|json| {
                     atomic_write::write_atomically(&path, json.as_bytes())
@@ -59,28 +41,23 @@ fn run(job: Job, results: &Sender<Result<PathBuf, String>>) {
                 })
                 .map(|()| path.clone())
                 .map_err(|e| format!("cannot write {}: {e}", path.display()));
-            let _ = results.send(result);
-        }
-        Job::Remove { path } => {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-impl Autosaver {
-    pub fn write(&self, path: PathBuf, project: Project) {
-        let _ = self.jobs.send(Job::Write {
-            path,
-            project: Box::new(project),
+            control.set_progress(1.0);
+            Some(Command::AutosaveFinished(result))
         });
+        self.pending_write = Some(control);
     }
 
-    pub fn remove(&self, path: PathBuf) {
-        let _ = self.jobs.send(Job::Remove { path });
+    /// A write is queued or running.
+    pub fn writing(&self) -> bool {
+        self.pending_write
+            .as_ref()
+            .is_some_and(|c| c.progress() < 1.0 && !c.is_cancelled())
     }
 
-    /// Results of finished writes, oldest first.
-    pub fn finished(&self) -> Vec<Result<PathBuf, String>> {
-        self.results.try_iter().collect()
+    pub fn remove(&mut self, path: PathBuf) {
+        self.queue.push(move |_| {
+            let _ = std::fs::remove_file(path);
+            None
+        });
     }
 }

@@ -1,17 +1,47 @@
-//! Every action of the window as one enum: menus, shortcuts and buttons all produce a
-//! [`Command`], which the app runs once at the end of the frame.
+//! Every user intent as one value, and the channel that carries it.
+//!
+//! Menus, shortcuts, the palette, buttons in panels and dialogs, and background jobs all send a
+//! [`Command`] through a [`CommandSender`]; the app drains the channel once per frame and
+//! [`crate::ui::SpantagApp::run_command`] applies each one. Nothing that draws takes `&mut` of
+//! the app: that is what keeps the panels free of the app (and the imports free of cycles).
 
-use eframe::egui::{Key, KeyboardShortcut, Modifiers};
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
 
-use crate::core::SpanId;
+use eframe::egui;
+
+use crate::core::formats::Format;
+use crate::core::project_file::DocumentDrift;
+use crate::core::{Label, SpanId};
+
+use super::state::{ExportForm, OpenMode, ReviewFilter};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
+    // ---- File ----
     NewFromText,
     Open,
+    /// Open this project file (File › Open recent, a dropped file), asking about unsaved work.
+    OpenPath(PathBuf),
     Save,
     SaveAs,
+    CompareAnnotators,
+    /// File › Export › `format`: the options form for token formats, else where to write.
+    StartExport(Format),
+    /// The export form's answer.
+    Export(ExportForm),
+    CloseExportForm,
+    Import(Format),
+    /// Make a project from these `.txt` files (dropped on the window), asking first.
+    NewFromTextFiles(Vec<PathBuf>),
+    /// The file dialog (native or in-window) answered.
+    FilesChosen {
+        purpose: FilePurpose,
+        paths: Vec<PathBuf>,
+    },
     Quit,
+
+    // ---- Edit ----
     Undo,
     Redo,
     /// Tag the selected text, or relabel the selected span.
@@ -22,9 +52,23 @@ pub enum Command {
     PreviousSpan,
     SelectDocument(usize),
     Find,
+    /// Select the next occurrence of the find bar's text.
+    FindNext,
+    CloseFind,
     ClearSelection,
-    ZoomIn,
-    ZoomOut,
+    /// Set the span's note (`None` removes it).
+    SetNote {
+        span: SpanId,
+        note: Option<String>,
+    },
+    /// Add (`index: None`) or change a label, from the label form.
+    SaveLabel {
+        index: Option<usize>,
+        label: Label,
+    },
+    DeleteLabel(usize),
+
+    // ---- Review ----
     ToggleReview,
     /// Mark the selected span accepted (review), then go to the next.
     Accept,
@@ -35,131 +79,98 @@ pub enum Command {
         start: bool,
         delta: i8,
     },
+    SetReviewFilter(ReviewFilter),
+    SetShowRejected(bool),
+    SetAnnotator(String),
+
+    // ---- Compare ----
+    /// Gold over unit `unit` of the shown document becomes the spans of `annotators`.
+    Decide {
+        unit: usize,
+        annotators: Vec<usize>,
+    },
+    TakeAllAgreements,
+    SelectUnit {
+        unit: usize,
+        start: usize,
+    },
+    SetShowAgreements(bool),
+    CloseCompare,
+
+    // ---- View ----
+    ZoomIn,
+    ZoomOut,
+    ToggleStatistics,
+    ToggleTheme,
+    CommandPalette,
+    CheatSheet,
+    /// Close the palette, the cheat sheet or the in-window file dialog.
+    CloseModal,
+
+    // ---- Dialogs and the system ----
+    /// The user answered the dialog that is showing.
+    Answer(Answer),
+    /// The autosave job wrote (or failed to write) the recovery file.
+    AutosaveFinished(Result<PathBuf, String>),
 }
 
-impl Command {
-    /// The commands with a fixed shortcut, in the order shortcuts are checked (more modifiers
-    /// first, so Ctrl+Shift+Z is not taken for Ctrl+Z).
-    pub const WITH_SHORTCUTS: [Self; 16] = [
-        Self::Nudge {
-            start: false,
-            delta: -1,
-        },
-        Self::Nudge {
-            start: false,
-            delta: 1,
-        },
-        Self::Nudge {
-            start: true,
-            delta: -1,
-        },
-        Self::Nudge {
-            start: true,
-            delta: 1,
-        },
-        Self::ToggleReview,
-        Self::SaveAs,
-        Self::Redo,
-        Self::NewFromText,
-        Self::Open,
-        Self::Save,
-        Self::Quit,
-        Self::Undo,
-        Self::Find,
-        Self::ZoomIn,
-        Self::ZoomOut,
-        Self::DeleteSpan,
-    ];
+/// What a file dialog was opened for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FilePurpose {
+    Open,
+    SaveAs,
+    NewFromText,
+    Compare,
+    Import(Format),
+    Export(ExportForm),
+}
 
-    pub fn text(&self) -> &'static str {
-        match self {
-            Self::NewFromText => "New from text…",
-            Self::Open => "Open…",
-            Self::Save => "Save",
-            Self::SaveAs => "Save as…",
-            Self::Quit => "Quit",
-            Self::Undo => "Undo",
-            Self::Redo => "Redo",
-            Self::ApplyLabel(_) => "Apply label",
-            Self::DeleteSpan => "Delete span",
-            Self::SelectSpan(_) => "Select span",
-            Self::NextSpan => "Next span",
-            Self::PreviousSpan => "Previous span",
-            Self::SelectDocument(_) => "Select document",
-            Self::Find => "Find…",
-            Self::ClearSelection => "Clear selection",
-            Self::ZoomIn => "Larger text",
-            Self::ZoomOut => "Smaller text",
-            Self::ToggleReview => "Review mode",
-            Self::Accept => "Accept span",
-            Self::Reject => "Reject span",
-            Self::Nudge {
-                start: true,
-                delta: -1,
-            } => "Move span start left",
-            Self::Nudge { start: true, .. } => "Move span start right",
-            Self::Nudge { delta: -1, .. } => "Move span end left",
-            Self::Nudge { .. } => "Move span end right",
-        }
-    }
+/// An answer to the dialog showing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    Close,
+    /// "Save", then do what waited for the answer.
+    SaveThen,
+    /// "Don't save": do what waited without saving.
+    DontSave,
+    SaveAs,
+    Open(PathBuf, OpenMode),
+    Restore(PathBuf),
+    Discard(PathBuf),
+    CompareRecovery,
+    Reanchor(Vec<DocumentDrift>),
+    StayReadOnly,
+}
 
-    pub fn shortcut(&self) -> Option<KeyboardShortcut> {
-        let cmd = Modifiers::COMMAND;
-        let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
-        let (modifiers, key) = match self {
-            Self::NewFromText => (cmd, Key::N),
-            Self::Open => (cmd, Key::O),
-            Self::Save => (cmd, Key::S),
-            Self::SaveAs => (cmd_shift, Key::S),
-            Self::Quit => (cmd, Key::Q),
-            Self::Undo => (cmd, Key::Z),
-            Self::Redo => (cmd_shift, Key::Z),
-            Self::DeleteSpan => (Modifiers::NONE, Key::Delete),
-            Self::NextSpan => (Modifiers::NONE, Key::Tab),
-            Self::PreviousSpan => (Modifiers::SHIFT, Key::Tab),
-            Self::Find => (cmd, Key::F),
-            Self::ClearSelection => (Modifiers::NONE, Key::Escape),
-            Self::ZoomIn => (cmd, Key::Plus),
-            Self::ZoomOut => (cmd, Key::Minus),
-            Self::ToggleReview => (cmd, Key::R),
-            Self::Accept => (Modifiers::NONE, Key::Enter),
-            Self::Reject => (Modifiers::NONE, Key::Backspace),
-            Self::Nudge { start, delta } => (
-                if *start {
-                    Modifiers::ALT
-                } else {
-                    Modifiers::ALT | Modifiers::SHIFT
-                },
-                if *delta < 0 {
-                    Key::ArrowLeft
-                } else {
-                    Key::ArrowRight
-                },
-            ),
-            Self::ApplyLabel(_) | Self::SelectSpan(_) | Self::SelectDocument(_) => return None,
-        };
-        Some(KeyboardShortcut::new(modifiers, key))
-    }
+/// A cloneable way to send commands into the frame, for panels, dialogs and job threads.
+#[derive(Clone)]
+pub struct CommandSender {
+    sender: Sender<Command>,
+    /// Wakes the window when a command comes from another thread.
+    ctx: Option<egui::Context>,
+}
 
-    /// Shortcuts that also work while a text field has focus (the others would steal its keys).
-    pub fn works_in_text_fields(&self) -> bool {
-        matches!(
-            self,
-            Self::NewFromText | Self::Open | Self::Save | Self::SaveAs | Self::Quit | Self::Find
-        )
-    }
-
-    /// Extra shortcuts beyond [`Self::shortcut`]: Ctrl+Y is redo too.
-    pub fn alternative_shortcut(&self) -> Option<KeyboardShortcut> {
-        match self {
-            Self::Redo => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::Y)),
-            Self::ZoomIn => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::Equals)),
-            _ => None,
+impl CommandSender {
+    pub fn send(&self, command: Command) {
+        // The receiver lives as long as the app; a send after it is gone has nowhere to go.
+        let _ = self.sender.send(command);
+        if let Some(ctx) = &self.ctx {
+            ctx.request_repaint();
         }
     }
 }
 
-/// The egui key for a label hotkey character (`1`, `a`, ...), if there is one.
-pub fn hotkey_key(c: char) -> Option<Key> {
-    Key::from_name(&c.to_ascii_uppercase().to_string())
+/// The receiving end, drained once per frame by the app.
+pub struct CommandReceiver(Receiver<Command>);
+
+impl CommandReceiver {
+    pub fn drain(&self) -> Vec<Command> {
+        self.0.try_iter().collect()
+    }
+}
+
+/// A new channel; `ctx` (if any) is repainted whenever a command is sent.
+pub fn command_channel(ctx: Option<egui::Context>) -> (CommandSender, CommandReceiver) {
+    let (sender, receiver) = channel();
+    (CommandSender { sender, ctx }, CommandReceiver(receiver))
 }

@@ -1,23 +1,33 @@
-//! The annotator window: a thin egui layer over [`crate::core`].
+//! The annotator window: a thin egui shell over [`crate::core`].
+//!
+//! See `docs/ARCHITECTURE.md`: panels, the text view and dialogs read state and send
+//! [`Command`]s; `dispatch.rs` (with `files.rs`, `exchange.rs`, `compare.rs`) applies them.
 
 mod app;
 mod autosave;
 mod command;
-mod compare_view;
+pub mod command_table;
+mod compare;
+mod derived;
+mod dialogs;
+mod dispatch;
 mod exchange;
+mod files;
 pub mod fonts;
-mod panel;
+mod jobs;
+mod panels;
 pub mod preferences;
-mod stats_view;
+mod shown;
+mod state;
 pub mod text_layout;
 mod text_view;
 
 use std::path::{Path, PathBuf};
 
-pub use app::{AUTOSAVE_DELAY, AfterConfirm, Dialog, OpenMode, ReviewState, SpantagApp};
-pub use command::Command;
-pub use exchange::ExportForm;
-pub use panel::{LabelForm, PanelState};
+pub use app::{AUTOSAVE_DELAY, SpantagApp};
+pub use command::{Answer, Command, CommandSender, FilePurpose};
+pub use panels::{LabelForm, PanelState};
+pub use state::{AfterConfirm, CompareSession, Dialog, ExportForm, OpenMode, ReviewState};
 pub use text_view::{TextSelection, TextView, TextViewAction};
 
 use crate::core::project_file;
@@ -47,34 +57,38 @@ pub fn run(
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Spantag")
             .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([640.0, 400.0]),
+            .with_min_inner_size([640.0, 400.0])
+            .with_drag_and_drop(true),
         ..Default::default()
     };
     eframe::run_native(
         "Spantag",
         options,
         Box::new(move |cc| {
-            let mut app = if compare.is_empty() {
-                SpantagApp::open_or_report(&cc.egui_ctx, &path)
+            let preferences_path = preferences::Preferences::default_path();
+            let remembered = preferences_path
+                .as_deref()
+                .map(preferences::Preferences::load)
+                .unwrap_or_default();
+            let mut app = SpantagApp::new(
+                &cc.egui_ctx,
+                crate::core::Project::new(crate::core::LabelSet::news_default(), vec![]),
+                None,
+            );
+            app.use_preferences(&cc.egui_ctx, remembered);
+            app.preferences_path = preferences_path;
+            if compare.is_empty() {
+                app.open_path(&path);
             } else {
-                let mut app = SpantagApp::new(&cc.egui_ctx, crate::core::Project::default(), None);
                 app.start_compare(&compare);
-                app
-            };
-            app.preferences_path = preferences::Preferences::default_path();
+            }
             app.untitled_recovery = crate::core::recovery::untitled_dir().and_then(|dir| {
                 std::fs::create_dir_all(&dir).ok()?;
                 Some(crate::core::recovery::untitled_path(&dir))
             });
             app.offer_untitled_recoveries();
-            let remembered = app
-                .preferences_path
-                .as_deref()
-                .map(preferences::Preferences::load)
-                .unwrap_or_default();
-            match &annotator {
-                Some(name) => app.set_annotator(name),
-                None => app.annotator = remembered.annotator,
+            if let Some(name) = &annotator {
+                app.set_annotator(name);
             }
             app.exit_after_frames = std::env::var("SPANTAG_EXIT_AFTER_FRAMES")
                 .ok()

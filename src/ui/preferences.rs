@@ -1,16 +1,53 @@
-//! What the user sets once and Spantag remembers: for now, their name as annotator.
+//! What the user sets once and Spantag remembers between sessions: their name as annotator,
+//! the text size, the theme, whether rejected spans show, the review filter, recent files.
+//!
+//! Every field has a default, so files written by older versions (only `annotator`) still load.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::state::ReviewState;
 use crate::core::atomic_write::write_atomically;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// At most this many files in File › Open recent.
+pub const RECENT_FILES: usize = 10;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Follow the system's light or dark setting.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Preferences {
     /// Written on every span this user creates or changes.
-    #[serde(default)]
     pub annotator: Option<String>,
+    pub font_size: f32,
+    pub theme: Theme,
+    pub show_rejected: bool,
+    /// The review filter (review mode itself starts off).
+    pub review: ReviewState,
+    /// Project files opened, the latest first.
+    pub recent: Vec<PathBuf>,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            annotator: None,
+            font_size: 20.0,
+            theme: Theme::System,
+            show_rejected: false,
+            review: ReviewState::default(),
+            recent: Vec::new(),
+        }
+    }
 }
 
 impl Preferences {
@@ -35,7 +72,50 @@ impl Preferences {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let json = serde_json::to_string_pretty(self).unwrap_or_default();
+        let json = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         write_atomically(path, json.as_bytes())
+    }
+
+    /// Put `path` first in the recent files, keeping at most [`RECENT_FILES`].
+    pub fn remember_recent(&mut self, path: &Path) {
+        let path = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+        self.recent.retain(|p| *p != path);
+        self.recent.insert(0, path);
+        self.recent.truncate(RECENT_FILES);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_old_file_with_only_the_name_still_loads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("preferences.json");
+        std::fs::write(&path, r#"{"annotator": "王芳"}"#).expect("write");
+        let prefs = Preferences::load(&path);
+        assert_eq!(prefs.annotator.as_deref(), Some("王芳"));
+        assert_eq!(prefs.font_size, Preferences::default().font_size);
+        assert_eq!(prefs.theme, Theme::System);
+    }
+
+    #[test]
+    fn recent_files_keep_the_latest_ten_once_each() {
+        let mut prefs = Preferences::default();
+        for i in 0..12 {
+            prefs.remember_recent(Path::new(&format!("/nowhere/p{i}.json")));
+        }
+        prefs.remember_recent(Path::new("/nowhere/p5.json"));
+        assert_eq!(prefs.recent.len(), RECENT_FILES);
+        assert_eq!(prefs.recent[0], Path::new("/nowhere/p5.json"));
+        assert_eq!(
+            prefs
+                .recent
+                .iter()
+                .filter(|p| p.ends_with("p5.json"))
+                .count(),
+            1
+        );
     }
 }

@@ -1,11 +1,13 @@
 //! The statistics window: spans per label, per annotator, per document, and review progress, as
-//! bar charts. The figures are `spantag stats --json`'s, from the same core function.
+//! bar charts. The figures are `spantag stats --json`'s, from the same core function, computed
+//! once per edit (see `derived.rs`), not per frame.
 
 use eframe::egui::{self, Color32};
 use egui_plot::{Bar, BarChart, Plot};
 
-use super::app::SpantagApp;
-use crate::core::stats::{Stats, compute};
+use crate::core::Project;
+use crate::core::stats::Stats;
+use crate::ui::command::{Command, CommandSender};
 
 /// One horizontal bar chart of `(name, count, colour)`, the largest at the top.
 fn bars(ui: &mut egui::Ui, id: &str, rows: &[(String, usize, Color32)]) {
@@ -42,23 +44,13 @@ fn bars(ui: &mut egui::Ui, id: &str, rows: &[(String, usize, Color32)]) {
         });
 }
 
-pub fn window(app: &mut SpantagApp, ctx: &egui::Context) {
-    if !app.show_statistics {
-        return;
-    }
-    let stats: Stats = compute(&app.editor.project);
+pub fn window(ctx: &egui::Context, project: &Project, stats: &Stats, tx: &CommandSender) {
     let label_color = |name: &str| {
-        app.editor
-            .project
-            .labels
-            .get(name)
-            .map_or(Color32::GRAY, |l| {
-                Color32::from_rgb(l.color.0, l.color.1, l.color.2)
-            })
+        project.labels.get(name).map_or(Color32::GRAY, |l| {
+            Color32::from_rgb(l.color.0, l.color.1, l.color.2)
+        })
     };
-    let per_label: Vec<_> = app
-        .editor
-        .project
+    let per_label: Vec<_> = project
         .labels
         .iter()
         .map(|l| {
@@ -120,6 +112,6 @@ pub fn window(app: &mut SpantagApp, ctx: &egui::Context) {
             bars(ui, "spantag_stats_review", &review);
         });
     if !open {
-        app.show_statistics = false;
+        tx.send(Command::ToggleStatistics);
     }
 }

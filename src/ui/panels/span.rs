@@ -1,0 +1,147 @@
+//! The selected span's details and note, and the list of spans.
+
+use eframe::egui::{self, RichText};
+
+use super::{PanelState, swatch};
+use crate::core::{Rgb, SpanStatus};
+use crate::ui::command::{Command, CommandSender};
+use crate::ui::shown::Shown;
+
+pub fn selected_span(
+    ui: &mut egui::Ui,
+    shown: &Shown<'_>,
+    state: &mut PanelState,
+    tx: &CommandSender,
+) {
+    ui.heading("Selected span");
+    let Some(id) = shown.selected_span else {
+        ui.label("None. Click a tagged span, or use Tab / Shift+Tab.");
+        return;
+    };
+    let Some(doc) = shown.current_doc() else {
+        return;
+    };
+    let Some(span) = doc.spans.get(id) else {
+        return;
+    };
+    ui.label(RichText::new(doc.document.slice(span.start, span.end)).size(18.0));
+    egui::Grid::new("spantag_span_details")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let label_label = ui.label("Label");
+            egui::ComboBox::from_id_salt("spantag_span_label")
+                .selected_text(&span.label)
+                .show_ui(ui, |ui| {
+                    for label in shown.project.labels.iter() {
+                        if ui
+                            .selectable_label(label.name == span.label, &label.name)
+                            .clicked()
+                        {
+                            tx.send(Command::ApplyLabel(label.name.clone()));
+                        }
+                    }
+                })
+                .response
+                .labelled_by(label_label.id);
+            ui.end_row();
+            ui.label("Offsets");
+            ui.label(format!(
+                "[{}, {}) · {} characters",
+                span.start,
+                span.end,
+                span.end - span.start
+            ));
+            ui.end_row();
+            ui.label("Id");
+            ui.label(span.id.to_string());
+            ui.end_row();
+            ui.label("Status");
+            ui.horizontal(|ui| {
+                ui.label(span.status.as_str());
+                if span.status != SpanStatus::Accepted && ui.small_button("Accept").clicked() {
+                    tx.send(Command::Accept);
+                }
+                if span.status != SpanStatus::Rejected && ui.small_button("Reject").clicked() {
+                    tx.send(Command::Reject);
+                }
+            });
+            ui.end_row();
+            if let Some(annotator) = &span.annotator {
+                ui.label("Annotator");
+                ui.label(annotator);
+                ui.end_row();
+            }
+        });
+
+    // The note is typed into a draft and committed as one edit when the field loses focus.
+    let draft = match &mut state.note_draft {
+        Some((draft_id, text)) if *draft_id == id => text,
+        other => {
+            *other = Some((id, span.note.clone().unwrap_or_default()));
+            &mut other.as_mut().expect("just set").1
+        }
+    };
+    let note_label = ui.label("Note");
+    let response = ui
+        .add(
+            egui::TextEdit::multiline(draft)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY)
+                .hint_text("a note on this span"),
+        )
+        .labelled_by(note_label.id);
+    if response.lost_focus() {
+        let note = draft.trim().to_owned();
+        tx.send(Command::SetNote {
+            span: id,
+            note: (!note.is_empty()).then_some(note),
+        });
+    }
+    if ui.button("Delete span").clicked() {
+        tx.send(Command::DeleteSpan);
+    }
+}
+
+/// The span list: its rows come from the derived cache, and only those in view are drawn.
+pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &CommandSender) {
+    let Some(doc) = shown.current_doc() else {
+        return;
+    };
+    ui.heading(format!("Spans ({})", doc.spans.len()));
+    ui.add(
+        egui::TextEdit::singleline(&mut state.span_filter)
+            .hint_text("filter by text or label")
+            .desired_width(f32::INFINITY),
+    );
+    let rows = &shown.derived.span_rows;
+    let spans = doc.spans.as_slice();
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical()
+        .id_salt("spantag_span_list")
+        .max_height(ui.available_height().max(200.0))
+        .show_rows(ui, row_height, rows.len(), |ui, range| {
+            for s in rows[range].iter().filter_map(|&i| spans.get(i)) {
+                let color = shown
+                    .project
+                    .labels
+                    .get(&s.label)
+                    .map_or(Rgb(128, 128, 128), |l| l.color);
+                ui.horizontal(|ui| {
+                    swatch(ui, color);
+                    let text = format!(
+                        "{}  {}  [{}, {})",
+                        doc.document.slice(s.start, s.end),
+                        s.label,
+                        s.start,
+                        s.end
+                    );
+                    if ui
+                        .selectable_label(shown.selected_span == Some(s.id), text)
+                        .clicked()
+                    {
+                        tx.send(Command::SelectSpan(s.id));
+                    }
+                });
+            }
+        });
+}

@@ -1,0 +1,122 @@
+//! The window's state types that panels and dialogs read, grouped by how long they live: the
+//! open project's (compare session), the view's (review, find), and modal dialogs'. Persisted
+//! preferences are in [`super::preferences`]. Nothing here draws or applies anything.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::agreement::AgreementReport;
+use crate::core::compare::Comparison;
+use crate::core::formats::Format;
+use crate::core::lock::LockInfo;
+use crate::core::project_file::DocumentDrift;
+use crate::core::recovery::SpanChanges;
+use crate::core::{Span, SpanStatus};
+
+/// What to do once the user has answered "save changes?".
+#[derive(Clone, Debug, PartialEq)]
+pub enum AfterConfirm {
+    Quit,
+    Compare,
+    Import(Format),
+    Open(Option<PathBuf>),
+    NewFromText(Option<Vec<PathBuf>>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dialog {
+    Error {
+        title: String,
+        message: String,
+    },
+    /// Something went well and there is more to say than fits the status bar.
+    Info {
+        title: String,
+        message: String,
+    },
+    /// Saving failed; the work is still in memory.
+    SaveFailed {
+        message: String,
+    },
+    UnsavedChanges(AfterConfirm),
+    /// Another running Spantag has the project open.
+    Locked {
+        path: PathBuf,
+        holder: LockInfo,
+    },
+    /// Unsaved work from an earlier session was found next to the project.
+    Recovery {
+        recovery: PathBuf,
+        changes: Result<SpanChanges, String>,
+        comparing: bool,
+    },
+    /// The text of some documents changed after they were annotated.
+    Drift {
+        report: Vec<DocumentDrift>,
+    },
+}
+
+/// How to open a project that another Spantag holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    Normal,
+    ReadOnly,
+    /// Open and take the lock even though another process holds it.
+    Anyway,
+}
+
+/// Review mode and its filter: step through spans, accept or reject each. The filter is
+/// remembered in the preferences.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewState {
+    #[serde(skip)]
+    pub on: bool,
+    pub label: Option<String>,
+    pub status: Option<SpanStatus>,
+    /// `Some(None)`: spans without an annotator.
+    pub annotator: Option<Option<String>>,
+}
+
+impl ReviewState {
+    pub fn matches(&self, span: &Span) -> bool {
+        self.label.as_ref().is_none_or(|l| *l == span.label)
+            && self.status.is_none_or(|s| s == span.status)
+            && self.annotator.as_ref().is_none_or(|a| *a == span.annotator)
+    }
+}
+
+/// The review filter as a command carries it.
+pub type ReviewFilter = ReviewState;
+
+#[derive(Default)]
+pub struct FindState {
+    pub open: bool,
+    pub query: String,
+    pub focus: bool,
+    pub message: Option<String>,
+}
+
+/// The options form shown before exporting to a token format.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportForm {
+    pub format: Format,
+    pub bioes: bool,
+    pub word_tokens: bool,
+    pub strict: bool,
+}
+
+/// Comparing annotators: the project being edited is then the gold project.
+pub struct CompareSession {
+    pub comparison: Comparison,
+    /// Units decided as "neither" (they leave no span in gold), by (document, unit), with the
+    /// history state the decision made: undoing past it undoes the decision.
+    pub neither: HashMap<(usize, usize), u64>,
+    pub show_agreements: bool,
+    pub selected_unit: Option<usize>,
+    /// The agreement figures of the compared files (`spantag agree`'s), or why there are none.
+    pub agreement: Result<AgreementReport, String>,
+    /// The compared files: never written from here.
+    pub sources: Vec<PathBuf>,
+}
