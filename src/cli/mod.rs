@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod new;
 mod stats;
+mod suggest;
 mod validate;
 
 use std::path::PathBuf;
@@ -54,6 +55,8 @@ enum Command {
     Import(import::Args),
     /// Agreement between annotators: span P/R/F1, Cohen's and Fleiss' kappa, Krippendorff's alpha.
     Agree(agree::Args),
+    /// Learn from the accepted spans of projects and add the tagger's proposals as suggestions.
+    Suggest(suggest::Args),
     /// Save two projects into FILE alternately, forever (for the crash-safety test).
     #[command(name = "__save-loop", hide = true)]
     SaveLoop {
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::Agree(args)) => agree::run(&args),
+        Some(Command::Suggest(args)) => suggest::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
         #[cfg(feature = "gui")]
         None => crate::ui::run(cli.project, cli.annotator, cli.compare).map(|()| ExitCode::SUCCESS),

@@ -21,6 +21,7 @@ pub mod recovery;
 pub mod span;
 pub mod span_index;
 pub mod stats;
+pub mod tagger;
 pub mod text_file;
 pub mod validate;
 
