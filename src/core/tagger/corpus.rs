@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::features::sentences;
 use crate::core::project::Project;
-use crate::core::span::{SpanStatus, longest_first};
+use crate::core::span::{Span, SpanStatus, longest_first};
 
 /// A sentence and its entities (start, end, label index), in character offsets within it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,37 +43,47 @@ impl Corpus {
                 if accepted.is_empty() {
                     continue;
                 }
-                let resolved = longest_first(&accepted);
-                corpus.left_out += resolved.dropped.len();
                 let chars: Vec<char> = doc.document.text().chars().collect();
                 let ranges = sentences(doc.document.text());
-                let mut sentences: Vec<TrainingSentence> = ranges
-                    .iter()
-                    .map(|r| TrainingSentence {
-                        chars: chars[r.clone()].to_vec(),
-                        spans: Vec::new(),
-                    })
-                    .collect();
-                let mut last = None;
-                for span in resolved.kept {
+                // Spans by sentence; overlaps are resolved within each sentence, which keeps
+                // the longest-first rule linear in the number of sentences.
+                let mut by_sentence: Vec<Vec<&Span>> = vec![Vec::new(); ranges.len()];
+                for span in accepted {
                     let k = ranges.partition_point(|r| r.end <= span.start);
-                    let Some(range) = ranges.get(k).filter(|r| {
-                        r.start <= span.start && span.end <= r.end && span.start < span.end
-                    }) else {
-                        corpus.left_out += 1;
-                        continue;
+                    match ranges.get(k) {
+                        Some(r)
+                            if r.start <= span.start
+                                && span.end <= r.end
+                                && span.start < span.end =>
+                        {
+                            by_sentence[k].push(span)
+                        }
+                        _ => corpus.left_out += 1,
+                    }
+                }
+                let mut sentences = Vec::with_capacity(ranges.len());
+                let mut last = None;
+                for (k, (range, spans)) in ranges.iter().zip(&by_sentence).enumerate() {
+                    let resolved = longest_first(spans);
+                    corpus.left_out += resolved.dropped.len();
+                    let mut sentence = TrainingSentence {
+                        chars: chars[range.clone()].to_vec(),
+                        spans: Vec::with_capacity(resolved.kept.len()),
                     };
-                    let next = label_index.len() as u16;
-                    let label = *label_index.entry(span.label.clone()).or_insert_with(|| {
-                        corpus.labels.push(span.label.clone());
-                        next
-                    });
-                    sentences[k].spans.push((
-                        span.start - range.start,
-                        span.end - range.start,
-                        label,
-                    ));
-                    last = last.max(Some(k));
+                    for span in resolved.kept {
+                        let next = label_index.len() as u16;
+                        let label = *label_index.entry(span.label.clone()).or_insert_with(|| {
+                            corpus.labels.push(span.label.clone());
+                            next
+                        });
+                        sentence.spans.push((
+                            span.start - range.start,
+                            span.end - range.start,
+                            label,
+                        ));
+                        last = Some(k);
+                    }
+                    sentences.push(sentence);
                 }
                 if let Some(last) = last {
                     sentences.truncate(last + 1);
@@ -166,5 +176,16 @@ mod tests {
         assert_eq!(sentences[0].spans, [(0, 2, 0)]);
         assert!(sentences[1].spans.is_empty());
         assert_eq!(sentences[2].spans, [(0, 2, 0), (5, 7, 1)]);
+        assert_eq!(corpus.left_out, 0);
+    }
+
+    #[test]
+    fn overlaps_keep_the_longest_and_spans_across_a_sentence_break_are_left_out() {
+        let project = markup::project("[[古巴](GPE)共产党](ORG)开会。[刘备！关羽](PER)来了。");
+        let corpus = Corpus::from_projects(&[&project]);
+        assert_eq!(corpus.labels, ["ORG"]);
+        assert_eq!(corpus.documents[0][0].spans, [(0, 5, 0)]);
+        assert_eq!(corpus.documents[0].len(), 1);
+        assert_eq!(corpus.left_out, 2);
     }
 }
