@@ -9,6 +9,7 @@ mod import;
 mod new;
 mod retext;
 mod stats;
+mod suggest;
 mod validate;
 
 use std::path::PathBuf;
@@ -60,6 +61,8 @@ enum Command {
     Agree(agree::Args),
     /// Pre-annotate with gazetteers and rules: matches become suggested spans to review.
     Annotate(annotate::Args),
+    /// Learn from the accepted spans of projects and add the tagger's proposals as suggestions.
+    Suggest(suggest::Args),
     /// Save two projects into FILE alternately, forever (for the crash-safety test).
     #[command(name = "__save-loop", hide = true)]
     SaveLoop {
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
         Some(Command::Agree(args)) => agree::run(&args),
         Some(Command::Retext(args)) => retext::run(&args),
         Some(Command::Annotate(args)) => annotate::run(&args),
+        Some(Command::Suggest(args)) => suggest::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
         Some(Command::LockRace { project }) => lock_race(&project),
         #[cfg(feature = "gui")]

@@ -24,6 +24,7 @@ pub mod retext;
 pub mod span;
 pub mod span_index;
 pub mod stats;
+pub mod tagger;
 pub mod text_file;
 pub mod validate;
 
