@@ -188,13 +188,32 @@ fn import_conll_reports_an_i_tag_without_its_b() {
     let file = dir.path().join("x.conll");
     std::fs::write(&file, "习\tO\n近\tI-PER\n平\tI-PER\n").expect("write");
     let out = dir.path().join("p.json");
-    let o = spantag(&["import", "--from", "conll", s(&file), "-o", s(&out)]);
+    // In IOB2 an I- tag never opens an entity.
+    let o = spantag(&[
+        "import",
+        "--from",
+        "conll",
+        "--scheme",
+        "bio",
+        s(&file),
+        "-o",
+        s(&out),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("x.conll:2: I-PER does not continue an entity"),
         "{}",
         stderr(&o)
     );
+    // Detected, the same tags are IOB1 (where I- opens an entity), and the import says so.
+    let o = spantag(&["import", "--from", "conll", s(&file), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("tags read as iob1 (an I- tag opens an entity (I-PER after O)"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(&out).expect("remove");
     std::fs::write(&file, "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\n-DOCSTART- -X- -X- O\n\n北 B-GPE\n京 I-GPE\n").expect("write");
     let o = spantag(&["import", "--from", "conll", s(&file), "-o", s(&out)]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -12,7 +12,8 @@ use crate::core::project_file;
 #[command(after_help = "\
 Formats:
   doccano       JSONL, one document a line: {\"id\", \"text\", \"label\": [[start, end, \"LABEL\"]]}
-  conll         TOKEN<TAB>TAG per line, a blank line between sentences and documents
+  conll         TOKEN<TAB>TAG per line, a blank line between sentences, -DOCSTART- before each
+                document when there are several (--conll2003: TOKEN -X- -X- TAG)
   hf            a folder: data.jsonl ({\"id\", \"tokens\", \"ner_tags\"}, one sentence a line) and labels.json
   spacy         JSONL: {\"text\", \"entities\": [[start, end, \"LABEL\"]], \"spans\": [{\"start\", \"end\", \"label\"}]}
   brat          a folder: NAME.txt and NAME.ann per document, and annotation.conf
@@ -30,8 +31,9 @@ pub struct Args {
     /// The file to write, or the folder for brat, hf and --split.
     #[arg(short, long)]
     output: PathBuf,
-    /// Tag scheme for conll and hf: bio (IOB2) or bioes.
-    #[arg(long, default_value = "bio", value_parser = ["bio", "bioes"])]
+    /// Tag scheme for conll and hf: bio (IOB2), iob1 (CoNLL-2003's original), bioes, bilou
+    /// (L- last, U- unit: spacy convert) or bmes (M- middle: MSRA).
+    #[arg(long, default_value = "bio", value_parser = ["bio", "iob1", "bioes", "bilou", "bmes"])]
     scheme: String,
     /// Tokens for conll and hf: char (one per non-whitespace character) or word (Unicode word
     /// boundaries, one token per CJK character).
@@ -44,6 +46,14 @@ pub struct Args {
     /// Write train/dev/test parts by document, e.g. 80/10/10; OUT is then a folder.
     #[arg(long)]
     split: Option<SplitRatio>,
+    /// conll: no -DOCSTART- line before each document (written by default when the export
+    /// has several documents; an importer splits documents on them).
+    #[arg(long)]
+    no_docstart: bool,
+    /// conll: CoNLL-2003's four columns, TOKEN -X- -X- TAG, with -X- filling the
+    /// part-of-speech and chunk columns, and a -DOCSTART- -X- -X- O line before every document.
+    #[arg(long)]
+    conll2003: bool,
     /// Seed of the --split shuffle: the same seed gives the same split on every machine.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -72,11 +82,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     super::check_overwrite(&args.output, args.force)?;
     let project = project_file::load(&args.project)?;
     let options = ExportOptions {
-        scheme: if args.scheme == "bioes" {
-            Scheme::Bioes
-        } else {
-            Scheme::Bio
-        },
+        scheme: Scheme::from_name(&args.scheme).unwrap_or_default(),
         tokens: if args.tokens == "word" {
             Tokens::Word
         } else {
@@ -85,6 +91,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         strict: args.strict,
         split: args.split,
         seed: args.seed,
+        no_docstart: args.no_docstart,
+        conll2003: args.conll2003,
     };
     let report = formats::export(&project, args.format, &options).with_context(|| {
         format!(

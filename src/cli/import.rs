@@ -10,7 +10,19 @@ Formats:
   doccano       JSONL with \"text\" and \"label\" (or \"labels\", or \"entities\" with start_offset/end_offset)
   brat          .txt files with their .ann beside them, or folders of them
   label-studio  Label Studio JSON exports (an array of tasks)
-  conll         TOKEN<TAB>TAG files (BIO, BIOES or BMES); the text is rebuilt from the tokens
+  conll         TOKEN<TAB>TAG files (or CoNLL-2003's TOKEN POS CHUNK TAG); the text is rebuilt
+                from the tokens, and -DOCSTART- lines start a new document
+
+Tag schemes (conll, --scheme):
+  auto   the default: detect the scheme and say which it chose (M- means bmes, L-/U- bilou,
+         E-/S- with I- bioes, an I-X that opens an entity iob1, else bio); a file that fits no
+         scheme is an error naming the first line that breaks each candidate
+  bio    IOB2: B-X begins every entity, I-X continues it
+  iob1   CoNLL-2003's original files: I-X begins an entity unless it follows one of type X;
+         B-X only begins one right after another of type X
+  bioes  B- begin, I- inside, E- end, S- a one-token entity
+  bilou  B- begin, I- inside, L- last, U- a one-token entity (spacy convert)
+  bmes   B- begin, M- middle, E- end, S- single (MSRA, Resume, Weibo, YEDDA)
 
 The project's labels are those found in the input, in order of first appearance (brat: the
 order of annotation.conf when there is one).
@@ -47,6 +59,9 @@ pub struct Args {
     /// for label-studio, each task's first prediction is read too.
     #[arg(long)]
     as_suggestions: bool,
+    /// conll: the tag scheme of the input: auto (detect it), bio, iob1, bioes, bilou or bmes.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "bio", "iob1", "bioes", "bilou", "bmes"])]
+    scheme: String,
     /// Overwrite OUTPUT if it exists.
     #[arg(long)]
     force: bool,
@@ -79,8 +94,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         },
         annotation: args.annotation,
         as_suggestions: args.as_suggestions,
+        scheme: formats::Scheme::from_name(&args.scheme),
     };
     let report = formats::import(args.format, &args.inputs, &options)?;
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }

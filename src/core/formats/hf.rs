@@ -15,13 +15,10 @@ use super::{ExportError, ExportOptions, ExportReport, OutputFile, Scheme, to_jso
 use crate::core::label::LabelSet;
 use crate::core::project::AnnotatedDocument;
 
-/// Tag names in index order: `O`, then for each label in label-set order `B-X`, `I-X` (and
-/// `E-X`, `S-X` with BIOES).
+/// Tag names in index order: `O`, then for each label in label-set order `B-X`, `I-X` (the
+/// scheme's prefixes in its order: `B`, `I`, `E`, `S` for bioes; `B`, `M`, `E`, `S` for bmes).
 pub fn tag_names(labels: &LabelSet, scheme: Scheme) -> Vec<String> {
-    let prefixes: &[&str] = match scheme {
-        Scheme::Bio => &["B", "I"],
-        Scheme::Bioes => &["B", "I", "E", "S"],
-    };
+    let prefixes = scheme.prefixes();
     let mut names = vec!["O".to_owned()];
     for label in labels.iter() {
         for p in prefixes {

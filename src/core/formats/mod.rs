@@ -14,6 +14,7 @@ pub mod conll;
 pub mod doccano;
 pub mod hf;
 pub mod label_studio;
+pub mod scheme;
 pub mod spacy;
 pub mod split;
 pub mod tokenize;
@@ -31,6 +32,7 @@ use super::project::{AnnotatedDocument, Project};
 use super::span::{Span, SpanStatus};
 
 pub use builder::ProjectBuilder;
+pub use scheme::Scheme;
 pub use split::SplitRatio;
 
 /// The formats Spantag exchanges. Not every one goes both ways: see [`Format::can_export`] and
@@ -110,16 +112,6 @@ impl fmt::Display for Format {
 
 // ---- Export -----------------------------------------------------------------------------------
 
-/// How a span is cut into token tags (CoNLL, Hugging Face).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Scheme {
-    /// IOB2: every entity starts with `B-`, the rest of its tokens are `I-`.
-    #[default]
-    Bio,
-    /// `B-` begin, `I-` inside, `E-` end, `S-` a one-token entity.
-    Bioes,
-}
-
 pub use tokenize::Tokens;
 
 #[derive(Clone, Debug, Default)]
@@ -131,6 +123,12 @@ pub struct ExportOptions {
     /// Write train/dev/test files by document.
     pub split: Option<SplitRatio>,
     pub seed: u64,
+    /// CoNLL: no `-DOCSTART-` line before each document (written by default when there are
+    /// several).
+    pub no_docstart: bool,
+    /// CoNLL: CoNLL-2003's four columns, `TOKEN -X- -X- TAG`, with a `-DOCSTART-` line
+    /// before every document.
+    pub conll2003: bool,
 }
 
 /// One file of an export. `path` is relative to the output: empty for a single-file export
@@ -493,6 +491,8 @@ pub struct ImportOptions {
     /// Every imported span is a suggestion to review (pre-annotation); for Label Studio the
     /// tasks' `predictions` are read too.
     pub as_suggestions: bool,
+    /// CoNLL: the tag scheme of the input; `None` detects it (and says which it chose).
+    pub scheme: Option<Scheme>,
 }
 
 /// A problem with the input, naming the file, the line (or record) and the reason.
@@ -530,6 +530,8 @@ pub struct ImportReport {
     pub skipped: Vec<ImportError>,
     /// Things imported with a caveat (a Label Studio text that differs from the offsets, ...).
     pub warnings: Vec<String>,
+    /// What the import decided without being told (the tag scheme it detected, ...).
+    pub notes: Vec<String>,
     /// Annotations Spantag does not model, kept out and counted by kind (brat `A`, `R`, ...).
     pub left_out: BTreeMap<String, usize>,
 }
