@@ -21,7 +21,8 @@ Formats:
 
 Offsets are Unicode code points. Only accepted spans are exported.
 With --split, OUT is a folder: train, dev and test files with the format's extension
-(train.jsonl, ... ; brat: train/, dev/, test/ folders; hf: train.jsonl, ... and labels.json).")]
+(train.jsonl, ... ; brat: train/, dev/, test/ folders; hf: train.jsonl, validation.jsonl,
+test.jsonl and labels.json). A part left with no documents is warned about.")]
 pub struct Args {
     /// The format to write: doccano, conll, hf, spacy, brat or label-studio.
     #[arg(long = "to", value_parser = export_format)]

@@ -9,7 +9,7 @@ Formats:
   text          .txt files, one document each, the text kept byte for byte
   doccano       JSONL with \"text\" and \"label\" (or \"labels\", or \"entities\" with start_offset/end_offset)
   brat          .txt files with their .ann beside them, or folders of them
-  label-studio  Label Studio JSON exports (an array of tasks)
+  label-studio  Label Studio JSON exports (an array of tasks), full or JSON-MIN
   conll         TOKEN<TAB>TAG files (or CoNLL-2003's TOKEN POS CHUNK TAG); the text is rebuilt
                 from the tokens, and -DOCSTART- lines start a new document
 
@@ -52,7 +52,16 @@ pub struct Args {
     /// doccano's web annotator count utf16 code units.
     #[arg(long, default_value = "codepoint", value_parser = ["codepoint", "utf16"])]
     offsets: String,
-    /// label-studio: which annotation of each task to read, counting from 0.
+    /// label-studio: read the annotation of this user, by its completed_by (a user id or an
+    /// e-mail; JSON-MIN's annotator): one export of three annotators gives three projects.
+    #[arg(long, value_name = "ID")]
+    completed_by: Option<String>,
+    /// label-studio: the data field that holds the text, for projects whose text is not
+    /// data.text.
+    #[arg(long, value_name = "NAME")]
+    text_field: Option<String>,
+    /// label-studio: which annotation of each task to read, counting from 0 (cancelled
+    /// annotations are never read, nor counted).
     #[arg(long, default_value_t = 0, value_name = "N")]
     annotation: usize,
     /// Import every span as a suggestion to review (status "suggested"), as pre-annotation;
@@ -95,6 +104,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         annotation: args.annotation,
         as_suggestions: args.as_suggestions,
         scheme: formats::Scheme::from_name(&args.scheme),
+        completed_by: args.completed_by.clone(),
+        text_field: args.text_field.clone(),
     };
     let report = formats::import(args.format, &args.inputs, &options)?;
     for note in &report.notes {

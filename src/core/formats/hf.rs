@@ -1,6 +1,7 @@
-//! Hugging Face token classification: a folder with `data.jsonl` (or `train.jsonl`,
-//! `dev.jsonl`, `test.jsonl`), one sentence a line, `{"id": "DOCID-N", "tokens": [...],
-//! "ner_tags": [ints]}`, and `labels.json`, the tag names in index order.
+//! Hugging Face token classification: a folder with `data.jsonl` (with `--split`,
+//! `train.jsonl`, `validation.jsonl`, `test.jsonl`: a `DatasetDict`'s split names), one
+//! sentence a line, `{"id": "DOCID-N", "tokens": [...], "ner_tags": [ints]}`, and
+//! `labels.json`, the tag names in index order.
 //!
 //! `load_dataset("json")` infers no `ClassLabel`, so the names must travel beside the rows;
 //! `labels.json` is what `ClassLabel(names=...)` and a model's `id2label` take. Tokens,

@@ -229,7 +229,20 @@ pub fn export(
             .map(|(name, docs)| (Some(name), docs))
             .collect(),
     };
+    let total: usize = parts.iter().map(|(_, docs)| docs.len()).sum();
     for (part, docs) in parts {
+        // Hugging Face's `DatasetDict` names the middle split `validation`.
+        let part = match (part, format) {
+            (Some("dev"), Format::Hf) => Some("validation"),
+            (part, _) => part,
+        };
+        if let (Some(name), Some(ratio)) = (part, &options.split)
+            && docs.is_empty()
+        {
+            report.warnings.push(format!(
+                "--split {ratio}: the {name} part has none of the {total} documents, so its file is empty (a split with no rows fails to load in Hugging Face datasets); give it a larger share or annotate more documents"
+            ));
+        }
         let exported = match format {
             Format::Doccano => doccano::write(&docs, &mut report)?,
             Format::Spacy => spacy::write(&docs, options, &mut report)?,
@@ -493,6 +506,10 @@ pub struct ImportOptions {
     pub as_suggestions: bool,
     /// CoNLL: the tag scheme of the input; `None` detects it (and says which it chose).
     pub scheme: Option<Scheme>,
+    /// Label Studio: read the annotation of this user (a `completed_by` id or e-mail).
+    pub completed_by: Option<String>,
+    /// Label Studio: the data field holding the text (`text` when `None`).
+    pub text_field: Option<String>,
 }
 
 /// A problem with the input, naming the file, the line (or record) and the reason.
