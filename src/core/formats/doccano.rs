@@ -220,19 +220,25 @@ fn wrong_unit(
     match (fits(chosen), fits(other)) {
         (false, true) => {
             let (s, e) = to_code_points(document, start, end, other).unwrap_or_default();
-            let wrong = to_code_points(document, start, end, chosen)
-                .ok()
-                .filter(|&(a, b)| a <= b && b <= document.char_len())
-                .map(|(a, b)| format!("\"{}\"", document.slice(a, b)))
-                .unwrap_or_else(|| "nothing (past the end)".to_owned());
+            let wrong = match to_code_points(document, start, end, chosen) {
+                Err(reason) => reason,
+                Ok((a, b)) if a <= b && b <= document.char_len() => format!(
+                    "span [{start}, {end}) read as {} gives \"{}\", which {}",
+                    chosen.name(),
+                    document.slice(a, b),
+                    if surface.is_some() {
+                        "is not the span's stored text"
+                    } else {
+                        "cuts a word or has whitespace at an edge"
+                    }
+                ),
+                Ok(_) => format!(
+                    "span [{start}, {end}) read as {} is past the end of the text",
+                    chosen.name()
+                ),
+            };
             Verdict::Wrong(format!(
-                "span [{start}, {end}) read as {} gives {wrong}, which {}; read as {} it gives \"{}\". The text has characters outside the Basic Multilingual Plane, where the two units differ: import with --offsets {}",
-                chosen.name(),
-                if surface.is_some() {
-                    "is not the span's stored text"
-                } else {
-                    "cuts a word or has whitespace at an edge"
-                },
+                "{wrong}; read as {} it gives \"{}\". The text has characters outside the Basic Multilingual Plane, where the two units differ: import with --offsets {}",
                 other.name(),
                 document.slice(s, e),
                 match other {
