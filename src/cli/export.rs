@@ -18,13 +18,15 @@ Formats:
   spacy         JSONL: {\"text\", \"entities\": [[start, end, \"LABEL\"]], \"spans\": [{\"start\", \"end\", \"label\"}]}
   brat          a folder: NAME.txt and NAME.ann per document, and annotation.conf
   label-studio  a JSON array of Label Studio tasks
+  docbin        spaCy's binary training format (.spacy, what spacy train reads): tokens per
+                --tokens, doc.ents (longest of overlapping spans) and doc.spans[\"sc\"] (every span)
 
 Offsets are Unicode code points. Only accepted spans are exported.
 With --split, OUT is a folder: train, dev and test files with the format's extension
 (train.jsonl, ... ; brat: train/, dev/, test/ folders; hf: train.jsonl, validation.jsonl,
 test.jsonl and labels.json). A part left with no documents is warned about.")]
 pub struct Args {
-    /// The format to write: doccano, conll, hf, spacy, brat or label-studio.
+    /// The format to write: doccano, conll, hf, spacy, brat, label-studio or docbin.
     #[arg(long = "to", value_parser = export_format)]
     format: Format,
     /// The project file to export.
@@ -55,6 +57,9 @@ pub struct Args {
     /// part-of-speech and chunk columns, and a -DOCSTART- -X- -X- O line before every document.
     #[arg(long)]
     conll2003: bool,
+    /// docbin: the doc.spans key that holds every span (spancat's default is sc).
+    #[arg(long, value_name = "KEY", default_value = "sc")]
+    spans_key: String,
     /// Seed of the --split shuffle: the same seed gives the same split on every machine.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -94,6 +99,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         no_docstart: args.no_docstart,
         conll2003: args.conll2003,
+        spans_key: Some(args.spans_key.clone()),
     };
     let report = formats::export(&project, args.format, &options).with_context(|| {
         format!(

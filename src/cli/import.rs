@@ -10,6 +10,8 @@ Formats:
   doccano       JSONL with \"text\" and \"label\" (or \"labels\", or \"entities\" with start_offset/end_offset)
   brat          .txt files with their .ann beside them, or folders of them
   label-studio  Label Studio JSON exports (an array of tasks), full or JSON-MIN
+  docbin        spaCy .spacy files (DocBin): the text from the tokens, spans from doc.ents and
+                every span group
   conll         TOKEN<TAB>TAG files (or CoNLL-2003's TOKEN POS CHUNK TAG); the text is rebuilt
                 from the tokens, and -DOCSTART- lines start a new document
 
@@ -32,7 +34,7 @@ names one long text over and over is refused, with the file and line); a brat gr
 Label Studio region's note is stored once, on its first span; symbolic links inside a brat
 folder are skipped with a warning (name a linked file on the command line to import it).")]
 pub struct Args {
-    /// The format to read: text, doccano, brat, label-studio or conll.
+    /// The format to read: text, doccano, brat, label-studio, conll or docbin.
     #[arg(long = "from", value_parser = import_format)]
     format: Format,
     /// Input files (brat: .txt files or folders).

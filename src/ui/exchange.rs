@@ -52,6 +52,7 @@ pub fn format_title(format: Format) -> &'static str {
         Format::Spacy => "spaCy JSONL…",
         Format::Brat => "brat standoff…",
         Format::LabelStudio => "Label Studio JSON…",
+        Format::Docbin => "spaCy DocBin (.spacy)…",
     }
 }
 
@@ -223,6 +224,7 @@ impl SpantagApp {
                 .pick_files(),
             Format::Doccano => dialog.add_filter("JSONL", &["jsonl", "json"]).pick_files(),
             Format::LabelStudio => dialog.add_filter("JSON", &["json"]).pick_files(),
+            Format::Docbin => dialog.add_filter("spaCy DocBin", &["spacy"]).pick_files(),
             Format::Hf | Format::Spacy => None,
         };
         if let Some(sources) = sources {

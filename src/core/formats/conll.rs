@@ -100,7 +100,7 @@ pub fn tag_document<'a>(
 }
 
 /// Why a span cannot be given token tags, if it cannot.
-fn token_problem(tokens: &[Token<'_>], span: &Span) -> Option<String> {
+pub(crate) fn token_problem(tokens: &[Token<'_>], span: &Span) -> Option<String> {
     // Tokens are sorted and disjoint, so each question is a binary search.
     let cut = |at: usize| {
         tokens

@@ -1,5 +1,6 @@
 //! Export to and import from the formats other NLP tools read: doccano, CoNLL (BIO/BIOES),
-//! Hugging Face token classification, spaCy, brat standoff and Label Studio.
+//! Hugging Face token classification, spaCy (JSONL and the binary DocBin), brat standoff and
+//! Label Studio.
 //!
 //! Pure functions over a [`Project`]: no terminal, no egui, no writing. [`export`] returns the
 //! files to write ([`write_output`] writes them atomically), [`import`] returns a new project
@@ -11,6 +12,8 @@
 
 pub mod brat;
 pub mod conll;
+pub mod docbin;
+mod docbin_symbols;
 pub mod doccano;
 pub mod hf;
 pub mod label_studio;
@@ -49,10 +52,12 @@ pub enum Format {
     Spacy,
     Brat,
     LabelStudio,
+    /// spaCy's binary training format (`.spacy`, a `DocBin`).
+    Docbin,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Text,
         Format::Doccano,
         Format::Conll,
@@ -60,6 +65,7 @@ impl Format {
         Format::Spacy,
         Format::Brat,
         Format::LabelStudio,
+        Format::Docbin,
     ];
 
     /// The name used on the command line and in messages.
@@ -72,6 +78,7 @@ impl Format {
             Format::Spacy => "spacy",
             Format::Brat => "brat",
             Format::LabelStudio => "label-studio",
+            Format::Docbin => "docbin",
         }
     }
 
@@ -100,6 +107,7 @@ impl Format {
             Format::Conll => "conll",
             Format::Brat => "ann",
             Format::LabelStudio => "json",
+            Format::Docbin => "spacy",
         }
     }
 }
@@ -129,6 +137,8 @@ pub struct ExportOptions {
     /// CoNLL: CoNLL-2003's four columns, `TOKEN -X- -X- TAG`, with a `-DOCSTART-` line
     /// before every document.
     pub conll2003: bool,
+    /// DocBin: the `doc.spans` key that holds every span (`sc` when `None`).
+    pub spans_key: Option<String>,
 }
 
 /// One file of an export. `path` is relative to the output: empty for a single-file export
@@ -247,6 +257,7 @@ pub fn export(
             Format::Doccano => doccano::write(&docs, &mut report)?,
             Format::Spacy => spacy::write(&docs, options, &mut report)?,
             Format::LabelStudio => label_studio::write(&docs, &mut report)?,
+            Format::Docbin => docbin::write(&docs, options, &mut report)?,
             Format::Conll => conll::write(&docs, options, &mut report)?,
             Format::Hf => hf::write(&docs, &project.labels, options, part, &mut report)?,
             Format::Brat => brat::write(&docs, &project.labels, &mut report)?,
@@ -580,6 +591,11 @@ pub fn import(
         Format::Conll => {
             for path in inputs {
                 conll::read(path, &mut builder)?;
+            }
+        }
+        Format::Docbin => {
+            for path in inputs {
+                docbin::read(path, &mut builder)?;
             }
         }
         Format::Hf | Format::Spacy => {
