@@ -350,3 +350,23 @@ fn import_as_suggestions_marks_every_span_suggested() {
         .collect();
     assert_eq!(statuses, vec![spantag::core::SpanStatus::Suggested; 2]);
 }
+
+#[test]
+fn import_and_export_help_name_every_tag_scheme_and_docbin() {
+    for command in ["import", "export"] {
+        let o = spantag(&[command, "--help"]);
+        assert!(o.status.success());
+        let help = String::from_utf8_lossy(&o.stdout);
+        for name in ["bio", "iob1", "bioes", "bilou", "bmes", "docbin"] {
+            assert!(
+                help.contains(name),
+                "{command} --help lacks {name}:\n{help}"
+            );
+        }
+    }
+    let o = spantag(&["import", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    for option in ["--scheme", "--completed-by", "--text-field"] {
+        assert!(help.contains(option), "{option}");
+    }
+}
