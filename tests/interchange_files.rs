@@ -329,3 +329,40 @@ fn split_warns_about_an_empty_part_and_hf_names_its_splits() {
     let report = formats::export(&project, Format::Conll, &even).expect("export");
     assert!(!report.warnings.iter().any(|w| w.contains("part has none")));
 }
+
+#[test]
+fn label_studio_exports_suggested_spans_as_predictions_and_reads_them_back() {
+    let mut project = project(&[("Mao visited Paris.", &[(0, 3, "PER"), (12, 17, "LOC")])]);
+    let doc = &mut project.documents[0];
+    let mut edited: Vec<Span> = doc.spans.iter().cloned().collect();
+    edited[1].status = spantag::core::span::SpanStatus::Suggested;
+    doc.spans = SpanIndex::new(edited);
+    let report =
+        formats::export(&project, Format::LabelStudio, &ExportOptions::default()).expect("export");
+    let tasks: serde_json::Value = serde_json::from_slice(&report.files[0].bytes).expect("json");
+    assert_eq!(
+        tasks[0]["annotations"][0]["result"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let prediction = &tasks[0]["predictions"][0]["result"][0]["value"];
+    assert_eq!(prediction["text"], "Paris");
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("1 suggested spans are exported as predictions")),
+        "{:?}",
+        report.warnings
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("ls.json");
+    formats::write_output(&out, &report.files).expect("write");
+    let options = ImportOptions {
+        as_suggestions: true,
+        ..Default::default()
+    };
+    let back = formats::import(Format::LabelStudio, &[out], &options).expect("import");
+    assert_eq!(spans(&back), pairs(&[("Mao", "PER"), ("Paris", "LOC")]));
+}

@@ -53,11 +53,32 @@ pub fn write(
             }
             grouped += usize::from(span.group.is_some());
         }
-        tasks.push(json!({
+        let mut task = json!({
             "id": i + 1,
             "data": {"text": doc.document.text(), "doc_id": doc.document.id},
             "annotations": [{"result": result}],
-        }));
+        });
+        // Suggested spans (pre-annotations to review) are Label Studio's predictions.
+        let mut predicted = Vec::new();
+        for span in doc
+            .spans
+            .iter()
+            .filter(|s| s.status == SpanStatus::Suggested)
+        {
+            let (start, end, surface) = check_alignment(&doc.document, span, Offsets::Codepoint)?;
+            predicted.push(json!({
+                "id": format!("span-{}", span.id),
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {"start": start, "end": end, "text": surface, "labels": [span.label]},
+            }));
+        }
+        if !predicted.is_empty() {
+            task["predictions"] =
+                json!([{"model_version": "spantag-suggestions", "result": predicted}]);
+        }
+        tasks.push(task);
     }
     if grouped > 0 {
         report.warnings.push(format!(

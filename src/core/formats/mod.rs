@@ -227,7 +227,12 @@ pub fn export(
 ) -> Result<ExportReport, ExportError> {
     let mut report = ExportReport::default();
     let (skipped_suggested, skipped_rejected) = count_unaccepted(project);
-    if skipped_suggested + skipped_rejected > 0 {
+    if format == Format::LabelStudio && skipped_suggested > 0 {
+        // Label Studio has a place for them: each task's `predictions`.
+        report.warnings.push(format!(
+            "{skipped_suggested} suggested spans are exported as predictions, not annotations; {skipped_rejected} rejected spans are not exported"
+        ));
+    } else if skipped_suggested + skipped_rejected > 0 {
         report.warnings.push(format!(
             "{skipped_suggested} suggested and {skipped_rejected} rejected spans are not exported (only accepted spans are)"
         ));
