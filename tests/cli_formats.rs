@@ -370,3 +370,31 @@ fn import_and_export_help_name_every_tag_scheme_and_docbin() {
         assert!(help.contains(option), "{option}");
     }
 }
+
+#[test]
+fn label_studio_export_writes_its_labelling_config_beside_or_inside() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("tasks.json");
+    let o = spantag(&["export", "--to", "label-studio", SAMPLE, "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let config = std::fs::read_to_string(dir.path().join("tasks.config.xml")).expect("config");
+    assert!(
+        config.starts_with("<View>\n  <Text name=\"text\" value=\"$text\"/>"),
+        "{config}"
+    );
+    assert!(config.contains("<Label value=\"PER\"/>"), "{config}");
+    assert!(config.contains("<TextArea name=\"note\" toName=\"text\" perRegion=\"true\"/>"));
+    let folder = dir.path().join("parts");
+    let o = spantag(&[
+        "export",
+        "--to",
+        "label-studio",
+        SAMPLE,
+        "-o",
+        s(&folder),
+        "--split",
+        "80/10/10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(folder.join("labeling-config.xml").is_file());
+}

@@ -17,7 +17,8 @@ Formats:
   hf            a folder: data.jsonl ({\"id\", \"tokens\", \"ner_tags\"}, one sentence a line) and labels.json
   spacy         JSONL: {\"text\", \"entities\": [[start, end, \"LABEL\"]], \"spans\": [{\"start\", \"end\", \"label\"}]}
   brat          a folder: NAME.txt and NAME.ann per document, and annotation.conf
-  label-studio  a JSON array of Label Studio tasks
+  label-studio  a JSON array of Label Studio tasks, and OUT-STEM.config.xml beside it: the
+                matching labelling config (in the folder, labeling-config.xml, with --split)
   docbin        spaCy's binary training format (.spacy, what spacy train reads): tokens per
                 --tokens, doc.ents (longest of overlapping spans) and doc.spans[\"sc\"] (every span)
 
@@ -150,6 +151,36 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             path.display()
         ),
         Err(e) => return Err(e.into()),
+    }
+    // Label Studio needs the matching labelling config: beside a single-file export.
+    if args.format == Format::LabelStudio && args.split.is_none() {
+        let stem = args
+            .output
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "label-studio".to_owned());
+        let config = args.output.with_file_name(format!("{stem}.config.xml"));
+        let xml = formats::label_studio::labelling_config(&project.labels);
+        let written = if args.force {
+            crate::core::atomic_write::write_atomically(&config, xml.as_bytes())
+        } else {
+            crate::core::atomic_write::write_new(&config, xml.as_bytes())
+        };
+        match written {
+            Ok(()) => eprintln!(
+                "the labelling config for Label Studio (Settings > Labeling Interface) is in {}",
+                config.display()
+            ),
+            Err(e) => eprintln!(
+                "warning: the labelling config was not written to {}: {e}{}",
+                config.display(),
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    " (pass --force to replace it)"
+                } else {
+                    ""
+                }
+            ),
+        }
     }
     let left_out = if report.dropped.is_empty() {
         String::new()

@@ -95,6 +95,28 @@ pub fn write(
     }])
 }
 
+/// The labelling config (Settings > Labeling Interface) that matches the export: a `Text` named
+/// `text` over `$text`, a `Labels` control named `label` with the project's labels, and the
+/// per-region `note` text area.
+pub fn labelling_config(labels: &crate::core::label::LabelSet) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut xml = String::from(
+        "<View>\n  <Text name=\"text\" value=\"$text\"/>\n  <Labels name=\"label\" toName=\"text\">\n",
+    );
+    for label in labels.iter() {
+        xml.push_str(&format!("    <Label value=\"{}\"/>\n", escape(&label.name)));
+    }
+    xml.push_str(
+        "  </Labels>\n  <TextArea name=\"note\" toName=\"text\" perRegion=\"true\"/>\n</View>\n",
+    );
+    xml
+}
+
 /// Read a Label Studio JSON export: the full export (an array of tasks with `data` and
 /// `annotations`, or one task) or the JSON-MIN export (one flat record per annotation:
 /// `{"id", "text", "label": [{"start", "end", "labels"}], "annotator", ...}`).

@@ -291,6 +291,15 @@ pub fn export(
             .files
             .push(hf::labels_file(&project.labels, options)?);
     }
+    // A split Label Studio export is a folder: its labelling config goes in it (a single-file
+    // export's config is written beside it by the caller, see `label_studio::labelling_config`).
+    if format == Format::LabelStudio && options.split.is_some() {
+        report.files.push(OutputFile {
+            path: PathBuf::from(LABEL_STUDIO_CONFIG),
+            bytes: label_studio::labelling_config(&project.labels).into_bytes(),
+            document: None,
+        });
+    }
     dedup_warnings(&mut report.warnings);
     Ok(report)
 }
@@ -318,6 +327,9 @@ pub(crate) fn accepted(doc: &AnnotatedDocument) -> impl Iterator<Item = &Span> {
         .iter()
         .filter(|s| s.status == SpanStatus::Accepted)
 }
+
+/// The labelling config's file name in a split Label Studio export.
+pub const LABEL_STUDIO_CONFIG: &str = "labeling-config.xml";
 
 /// Every folder export leaves this small file in the folder. `--force` and the window's export
 /// replace a folder only if it holds this (or is empty): a folder of other files is never
