@@ -188,13 +188,32 @@ fn import_conll_reports_an_i_tag_without_its_b() {
     let file = dir.path().join("x.conll");
     std::fs::write(&file, "习\tO\n近\tI-PER\n平\tI-PER\n").expect("write");
     let out = dir.path().join("p.json");
-    let o = spantag(&["import", "--from", "conll", s(&file), "-o", s(&out)]);
+    // In IOB2 an I- tag never opens an entity.
+    let o = spantag(&[
+        "import",
+        "--from",
+        "conll",
+        "--scheme",
+        "bio",
+        s(&file),
+        "-o",
+        s(&out),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("x.conll:2: I-PER does not continue an entity"),
         "{}",
         stderr(&o)
     );
+    // Detected, the same tags are IOB1 (where I- opens an entity), and the import says so.
+    let o = spantag(&["import", "--from", "conll", s(&file), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("tags read as iob1 (an I- tag opens an entity (I-PER after O)"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(&out).expect("remove");
     std::fs::write(&file, "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\n-DOCSTART- -X- -X- O\n\n北 B-GPE\n京 I-GPE\n").expect("write");
     let o = spantag(&["import", "--from", "conll", s(&file), "-o", s(&out)]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -330,4 +349,52 @@ fn import_as_suggestions_marks_every_span_suggested() {
         .map(|s| s.status)
         .collect();
     assert_eq!(statuses, vec![spantag::core::SpanStatus::Suggested; 2]);
+}
+
+#[test]
+fn import_and_export_help_name_every_tag_scheme_and_docbin() {
+    for command in ["import", "export"] {
+        let o = spantag(&[command, "--help"]);
+        assert!(o.status.success());
+        let help = String::from_utf8_lossy(&o.stdout);
+        for name in ["bio", "iob1", "bioes", "bilou", "bmes", "docbin"] {
+            assert!(
+                help.contains(name),
+                "{command} --help lacks {name}:\n{help}"
+            );
+        }
+    }
+    let o = spantag(&["import", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    for option in ["--scheme", "--completed-by", "--text-field"] {
+        assert!(help.contains(option), "{option}");
+    }
+}
+
+#[test]
+fn label_studio_export_writes_its_labelling_config_beside_or_inside() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("tasks.json");
+    let o = spantag(&["export", "--to", "label-studio", SAMPLE, "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let config = std::fs::read_to_string(dir.path().join("tasks.config.xml")).expect("config");
+    assert!(
+        config.starts_with("<View>\n  <Text name=\"text\" value=\"$text\"/>"),
+        "{config}"
+    );
+    assert!(config.contains("<Label value=\"PER\"/>"), "{config}");
+    assert!(config.contains("<TextArea name=\"note\" toName=\"text\" perRegion=\"true\"/>"));
+    let folder = dir.path().join("parts");
+    let o = spantag(&[
+        "export",
+        "--to",
+        "label-studio",
+        SAMPLE,
+        "-o",
+        s(&folder),
+        "--split",
+        "80/10/10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(folder.join("labeling-config.xml").is_file());
 }

@@ -12,17 +12,22 @@ use crate::core::project_file;
 #[command(after_help = "\
 Formats:
   doccano       JSONL, one document a line: {\"id\", \"text\", \"label\": [[start, end, \"LABEL\"]]}
-  conll         TOKEN<TAB>TAG per line, a blank line between sentences and documents
+  conll         TOKEN<TAB>TAG per line, a blank line between sentences, -DOCSTART- before each
+                document when there are several (--conll2003: TOKEN -X- -X- TAG)
   hf            a folder: data.jsonl ({\"id\", \"tokens\", \"ner_tags\"}, one sentence a line) and labels.json
   spacy         JSONL: {\"text\", \"entities\": [[start, end, \"LABEL\"]], \"spans\": [{\"start\", \"end\", \"label\"}]}
   brat          a folder: NAME.txt and NAME.ann per document, and annotation.conf
-  label-studio  a JSON array of Label Studio tasks
+  label-studio  a JSON array of Label Studio tasks, and OUT-STEM.config.xml beside it: the
+                matching labelling config (in the folder, labeling-config.xml, with --split)
+  docbin        spaCy's binary training format (.spacy, what spacy train reads): tokens per
+                --tokens, doc.ents (longest of overlapping spans) and doc.spans[\"sc\"] (every span)
 
 Offsets are Unicode code points. Only accepted spans are exported.
 With --split, OUT is a folder: train, dev and test files with the format's extension
-(train.jsonl, ... ; brat: train/, dev/, test/ folders; hf: train.jsonl, ... and labels.json).")]
+(train.jsonl, ... ; brat: train/, dev/, test/ folders; hf: train.jsonl, validation.jsonl,
+test.jsonl and labels.json). A part left with no documents is warned about.")]
 pub struct Args {
-    /// The format to write: doccano, conll, hf, spacy, brat or label-studio.
+    /// The format to write: doccano, conll, hf, spacy, brat, label-studio or docbin.
     #[arg(long = "to", value_parser = export_format)]
     format: Format,
     /// The project file to export.
@@ -30,8 +35,9 @@ pub struct Args {
     /// The file to write, or the folder for brat, hf and --split.
     #[arg(short, long)]
     output: PathBuf,
-    /// Tag scheme for conll and hf: bio (IOB2) or bioes.
-    #[arg(long, default_value = "bio", value_parser = ["bio", "bioes"])]
+    /// Tag scheme for conll and hf: bio (IOB2), iob1 (CoNLL-2003's original), bioes, bilou
+    /// (L- last, U- unit: spacy convert) or bmes (M- middle: MSRA).
+    #[arg(long, default_value = "bio", value_parser = ["bio", "iob1", "bioes", "bilou", "bmes"])]
     scheme: String,
     /// Tokens for conll and hf: char (one per non-whitespace character) or word (Unicode word
     /// boundaries, one token per CJK character).
@@ -44,6 +50,17 @@ pub struct Args {
     /// Write train/dev/test parts by document, e.g. 80/10/10; OUT is then a folder.
     #[arg(long)]
     split: Option<SplitRatio>,
+    /// conll: no -DOCSTART- line before each document (written by default when the export
+    /// has several documents; an importer splits documents on them).
+    #[arg(long)]
+    no_docstart: bool,
+    /// conll: CoNLL-2003's four columns, TOKEN -X- -X- TAG, with -X- filling the
+    /// part-of-speech and chunk columns, and a -DOCSTART- -X- -X- O line before every document.
+    #[arg(long)]
+    conll2003: bool,
+    /// docbin: the doc.spans key that holds every span (spancat's default is sc).
+    #[arg(long, value_name = "KEY", default_value = "sc")]
+    spans_key: String,
     /// Seed of the --split shuffle: the same seed gives the same split on every machine.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -72,11 +89,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     super::check_overwrite(&args.output, args.force)?;
     let project = project_file::load(&args.project)?;
     let options = ExportOptions {
-        scheme: if args.scheme == "bioes" {
-            Scheme::Bioes
-        } else {
-            Scheme::Bio
-        },
+        scheme: Scheme::from_name(&args.scheme).unwrap_or_default(),
         tokens: if args.tokens == "word" {
             Tokens::Word
         } else {
@@ -85,6 +98,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         strict: args.strict,
         split: args.split,
         seed: args.seed,
+        no_docstart: args.no_docstart,
+        conll2003: args.conll2003,
+        spans_key: Some(args.spans_key.clone()),
     };
     let report = formats::export(&project, args.format, &options).with_context(|| {
         format!(
@@ -135,6 +151,36 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             path.display()
         ),
         Err(e) => return Err(e.into()),
+    }
+    // Label Studio needs the matching labelling config: beside a single-file export.
+    if args.format == Format::LabelStudio && args.split.is_none() {
+        let stem = args
+            .output
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "label-studio".to_owned());
+        let config = args.output.with_file_name(format!("{stem}.config.xml"));
+        let xml = formats::label_studio::labelling_config(&project.labels);
+        let written = if args.force {
+            crate::core::atomic_write::write_atomically(&config, xml.as_bytes())
+        } else {
+            crate::core::atomic_write::write_new(&config, xml.as_bytes())
+        };
+        match written {
+            Ok(()) => eprintln!(
+                "the labelling config for Label Studio (Settings > Labeling Interface) is in {}",
+                config.display()
+            ),
+            Err(e) => eprintln!(
+                "warning: the labelling config was not written to {}: {e}{}",
+                config.display(),
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    " (pass --force to replace it)"
+                } else {
+                    ""
+                }
+            ),
+        }
     }
     let left_out = if report.dropped.is_empty() {
         String::new()

@@ -316,6 +316,7 @@ pub fn format_title(format: Format) -> &'static str {
         Format::Spacy => "spaCy JSONL…",
         Format::Brat => "brat standoff…",
         Format::LabelStudio => "Label Studio JSON…",
+        Format::Docbin => "spaCy DocBin (.spacy)…",
     }
 }
 

@@ -146,7 +146,7 @@ fn write_ann(doc: &AnnotatedDocument, report: &mut ExportReport) -> Result<Strin
         let mut surfaces = Vec::new();
         for span in fragments {
             let (start, end, surface) = check_alignment(document, span, Offsets::Codepoint)?;
-            if !surface.contains(['\n', '\r', '\t']) {
+            if !surface.contains(breaks_ann_line) {
                 ranges.push(format!("{start} {end}"));
                 surfaces.push(surface);
                 continue;
@@ -154,12 +154,12 @@ fn write_ann(doc: &AnnotatedDocument, report: &mut ExportReport) -> Result<Strin
             // A .ann line cannot hold a line break or tab: like brat itself, write a span that
             // crosses one as fragments around it (one discontinuous T line).
             report.warnings.push(format!(
-                "brat: document \"{}\", span {} [{start}, {end}) crosses a line break or tab, so it is written as a discontinuous span around it (as brat does); it imports back as a group of fragments",
+                "brat: document \"{}\", span {} [{start}, {end}) crosses a line break or tab (as Python counts line breaks), so it is written as a discontinuous span around it (as brat does); it imports back as a group of fragments",
                 document.id, span.id
             ));
             let mut run: Option<usize> = None;
             for (i, c) in surface.chars().chain(std::iter::once('\n')).enumerate() {
-                let breaks = matches!(c, '\n' | '\r' | '\t');
+                let breaks = breaks_ann_line(c);
                 match (run, breaks) {
                     (None, false) => run = Some(i),
                     (Some(from), true) => {
@@ -188,7 +188,7 @@ fn write_ann(doc: &AnnotatedDocument, report: &mut ExportReport) -> Result<Strin
         if !notes.is_empty() {
             note_number += 1;
             let note = notes.join(" ");
-            let flat = note.replace(['\n', '\r', '\t'], " ");
+            let flat = note.replace(breaks_ann_line, " ");
             if flat != note {
                 report.warnings.push(format!(
                     "brat: document \"{}\", T{t}: the note's line breaks and tabs are written as spaces (a .ann line cannot hold them)",
@@ -199,6 +199,25 @@ fn write_ann(doc: &AnnotatedDocument, report: &mut ExportReport) -> Result<Strin
         }
     }
     Ok(ann)
+}
+
+/// Whether `c` cannot stand inside a `.ann` line: a tab (the field separator) or a character
+/// Python's `str.splitlines` breaks lines at, as brat reads `.ann` files with it (`\n`, `\r`,
+/// vertical tab, form feed, the file/group/record separators, NEL, U+2028 and U+2029).
+pub fn breaks_ann_line(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n'
+            | '\r'
+            | '\x0b'
+            | '\x0c'
+            | '\x1c'
+            | '\x1d'
+            | '\x1e'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
 }
 
 // ---- Import -------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ pub struct ProjectBuilder {
     next_group: u64,
     skipped: Vec<ImportError>,
     warnings: Vec<String>,
+    notes: Vec<String>,
     left_out: BTreeMap<String, usize>,
     pub(crate) options: ImportOptions,
 }
@@ -77,6 +78,7 @@ impl ProjectBuilder {
             next_group: 1,
             skipped: Vec::new(),
             warnings: Vec::new(),
+            notes: Vec::new(),
             left_out: BTreeMap::new(),
             options: options.clone(),
         }
@@ -159,6 +161,11 @@ impl ProjectBuilder {
         }
     }
 
+    /// Tell the user what the import decided for them (the tag scheme it detected, ...).
+    pub fn note(&mut self, note: impl Into<String>) {
+        self.notes.push(note.into());
+    }
+
     pub fn warn(&mut self, warning: impl Into<String>) {
         self.warnings.push(warning.into());
     }
@@ -232,6 +239,7 @@ impl ProjectBuilder {
             project: Project::from_parts(labels, documents),
             skipped: self.skipped,
             warnings: self.warnings,
+            notes: self.notes,
             left_out: self.left_out,
         }
     }

@@ -1,6 +1,6 @@
-//! CoNLL token-tag files: `TOKEN<TAB>TAG` per line, a blank line between sentences and between
-//! documents, tags in IOB2 (`B-X`, `I-X`, `O`) or BIOES; the importer also reads BMES (`M-X`
-//! for the middle of an entity, as in the MSRA corpus).
+//! CoNLL token-tag files: `TOKEN<TAB>TAG` per line, a blank line between sentences, a
+//! `-DOCSTART-` line between documents, tags in one of the [`Scheme`]s (bio, iob1, bioes,
+//! bilou, bmes; the importer detects which unless told).
 //!
 //! Tags cannot nest or overlap, and a tag belongs to a whole token: a span that cannot be put
 //! into tags is left out and reported (or, with `strict`, fails the export).
@@ -11,7 +11,7 @@ use super::builder::SpanDraft;
 use super::tokenize::{Token, sentences, tokenize};
 use super::{
     DroppedSpan, ExportError, ExportOptions, ExportReport, ImportError, Offsets, OutputFile,
-    ProjectBuilder, Scheme, accepted, check_alignment,
+    ProjectBuilder, Scheme, accepted, check_alignment, scheme,
 };
 use crate::core::document::Document;
 use crate::core::project::AnnotatedDocument;
@@ -80,23 +80,16 @@ pub fn tag_document<'a>(
         report.dropped.push(d);
     }
 
-    let mut tags = vec![String::from("O"); tokens.len()];
-    for span in &kept {
-        // Tokens are sorted and disjoint: the ones inside a span are one run, found by search.
-        let from = tokens.partition_point(|t| t.start < span.start);
-        let to = tokens.partition_point(|t| t.end <= span.end).max(from);
-        let inside: Vec<usize> = (from..to).collect();
-        let last = inside.len().saturating_sub(1);
-        for (k, &i) in inside.iter().enumerate() {
-            let prefix = match (options.scheme, k, inside.len()) {
-                (Scheme::Bioes, _, 1) => "S",
-                (Scheme::Bioes, _, _) if k == last => "E",
-                (_, 0, _) => "B",
-                _ => "I",
-            };
-            tags[i] = format!("{prefix}-{}", span.label);
-        }
-    }
+    // Tokens are sorted and disjoint: the ones inside a span are one run, found by search.
+    let entities: Vec<(usize, usize, &str)> = kept
+        .iter()
+        .map(|span| {
+            let from = tokens.partition_point(|t| t.start < span.start);
+            let to = tokens.partition_point(|t| t.end <= span.end).max(from);
+            (from, to, span.label.as_str())
+        })
+        .collect();
+    let tags = options.scheme.encode(tokens.len(), &entities);
     let ranges: Vec<(usize, usize)> = kept.iter().map(|s| (s.start, s.end)).collect();
     Ok(sentences(document.text(), &tokens, &ranges)
         .into_iter()
@@ -107,7 +100,7 @@ pub fn tag_document<'a>(
 }
 
 /// Why a span cannot be given token tags, if it cannot.
-fn token_problem(tokens: &[Token<'_>], span: &Span) -> Option<String> {
+pub(crate) fn token_problem(tokens: &[Token<'_>], span: &Span) -> Option<String> {
     // Tokens are sorted and disjoint, so each question is a binary search.
     let cut = |at: usize| {
         tokens
@@ -133,14 +126,29 @@ fn token_problem(tokens: &[Token<'_>], span: &Span) -> Option<String> {
     None
 }
 
+/// Write `docs` as one CoNLL file. With more than one document each begins with a
+/// `-DOCSTART-` line and a blank line, as in CoNLL-2003 (unless `no_docstart`); with
+/// `conll2003` every line has CoNLL-2003's four space-separated columns, `-X-` filling the
+/// part-of-speech and chunk columns Spantag does not have.
 pub fn write(
     docs: &[&AnnotatedDocument],
     options: &ExportOptions,
     report: &mut ExportReport,
 ) -> Result<Vec<OutputFile>, ExportError> {
+    let separator = if options.conll2003 { " -X- -X- " } else { "\t" };
+    let docstart = !options.no_docstart && (docs.len() > 1 || options.conll2003);
     let mut out = String::new();
     let mut first = true;
     for doc in docs {
+        if docstart {
+            if !first {
+                out.push('\n');
+            }
+            out.push_str("-DOCSTART-");
+            out.push_str(separator);
+            out.push_str("O\n");
+            first = false;
+        }
         for sentence in tag_document(doc, options, report)? {
             if !first {
                 out.push('\n');
@@ -148,7 +156,7 @@ pub fn write(
             first = false;
             for (token, tag) in &sentence.tokens {
                 out.push_str(token);
-                out.push('\t');
+                out.push_str(separator);
                 out.push_str(tag);
                 out.push('\n');
             }
@@ -219,14 +227,7 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
     }
     flush(&mut documents, &mut sentence);
     documents.retain(|d| !d.is_empty());
-    // A file that marks entity ends (BIOES, BMES) must end every entity it begins with `B-`;
-    // in IOB2 an entity simply ends where the next tag does not continue it.
-    let ends_marked = documents.iter().flatten().flatten().any(|t| {
-        matches!(
-            t.tag.split_once('-'),
-            Some(("E" | "S" | "M" | "L" | "U", _))
-        )
-    });
+    let scheme = choose_scheme(path, &documents, builder)?;
     let several = documents.len() > 1;
     for (k, sentences) in documents.iter().enumerate() {
         let id = if several {
@@ -234,9 +235,67 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
         } else {
             stem.clone()
         };
-        add_document(path, &id, sentences, ends_marked, builder)?;
+        add_document(path, &id, sentences, scheme, builder)?;
     }
     Ok(())
+}
+
+/// The scheme given with `--scheme`, or the one [`scheme::detect`] finds (named in the
+/// report). A file no scheme reads fails, naming where each candidate breaks; with
+/// `--lenient` it is read with the candidate that breaks least, and the breaks are skipped.
+fn choose_scheme(
+    path: &Path,
+    documents: &[Vec<Vec<ReadToken<'_>>>],
+    builder: &mut ProjectBuilder,
+) -> Result<Scheme, ImportError> {
+    if let Some(scheme) = builder.options.scheme {
+        return Ok(scheme);
+    }
+    let sentences: Vec<&Vec<ReadToken>> = documents.iter().flatten().collect();
+    let tags: Vec<Vec<&str>> = sentences
+        .iter()
+        .map(|s| s.iter().map(|t| t.tag).collect())
+        .collect();
+    let line = |b: &scheme::Break| sentences[b.sentence][b.token].line;
+    match scheme::detect(&tags) {
+        Ok(detected) => {
+            builder.note(format!(
+                "{}: tags read as {} ({}; choose another with --scheme)",
+                path.display(),
+                detected.scheme,
+                detected.reason
+            ));
+            Ok(detected.scheme)
+        }
+        // One candidate: its breaks are reported one by one, at their lines, like a given
+        // scheme's.
+        Err(breaks) if breaks.len() == 1 || builder.options.lenient => {
+            let scheme = breaks
+                .iter()
+                .map(|b| b.scheme)
+                .min_by_key(|&s| scheme::count_breaks(s, &tags))
+                .expect("detection names at least one candidate");
+            builder.note(format!(
+                "{}: tags read as {scheme} (the scheme that fits them best; no scheme reads every tag)",
+                path.display()
+            ));
+            Ok(scheme)
+        }
+        Err(breaks) => {
+            let each: Vec<String> = breaks
+                .iter()
+                .map(|b| format!("{} breaks at line {}: {}", b.scheme, line(b), b.message))
+                .collect();
+            Err(ImportError::new(
+                path,
+                None,
+                format!(
+                    "the tags fit no tag scheme (name one with --scheme, or skip the broken entities with --lenient); {}",
+                    each.join("; ")
+                ),
+            ))
+        }
+    }
 }
 
 fn flush<'a>(documents: &mut [Vec<Vec<ReadToken<'a>>>], sentence: &mut Vec<ReadToken<'a>>) {
@@ -247,26 +306,17 @@ fn flush<'a>(documents: &mut [Vec<Vec<ReadToken<'a>>>], sentence: &mut Vec<ReadT
     }
 }
 
-/// An entity being read: its label, first code point, the line of its first tag, and whether
-/// its tags are broken (then it is skipped whole when it ends, however it ends).
-struct OpenEntity {
-    label: String,
-    start: usize,
-    line: usize,
-    broken: bool,
-}
-
 /// Rebuild the text (tokens joined without a space when both sides are CJK, with one space
 /// otherwise; sentences joined by `\n`) and turn the tags back into spans.
 ///
 /// A broken entity (a continuation tag with nothing to continue, as in a sentence cut inside an
-/// entity; with `ends_marked`, a `B-` never closed by `E-`) fails a strict import at its line;
+/// entity; in a scheme that marks ends, a `B-` never closed) fails a strict import at its line;
 /// `--lenient` skips that entity only, counted once, and keeps the sentence around it.
 fn add_document(
     path: &Path,
     id: &str,
     sentences: &[Vec<ReadToken<'_>>],
-    ends_marked: bool,
+    scheme: Scheme,
     builder: &mut ProjectBuilder,
 ) -> Result<(), ImportError> {
     let mut text = String::new();
@@ -299,117 +349,31 @@ fn add_document(
         }
     }
     let doc = builder.add_document(id, id, text);
-    let mut k = 0;
+    let mut first = 0; // index of the sentence's first token in `offsets`
+    let mut tags = Vec::new();
     for sentence in sentences {
-        let mut open: Option<OpenEntity> = None;
-        // Close the open entity at `end`; `properly` is false when what closes it is not its
-        // end tag (`E-`, `L-`, or `I-` in IOB2, which needs none).
-        let close = |open: &mut Option<OpenEntity>,
-                     end: usize,
-                     properly: bool,
-                     builder: &mut ProjectBuilder|
-         -> Result<(), ImportError> {
-            let Some(entity) = open.take() else {
-                return Ok(());
-            };
-            if entity.broken {
-                return Ok(()); // Reported when it broke.
-            }
-            if !properly && ends_marked {
-                return builder.skip_or_fail(ImportError::new(
-                    path,
-                    Some(entity.line),
-                    format!(
-                        "B-{label} begins an entity that never ends: the tags mark entity ends (E-, S-), and no E-{label} follows",
-                        label = entity.label
-                    ),
-                ));
-            }
-            if let Err(reason) =
-                builder.add_span(doc, SpanDraft::new(entity.start, end, entity.label))
-            {
-                builder.skip_or_fail(ImportError::new(path, Some(entity.line), reason))?;
-            }
-            Ok(())
-        };
-        let mut previous_end = 0;
-        for token in sentence {
-            let (start, end) = offsets[k];
-            k += 1;
-            let (prefix, label) = match token.tag.split_once('-') {
-                Some((p, l)) => (p, l),
-                None => (token.tag, ""),
-            };
-            // In IOB2 an entity needs no end tag: whatever follows its last `I-` ends it.
-            let ends_here =
-                |open: &Option<OpenEntity>| !ends_marked || open.as_ref().is_none_or(|e| e.broken);
-            match (prefix, label.is_empty()) {
-                ("O", true) => {
-                    let properly = ends_here(&open);
-                    close(&mut open, previous_end, properly, builder)?
-                }
-                ("B" | "S" | "U", false) => {
-                    let properly = ends_here(&open);
-                    close(&mut open, previous_end, properly, builder)?;
-                    open = Some(OpenEntity {
-                        label: label.to_owned(),
-                        start,
-                        line: token.line,
-                        broken: false,
-                    });
-                    if prefix != "B" {
-                        close(&mut open, end, true, builder)?;
-                    }
-                }
-                ("I" | "M" | "E" | "L", false) => {
-                    let continues = open.as_ref().is_some_and(|e| e.label == label);
-                    if continues {
-                        if matches!(prefix, "E" | "L") {
-                            close(&mut open, end, true, builder)?;
-                        }
-                    } else {
-                        let before = open
-                            .as_ref()
-                            .map(|e| format!("an entity {}", e.label))
-                            .unwrap_or_else(|| "no open entity".to_owned());
-                        let properly = ends_here(&open);
-                        close(&mut open, previous_end, properly, builder)?;
-                        builder.skip_or_fail(ImportError::new(
-                            path,
-                            Some(token.line),
-                            format!(
-                                "{} does not continue an entity: {prefix}-{label} must follow B-{label}, I-{label} or M-{label}, and here it follows {before}",
-                                token.tag
-                            ),
-                        ))?;
-                        // The rest of this entity's tags belong to the entity just reported.
-                        if !matches!(prefix, "E" | "L") {
-                            open = Some(OpenEntity {
-                                label: label.to_owned(),
-                                start,
-                                line: token.line,
-                                broken: true,
-                            });
-                        }
-                    }
-                }
-                _ => {
-                    let properly = ends_here(&open);
-                    close(&mut open, previous_end, properly, builder)?;
-                    builder.skip_or_fail(ImportError::new(
-                        path,
-                        Some(token.line),
-                        format!(
-                            "unknown tag \"{}\" (expected O, or B-, I-, M-, E-, S- and a label)",
-                            token.tag
-                        ),
-                    ))?;
-                }
-            }
-            previous_end = end;
+        tags.clear();
+        tags.extend(sentence.iter().map(|t| t.tag));
+        let decoded = scheme.decode(&tags);
+        for problem in decoded.problems {
+            builder.skip_or_fail(ImportError::new(
+                path,
+                Some(sentence[problem.token].line),
+                problem.message,
+            ))?;
         }
-        let properly = open.as_ref().is_none_or(|e| e.broken) || !ends_marked;
-        close(&mut open, previous_end, properly, builder)?;
+        for entity in decoded.entities {
+            let start = offsets[first + entity.start].0;
+            let end = offsets[first + entity.end - 1].1;
+            if let Err(reason) = builder.add_span(doc, SpanDraft::new(start, end, entity.label)) {
+                builder.skip_or_fail(ImportError::new(
+                    path,
+                    Some(sentence[entity.start].line),
+                    reason,
+                ))?;
+            }
+        }
+        first += sentence.len();
     }
     Ok(())
 }

@@ -113,8 +113,23 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
             builder.skip_or_fail(ImportError::new(path, Some(n), "the spans are not a list"))?;
             continue;
         };
+        // Outside the Basic Multilingual Plane the two readings differ; the first span that
+        // tells them apart decides whether the file was read in the wrong unit.
+        let mut unit_checked = builder
+            .document(doc)
+            .is_none_or(|d| d.utf16().utf16_len() == d.char_len());
         for item in spans {
-            let result = parse_span(item).and_then(|(start, end, label)| {
+            if !unit_checked
+                && let Ok((start, end, _, surface)) = parse_span(item)
+                && let Some(document) = builder.document(doc)
+            {
+                let verdict = wrong_unit(document, start, end, surface.as_deref(), offsets);
+                unit_checked = verdict != Verdict::Undecided;
+                if let Verdict::Wrong(reason) = verdict {
+                    return Err(ImportError::new(path, Some(n), reason));
+                }
+            }
+            let result = parse_span(item).and_then(|(start, end, label, _)| {
                 let document = builder
                     .document(doc)
                     .ok_or_else(|| format!("there is no document number {doc}"))?;
@@ -129,27 +144,111 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
     Ok(())
 }
 
-/// `[start, end, "LABEL"]` or `{"start_offset", "end_offset", "label"}`.
-fn parse_span(item: &Value) -> Result<(usize, usize, String), String> {
+/// `[start, end, "LABEL"]` or `{"start_offset", "end_offset", "label"}`, with the span's
+/// surface text when the record stores it (a fourth element, or `"text"`).
+fn parse_span(item: &Value) -> Result<(usize, usize, String, Option<String>), String> {
     let offset = |v: Option<&Value>| v.and_then(Value::as_u64).map(|x| x as usize);
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
     let parsed = match item {
-        Value::Array(a) if a.len() == 3 => (
+        Value::Array(a) if a.len() == 3 || a.len() == 4 => (
             offset(a.first()),
             offset(a.get(1)),
             a.get(2).and_then(Value::as_str),
+            text(a.get(3)),
         ),
         Value::Object(o) => (
             offset(o.get("start_offset")),
             offset(o.get("end_offset")),
             o.get("label").and_then(Value::as_str),
+            text(o.get("text")),
         ),
-        _ => (None, None, None),
+        _ => (None, None, None, None),
     };
     match parsed {
-        (Some(s), Some(e), Some(l)) => Ok((s, e, l.to_owned())),
+        (Some(s), Some(e), Some(l), surface) => Ok((s, e, l.to_owned(), surface)),
         _ => Err(format!(
             "a span must be [start, end, \"LABEL\"] or {{\"start_offset\", \"end_offset\", \"label\"}}, found {item}"
         )),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    /// Both readings fit the span (or neither does): look at the next one.
+    Undecided,
+    /// The chosen reading fits and the other does not.
+    Right,
+    /// Only the other reading fits: the message says so.
+    Wrong(String),
+}
+
+/// Whether `[start, end)` read in `chosen` units fits the text and read in the other unit
+/// does not. A reading fits when it gives the stored surface text (if any) and its boundaries
+/// fall between words: no letter or digit on both sides of a boundary (CJK aside, where every
+/// character is a word) and no whitespace at either edge. A JavaScript tool's `👍 Tokyo` span
+/// `[3, 8)` read as code points gives `okyo `, which fails both.
+fn wrong_unit(
+    document: &Document,
+    start: usize,
+    end: usize,
+    surface: Option<&str>,
+    chosen: Offsets,
+) -> Verdict {
+    let other = match chosen {
+        Offsets::Codepoint => Offsets::Utf16,
+        Offsets::Utf16 => Offsets::Codepoint,
+    };
+    let fits = |unit: Offsets| {
+        let Ok((s, e)) = to_code_points(document, start, end, unit) else {
+            return false;
+        };
+        if s >= e || e > document.char_len() {
+            return false;
+        }
+        let slice = document.slice(s, e);
+        if surface.is_some_and(|t| t != slice) {
+            return false;
+        }
+        let word = |c: char| c.is_alphanumeric() && !super::tokenize::is_cjk(c);
+        let splits = |at: usize| {
+            at > 0 && at < document.char_len() && document.slice(at - 1, at + 1).chars().all(word)
+        };
+        let edges_blank =
+            slice.starts_with(char::is_whitespace) || slice.ends_with(char::is_whitespace);
+        !splits(s) && !splits(e) && !edges_blank
+    };
+    match (fits(chosen), fits(other)) {
+        (false, true) => {
+            let (s, e) = to_code_points(document, start, end, other).unwrap_or_default();
+            let wrong = match to_code_points(document, start, end, chosen) {
+                Err(reason) => reason,
+                Ok((a, b)) if a <= b && b <= document.char_len() => format!(
+                    "span [{start}, {end}) read as {} gives \"{}\", which {}",
+                    chosen.name(),
+                    document.slice(a, b),
+                    if surface.is_some() {
+                        "is not the span's stored text"
+                    } else {
+                        "cuts a word or has whitespace at an edge"
+                    }
+                ),
+                Ok(_) => format!(
+                    "span [{start}, {end}) read as {} is past the end of the text",
+                    chosen.name()
+                ),
+            };
+            Verdict::Wrong(format!(
+                "{wrong}; read as {} it gives \"{}\". The text has characters outside the Basic Multilingual Plane, where the two units differ: import with --offsets {}",
+                other.name(),
+                document.slice(s, e),
+                match other {
+                    Offsets::Utf16 => "utf16",
+                    Offsets::Codepoint => "codepoint",
+                }
+            ))
+        }
+        (true, false) => Verdict::Right,
+        _ => Verdict::Undecided,
     }
 }
 

@@ -1,6 +1,7 @@
-//! Hugging Face token classification: a folder with `data.jsonl` (or `train.jsonl`,
-//! `dev.jsonl`, `test.jsonl`), one sentence a line, `{"id": "DOCID-N", "tokens": [...],
-//! "ner_tags": [ints]}`, and `labels.json`, the tag names in index order.
+//! Hugging Face token classification: a folder with `data.jsonl` (with `--split`,
+//! `train.jsonl`, `validation.jsonl`, `test.jsonl`: a `DatasetDict`'s split names), one
+//! sentence a line, `{"id": "DOCID-N", "tokens": [...], "ner_tags": [ints]}`, and
+//! `labels.json`, the tag names in index order.
 //!
 //! `load_dataset("json")` infers no `ClassLabel`, so the names must travel beside the rows;
 //! `labels.json` is what `ClassLabel(names=...)` and a model's `id2label` take. Tokens,
@@ -15,13 +16,10 @@ use super::{ExportError, ExportOptions, ExportReport, OutputFile, Scheme, to_jso
 use crate::core::label::LabelSet;
 use crate::core::project::AnnotatedDocument;
 
-/// Tag names in index order: `O`, then for each label in label-set order `B-X`, `I-X` (and
-/// `E-X`, `S-X` with BIOES).
+/// Tag names in index order: `O`, then for each label in label-set order `B-X`, `I-X` (the
+/// scheme's prefixes in its order: `B`, `I`, `E`, `S` for bioes; `B`, `M`, `E`, `S` for bmes).
 pub fn tag_names(labels: &LabelSet, scheme: Scheme) -> Vec<String> {
-    let prefixes: &[&str] = match scheme {
-        Scheme::Bio => &["B", "I"],
-        Scheme::Bioes => &["B", "I", "E", "S"],
-    };
+    let prefixes = scheme.prefixes();
     let mut names = vec!["O".to_owned()];
     for label in labels.iter() {
         for p in prefixes {

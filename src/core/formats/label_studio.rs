@@ -1,5 +1,6 @@
 //! Label Studio tasks: a JSON array of `{"id", "data": {"text", "doc_id"}, "annotations":
-//! [{"result": [...]}]}` with one `labels` result per span.
+//! [{"result": [...]}]}` with one `labels` result per span. The JSON-MIN export (flat records,
+//! `{"text", "label": [{"start", "end", "labels"}]}`) is read too.
 //!
 //! Offsets are code points: Label Studio's editor counts `[...text].length` and has stored code
 //! points since label-studio#1559 (see `docs/FORMAT.md`). `value.text` comes from the browser
@@ -52,11 +53,32 @@ pub fn write(
             }
             grouped += usize::from(span.group.is_some());
         }
-        tasks.push(json!({
+        let mut task = json!({
             "id": i + 1,
             "data": {"text": doc.document.text(), "doc_id": doc.document.id},
             "annotations": [{"result": result}],
-        }));
+        });
+        // Suggested spans (pre-annotations to review) are Label Studio's predictions.
+        let mut predicted = Vec::new();
+        for span in doc
+            .spans
+            .iter()
+            .filter(|s| s.status == SpanStatus::Suggested)
+        {
+            let (start, end, surface) = check_alignment(&doc.document, span, Offsets::Codepoint)?;
+            predicted.push(json!({
+                "id": format!("span-{}", span.id),
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {"start": start, "end": end, "text": surface, "labels": [span.label]},
+            }));
+        }
+        if !predicted.is_empty() {
+            task["predictions"] =
+                json!([{"model_version": "spantag-suggestions", "result": predicted}]);
+        }
+        tasks.push(task);
     }
     if grouped > 0 {
         report.warnings.push(format!(
@@ -73,7 +95,35 @@ pub fn write(
     }])
 }
 
-/// Read a Label Studio JSON export (an array of tasks, or one task).
+/// The labelling config (Settings > Labeling Interface) that matches the export: a `Text` named
+/// `text` over `$text`, a `Labels` control named `label` with the project's labels, and the
+/// per-region `note` text area.
+pub fn labelling_config(labels: &crate::core::label::LabelSet) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut xml = String::from(
+        "<View>\n  <Text name=\"text\" value=\"$text\"/>\n  <Labels name=\"label\" toName=\"text\">\n",
+    );
+    for label in labels.iter() {
+        xml.push_str(&format!("    <Label value=\"{}\"/>\n", escape(&label.name)));
+    }
+    xml.push_str(
+        "  </Labels>\n  <TextArea name=\"note\" toName=\"text\" perRegion=\"true\"/>\n</View>\n",
+    );
+    xml
+}
+
+/// Read a Label Studio JSON export: the full export (an array of tasks with `data` and
+/// `annotations`, or one task) or the JSON-MIN export (one flat record per annotation:
+/// `{"id", "text", "label": [{"start", "end", "labels"}], "annotator", ...}`).
+///
+/// Cancelled annotations (`was_cancelled`, "skipped" in the editor) are never read. With
+/// `--completed-by`, the annotation of that user (its `completed_by` id or e-mail; JSON-MIN's
+/// `annotator`) is read, else `--annotation N` (counting the annotations not cancelled).
 pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError> {
     let content = builder.read_input(path)?;
     let root: Value = serde_json::from_str(&content)
@@ -93,12 +143,54 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let text_field = builder
+        .options
+        .text_field
+        .clone()
+        .unwrap_or_else(|| "text".to_owned());
+    let completed_by = builder.options.completed_by.clone();
+    let mut cancelled = 0;
+    let mut not_by = 0;
     for (i, task) in tasks.iter().enumerate() {
         let place = format!("task {}", i + 1);
-        // A task without "data" is its own data (Label Studio's import rule).
-        let data = task.get("data").unwrap_or(task);
-        let Some(text) = data.get("text").and_then(Value::as_str) else {
-            builder.skip_or_fail(ImportError::at(path, &place, "no \"data.text\" string"))?;
+        let min = is_json_min(task);
+        // A task without "data" is its own data (Label Studio's import rule, and JSON-MIN's).
+        let data = task.get("data").filter(|d| d.is_object()).unwrap_or(task);
+        if min {
+            if task.get("was_cancelled").and_then(Value::as_bool) == Some(true) {
+                cancelled += 1;
+                continue;
+            }
+            if let Some(user) = &completed_by
+                && !task.get("annotator").is_some_and(|a| is_user(a, user))
+            {
+                not_by += 1;
+                continue;
+            }
+        }
+        let Some(text) = data.get(&text_field).and_then(Value::as_str) else {
+            let found: Vec<&str> = data
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter(|(_, v)| v.is_string())
+                        .map(|(k, _)| k.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            builder.skip_or_fail(ImportError::at(
+                path,
+                &place,
+                format!(
+                    "no \"{}{text_field}\" string (its text fields: {}; choose one with --text-field)",
+                    if min { "" } else { "data." },
+                    if found.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        found.join(", ")
+                    }
+                ),
+            ))?;
             continue;
         };
         let id = match (data.get("doc_id"), task.get("id")) {
@@ -107,19 +199,46 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
             _ => format!("{stem}-{}", i + 1),
         };
         let doc = builder.add_document(&id, &id, text.to_owned());
-        let annotations = task
+        if min {
+            read_min_regions(path, &place, task, &text_field, doc, builder)?;
+            continue;
+        }
+        let annotations: Vec<&Value> = task
             .get("annotations")
             .or_else(|| task.get("completions"))
-            .and_then(Value::as_array);
-        let index = builder.options.annotation;
-        if let Some(annotation) = annotations.and_then(|a| a.get(index)) {
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
+        let kept: Vec<&Value> = annotations
+            .iter()
+            .copied()
+            .filter(|a| a.get("was_cancelled").and_then(Value::as_bool) != Some(true))
+            .collect();
+        cancelled += annotations.len() - kept.len();
+        let chosen = match &completed_by {
+            Some(user) => {
+                let by = kept
+                    .iter()
+                    .find(|a| a.get("completed_by").is_some_and(|c| is_user(c, user)));
+                if by.is_none() && !kept.is_empty() {
+                    not_by += 1;
+                }
+                by.copied()
+            }
+            None => {
+                let index = builder.options.annotation;
+                if index > 0 && !kept.is_empty() && index >= kept.len() {
+                    builder.warn(format!(
+                        "{}:{place}: has no annotation number {} (--annotation counts from 0, cancelled annotations left out)",
+                        path.display(),
+                        index
+                    ));
+                }
+                kept.get(index).copied()
+            }
+        };
+        if let Some(annotation) = chosen {
             read_result(path, &place, annotation, doc, SpanStatus::Accepted, builder)?;
-        } else if index > 0 && annotations.is_some_and(|a| !a.is_empty()) {
-            builder.warn(format!(
-                "{}:{place}: has no annotation number {} (--annotation counts from 0)",
-                path.display(),
-                index
-            ));
         }
         if builder.options.as_suggestions
             && let Some(prediction) = task
@@ -137,7 +256,87 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
             )?;
         }
     }
+    if cancelled > 0 {
+        builder.warn(format!(
+            "{}: {cancelled} cancelled annotations (was_cancelled) not read",
+            path.display()
+        ));
+    }
+    if let Some(user) = &completed_by
+        && not_by > 0
+    {
+        builder.warn(format!(
+            "{}: {not_by} {} no annotation by {user} (--completed-by); {}",
+            path.display(),
+            if not_by == 1 {
+                "task has"
+            } else {
+                "tasks have"
+            },
+            "their documents are imported without spans (JSON-MIN records of others are left out)"
+        ));
+    }
     Ok(())
+}
+
+/// A JSON-MIN record: flat, with neither `data` nor `annotations`, and its regions in fields
+/// named after the labelling config's `Labels` (an array of `{start, end, labels}`).
+fn is_json_min(task: &Value) -> bool {
+    task.get("annotations").is_none()
+        && task.get("completions").is_none()
+        && task.get("data").is_none_or(|d| !d.is_object())
+        && task
+            .as_object()
+            .is_some_and(|o| o.values().any(is_min_regions))
+}
+
+/// An array of region objects with `labels` (or one such object), as JSON-MIN writes them.
+fn is_min_regions(value: &Value) -> bool {
+    let region =
+        |v: &Value| v.get("labels").is_some_and(Value::is_array) && v.get("start").is_some();
+    match value {
+        Value::Array(items) => !items.is_empty() && items.iter().all(region),
+        other => region(other),
+    }
+}
+
+/// Whether a `completed_by` (a user id, an e-mail, or an object with `id` and `email`) names
+/// `user`.
+fn is_user(value: &Value, user: &str) -> bool {
+    match value {
+        Value::Number(n) => n.to_string() == user,
+        Value::String(s) => s == user,
+        Value::Object(o) => ["id", "email"]
+            .iter()
+            .any(|k| o.get(*k).is_some_and(|v| is_user(v, user))),
+        _ => false,
+    }
+}
+
+/// The regions of a JSON-MIN record, read as a full export's `labels` results.
+fn read_min_regions(
+    path: &Path,
+    place: &str,
+    task: &Value,
+    text_field: &str,
+    doc: usize,
+    builder: &mut ProjectBuilder,
+) -> Result<(), ImportError> {
+    let mut result = Vec::new();
+    for (field, value) in task.as_object().into_iter().flatten() {
+        if field == text_field || !is_min_regions(value) {
+            continue;
+        }
+        let regions = match value {
+            Value::Array(items) => items.clone(),
+            one => vec![one.clone()],
+        };
+        for region in regions {
+            result.push(json!({"type": "labels", "from_name": field, "value": region}));
+        }
+    }
+    let annotation = json!({ "result": result });
+    read_result(path, place, &annotation, doc, SpanStatus::Accepted, builder)
 }
 
 fn read_result(

@@ -1,5 +1,6 @@
 //! Export to and import from the formats other NLP tools read: doccano, CoNLL (BIO/BIOES),
-//! Hugging Face token classification, spaCy, brat standoff and Label Studio.
+//! Hugging Face token classification, spaCy (JSONL and the binary DocBin), brat standoff and
+//! Label Studio.
 //!
 //! Pure functions over a [`Project`]: no terminal, no egui, no writing. [`export`] returns the
 //! files to write ([`write_output`] writes them atomically), [`import`] returns a new project
@@ -11,9 +12,12 @@
 
 pub mod brat;
 pub mod conll;
+pub mod docbin;
+mod docbin_symbols;
 pub mod doccano;
 pub mod hf;
 pub mod label_studio;
+pub mod scheme;
 pub mod spacy;
 pub mod split;
 pub mod tokenize;
@@ -31,6 +35,7 @@ use super::project::{AnnotatedDocument, Project};
 use super::span::{Span, SpanStatus};
 
 pub use builder::ProjectBuilder;
+pub use scheme::Scheme;
 pub use split::SplitRatio;
 
 /// The formats Spantag exchanges. Not every one goes both ways: see [`Format::can_export`] and
@@ -47,10 +52,12 @@ pub enum Format {
     Spacy,
     Brat,
     LabelStudio,
+    /// spaCy's binary training format (`.spacy`, a `DocBin`).
+    Docbin,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Text,
         Format::Doccano,
         Format::Conll,
@@ -58,6 +65,7 @@ impl Format {
         Format::Spacy,
         Format::Brat,
         Format::LabelStudio,
+        Format::Docbin,
     ];
 
     /// The name used on the command line and in messages.
@@ -70,6 +78,7 @@ impl Format {
             Format::Spacy => "spacy",
             Format::Brat => "brat",
             Format::LabelStudio => "label-studio",
+            Format::Docbin => "docbin",
         }
     }
 
@@ -98,6 +107,7 @@ impl Format {
             Format::Conll => "conll",
             Format::Brat => "ann",
             Format::LabelStudio => "json",
+            Format::Docbin => "spacy",
         }
     }
 }
@@ -110,16 +120,6 @@ impl fmt::Display for Format {
 
 // ---- Export -----------------------------------------------------------------------------------
 
-/// How a span is cut into token tags (CoNLL, Hugging Face).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Scheme {
-    /// IOB2: every entity starts with `B-`, the rest of its tokens are `I-`.
-    #[default]
-    Bio,
-    /// `B-` begin, `I-` inside, `E-` end, `S-` a one-token entity.
-    Bioes,
-}
-
 pub use tokenize::Tokens;
 
 #[derive(Clone, Debug, Default)]
@@ -131,6 +131,14 @@ pub struct ExportOptions {
     /// Write train/dev/test files by document.
     pub split: Option<SplitRatio>,
     pub seed: u64,
+    /// CoNLL: no `-DOCSTART-` line before each document (written by default when there are
+    /// several).
+    pub no_docstart: bool,
+    /// CoNLL: CoNLL-2003's four columns, `TOKEN -X- -X- TAG`, with a `-DOCSTART-` line
+    /// before every document.
+    pub conll2003: bool,
+    /// DocBin: the `doc.spans` key that holds every span (`sc` when `None`).
+    pub spans_key: Option<String>,
 }
 
 /// One file of an export. `path` is relative to the output: empty for a single-file export
@@ -219,7 +227,12 @@ pub fn export(
 ) -> Result<ExportReport, ExportError> {
     let mut report = ExportReport::default();
     let (skipped_suggested, skipped_rejected) = count_unaccepted(project);
-    if skipped_suggested + skipped_rejected > 0 {
+    if format == Format::LabelStudio && skipped_suggested > 0 {
+        // Label Studio has a place for them: each task's `predictions`.
+        report.warnings.push(format!(
+            "{skipped_suggested} suggested spans are exported as predictions, not annotations; {skipped_rejected} rejected spans are not exported"
+        ));
+    } else if skipped_suggested + skipped_rejected > 0 {
         report.warnings.push(format!(
             "{skipped_suggested} suggested and {skipped_rejected} rejected spans are not exported (only accepted spans are)"
         ));
@@ -231,11 +244,25 @@ pub fn export(
             .map(|(name, docs)| (Some(name), docs))
             .collect(),
     };
+    let total: usize = parts.iter().map(|(_, docs)| docs.len()).sum();
     for (part, docs) in parts {
+        // Hugging Face's `DatasetDict` names the middle split `validation`.
+        let part = match (part, format) {
+            (Some("dev"), Format::Hf) => Some("validation"),
+            (part, _) => part,
+        };
+        if let (Some(name), Some(ratio)) = (part, &options.split)
+            && docs.is_empty()
+        {
+            report.warnings.push(format!(
+                "--split {ratio}: the {name} part has none of the {total} documents, so its file is empty (a split with no rows fails to load in Hugging Face datasets); give it a larger share or annotate more documents"
+            ));
+        }
         let exported = match format {
             Format::Doccano => doccano::write(&docs, &mut report)?,
             Format::Spacy => spacy::write(&docs, options, &mut report)?,
             Format::LabelStudio => label_studio::write(&docs, &mut report)?,
+            Format::Docbin => docbin::write(&docs, options, &mut report)?,
             Format::Conll => conll::write(&docs, options, &mut report)?,
             Format::Hf => hf::write(&docs, &project.labels, options, part, &mut report)?,
             Format::Brat => brat::write(&docs, &project.labels, &mut report)?,
@@ -264,6 +291,15 @@ pub fn export(
             .files
             .push(hf::labels_file(&project.labels, options)?);
     }
+    // A split Label Studio export is a folder: its labelling config goes in it (a single-file
+    // export's config is written beside it by the caller, see `label_studio::labelling_config`).
+    if format == Format::LabelStudio && options.split.is_some() {
+        report.files.push(OutputFile {
+            path: PathBuf::from(LABEL_STUDIO_CONFIG),
+            bytes: label_studio::labelling_config(&project.labels).into_bytes(),
+            document: None,
+        });
+    }
     dedup_warnings(&mut report.warnings);
     Ok(report)
 }
@@ -291,6 +327,9 @@ pub(crate) fn accepted(doc: &AnnotatedDocument) -> impl Iterator<Item = &Span> {
         .iter()
         .filter(|s| s.status == SpanStatus::Accepted)
 }
+
+/// The labelling config's file name in a split Label Studio export.
+pub const LABEL_STUDIO_CONFIG: &str = "labeling-config.xml";
 
 /// Every folder export leaves this small file in the folder. `--force` and the window's export
 /// replace a folder only if it holds this (or is empty): a folder of other files is never
@@ -493,6 +532,12 @@ pub struct ImportOptions {
     /// Every imported span is a suggestion to review (pre-annotation); for Label Studio the
     /// tasks' `predictions` are read too.
     pub as_suggestions: bool,
+    /// CoNLL: the tag scheme of the input; `None` detects it (and says which it chose).
+    pub scheme: Option<Scheme>,
+    /// Label Studio: read the annotation of this user (a `completed_by` id or e-mail).
+    pub completed_by: Option<String>,
+    /// Label Studio: the data field holding the text (`text` when `None`).
+    pub text_field: Option<String>,
 }
 
 /// A problem with the input, naming the file, the line (or record) and the reason.
@@ -530,6 +575,8 @@ pub struct ImportReport {
     pub skipped: Vec<ImportError>,
     /// Things imported with a caveat (a Label Studio text that differs from the offsets, ...).
     pub warnings: Vec<String>,
+    /// What the import decided without being told (the tag scheme it detected, ...).
+    pub notes: Vec<String>,
     /// Annotations Spantag does not model, kept out and counted by kind (brat `A`, `R`, ...).
     pub left_out: BTreeMap<String, usize>,
 }
@@ -561,6 +608,11 @@ pub fn import(
         Format::Conll => {
             for path in inputs {
                 conll::read(path, &mut builder)?;
+            }
+        }
+        Format::Docbin => {
+            for path in inputs {
+                docbin::read(path, &mut builder)?;
             }
         }
         Format::Hf | Format::Spacy => {

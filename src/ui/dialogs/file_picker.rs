@@ -63,6 +63,7 @@ fn extensions(purpose: &FilePurpose) -> Vec<&'static str> {
         FilePurpose::Import(Format::Conll) => vec!["conll", "txt", "tsv", "bio", "iob"],
         FilePurpose::Import(Format::Doccano) => vec!["jsonl", "json"],
         FilePurpose::Import(Format::LabelStudio) => vec!["json"],
+        FilePurpose::Import(Format::Docbin) => vec!["spacy"],
         FilePurpose::Import(_) => vec![],
         FilePurpose::Export(form) => vec![form.format.extension()],
     }
