@@ -70,10 +70,15 @@ fn render_problems(path: &Path, problems: &[String]) -> String {
 // ---- On-disk shape --------------------------------------------------------------------------
 
 /// The file as read. [`FileRecordOut`] is the same shape as written, from borrowed parts; keep
-/// the two in step (the sample's round-trip test compares the bytes). `format` and `version`
-/// are checked first, through [`Header`].
+/// the two in step (the sample's round-trip test compares the bytes).
 #[derive(Deserialize)]
 struct FileRecord {
+    /// Checked as [`Header`]'s, read in the same pass so that a valid file is parsed once
+    /// (not `#[serde(flatten)]`: that would buffer the whole file).
+    #[serde(default)]
+    format: Option<serde_json::Value>,
+    #[serde(default)]
+    version: Option<serde_json::Value>,
     /// The id the next new span gets (version 2). Missing in older files: then one above the
     /// largest id in the file.
     #[serde(default)]
@@ -267,6 +272,8 @@ fn migrate_v0(old: FileRecordV0) -> FileRecord {
         })
         .collect();
     FileRecord {
+        format: None,
+        version: None,
         next_span_id: None,
         labels,
         documents,
@@ -393,7 +400,22 @@ pub fn parse_with(bytes: &[u8], path: &Path, drift: Drift) -> Result<Loaded, Pro
         message,
     };
 
-    let header: Header = serde_json::from_slice(bytes).map_err(json_error)?;
+    // The usual case, a valid file, is parsed once. When that fails, the header alone is read
+    // so that a file of another kind or a newer version is named as such instead of failing on
+    // whatever field changed.
+    let (header, record) = match serde_json::from_slice::<FileRecord>(bytes) {
+        Ok(mut record) => {
+            let header = Header {
+                format: record.format.take(),
+                version: record.version.take(),
+            };
+            (header, Ok(record))
+        }
+        Err(e) => {
+            let header: Header = serde_json::from_slice(bytes).map_err(json_error)?;
+            (header, Err(e))
+        }
+    };
     match header.format {
         Some(serde_json::Value::String(ref f)) if f == FORMAT_MARKER => {}
         Some(other) => {
@@ -428,8 +450,7 @@ pub fn parse_with(bytes: &[u8], path: &Path, drift: Drift) -> Result<Loaded, Pro
         let old: FileRecordV0 = serde_json::from_slice(bytes).map_err(json_error)?;
         (migrate_v0(old), Some(0))
     } else {
-        let record: FileRecord = serde_json::from_slice(bytes).map_err(json_error)?;
-        (record, None)
+        (record.map_err(json_error)?, None)
     };
     let (project, drift) =
         validate(record, drift).map_err(|problems| ProjectFileError::Invalid {
