@@ -109,6 +109,9 @@ pub struct LongestFirst<'a> {
     pub dropped: Vec<(&'a Span, &'a Span)>,
 }
 
+/// Which of two overlapping spans [`longest_first`] keeps: the lower.
+type Priority = (std::cmp::Reverse<usize>, usize, SpanId);
+
 /// Resolve overlaps: the longest span wins, ties go to the earliest start, then to the lowest
 /// id. Spans are taken in that order and each is kept unless it overlaps one already kept (the
 /// first kept in that order, when it overlaps two). This one rule serves the CoNLL, Hugging Face
@@ -120,7 +123,7 @@ pub struct LongestFirst<'a> {
 /// spends its time on cache misses).
 pub fn longest_first<'a>(spans: &[&'a Span]) -> LongestFirst<'a> {
     // (priority, input position): the position keeps equal spans in input order.
-    let mut by_priority: Vec<((std::cmp::Reverse<usize>, usize, SpanId), usize)> = spans
+    let mut by_priority: Vec<(Priority, usize)> = spans
         .iter()
         .enumerate()
         .map(|(i, s)| ((std::cmp::Reverse(s.len()), s.start, s.id), i))
