@@ -86,6 +86,61 @@ fn round_trip_keeps_cjk_astral_emoji_crlf_and_nested_spans() {
 }
 
 #[test]
+fn a_streamed_save_writes_every_field_in_the_order_to_json_did() {
+    let mut project = markup::project("[习近平](PER)");
+    let mut span = project.documents[0]
+        .spans
+        .iter()
+        .next()
+        .cloned()
+        .expect("span");
+    span.note = Some("n".to_owned());
+    span.annotator = Some("li".to_owned());
+    span.status = spantag::core::SpanStatus::Suggested;
+    span.group = Some(7);
+    span.attributes.insert("k".to_owned(), "v".to_owned());
+    let t = project.change_span("all fields", 0, span);
+    project.apply(&t).expect("valid");
+    let json = project_file::to_json(&project).expect("serialisable");
+    // The span record as the owned records wrote it before saving streamed.
+    let expected = r#"      "spans": [
+        {
+          "id": 1,
+          "start": 0,
+          "end": 3,
+          "label": "PER",
+          "text": "习近平",
+          "note": "n",
+          "annotator": "li",
+          "status": "suggested",
+          "group": 7,
+          "attributes": {
+            "k": "v"
+          }
+        }
+      ]
+"#;
+    assert!(json.contains(expected), "{json}");
+    assert!(
+        json.starts_with(
+            "{\n  \"format\": \"spantag\",\n  \"version\": 2,\n  \"next_span_id\": 2,"
+        )
+    );
+    assert!(json.ends_with("}\n"));
+    // Saving (into the temporary file's buffer) and save_new give exactly these bytes.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.json");
+    project_file::save(&project, &path).expect("saved");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), json);
+    let fresh = dir.path().join("new.json");
+    project_file::save_new(&project, &fresh).expect("saved");
+    assert_eq!(std::fs::read_to_string(&fresh).expect("read"), json);
+    let mut streamed = Vec::new();
+    project_file::write_json(&project, &mut streamed).expect("written");
+    assert_eq!(String::from_utf8(streamed).expect("utf-8"), json);
+}
+
+#[test]
 fn syntax_error_names_file_line_and_column() {
     let message = error_text("{\n  \"format\": \"spantag\",\n  \"version\": 1,,\n}");
     assert!(

@@ -25,10 +25,17 @@ pub const TEMP_SUFFIX: &str = ".tmp";
 /// write takes that long.
 const UNCHECKABLE_TEMP_AGE: Duration = Duration::from_secs(3600);
 
+/// Writes a file's content into the (buffered) temporary file.
+pub type Fill<'a> = dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()> + 'a;
+
 /// Write `bytes` to `path`, replacing what is there.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let real = resolve_links(path)?;
-    let tmp = TempFile::write(folder_of(&real), bytes, Some(&real))?;
+    let tmp = TempFile::write(
+        folder_of(&real),
+        &mut |out| out.write_all(bytes),
+        Some(&real),
+    )?;
     std::fs::rename(&tmp.path, &real)?;
     tmp.placed();
     sync_folder(folder_of(&real));
@@ -39,20 +46,28 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// name exactly one succeeds, the other gets [`std::io::ErrorKind::AlreadyExists`]. The file
 /// appears whole (it is linked into place, not written there).
 pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_new_with(path, &mut |out| out.write_all(bytes))
+}
+
+/// [`write_new`] with the content written by `fill` (straight into the temporary file's
+/// buffer: a large content is never held whole in memory). `fill` may be called twice, on a
+/// file system without hard links.
+pub fn write_new_with(path: &Path, fill: &mut Fill<'_>) -> std::io::Result<()> {
     let dir = folder_of(path);
-    let tmp = TempFile::write(dir, bytes, None)?;
+    let tmp = TempFile::write(dir, fill, None)?;
     match std::fs::hard_link(&tmp.path, path) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(e),
         Err(_) => {
             // A file system without hard links: create the name exclusively and fill it. Still
             // only one writer wins; a crash can leave it partly written.
-            let mut file = std::fs::OpenOptions::new()
+            let file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(path)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
+            let mut out = std::io::BufWriter::new(file);
+            fill(&mut out)?;
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         }
     }
     drop(tmp);
@@ -67,9 +82,15 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// backup moves just before the new file is renamed into place, so at no instant does any
 /// version live only under a temporary name.
 pub fn write_keeping_backup(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_keeping_backup_with(path, &mut |out| out.write_all(bytes))
+}
+
+/// [`write_keeping_backup`] with the content written by `fill` straight into the temporary
+/// file's buffer (a large project is never held whole in memory to be saved).
+pub fn write_keeping_backup_with(path: &Path, fill: &mut Fill<'_>) -> std::io::Result<()> {
     let real = resolve_links(path)?;
     let dir = folder_of(&real);
-    let tmp = TempFile::write(dir, bytes, Some(&real))?;
+    let tmp = TempFile::write(dir, fill, Some(&real))?;
     if real.is_file() {
         // A hard link costs nothing and is the old file exactly; copy where links fail.
         let old = TempFile::reserve(dir, ".bak");
@@ -227,10 +248,10 @@ impl TempFile {
         }
     }
 
-    /// Write `bytes` to a new temporary file in `dir` and flush it to disk. When `like` exists,
+    /// Write what `fill` writes to a new temporary file in `dir` and flush it to disk. When `like` exists,
     /// the temporary gets its owner and permissions before anything is written into it, so
     /// that the content of a private file is never readable by others, not even for a moment.
-    fn write(dir: &Path, bytes: &[u8], like: Option<&Path>) -> std::io::Result<Self> {
+    fn write(dir: &Path, fill: &mut Fill<'_>, like: Option<&Path>) -> std::io::Result<Self> {
         remove_stale_temporaries(dir);
         let original = like.and_then(|p| std::fs::metadata(p).ok());
         let tmp = Self::reserve(dir, "");
@@ -243,7 +264,7 @@ impl TempFile {
             use std::os::unix::fs::OpenOptionsExt as _;
             options.mode(if original.is_some() { 0o600 } else { 0o666 });
         }
-        let mut file = options.open(&tmp.path)?;
+        let file = options.open(&tmp.path)?;
         if let Some(meta) = &original {
             #[cfg(unix)]
             {
@@ -255,8 +276,9 @@ impl TempFile {
             // permissions (FAT) may refuse; the file is then as private as it can be.
             let _ = file.set_permissions(meta.permissions());
         }
-        file.write_all(bytes)?;
-        file.sync_all()?;
+        let mut out = std::io::BufWriter::new(file);
+        fill(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         Ok(tmp)
     }
 

@@ -36,6 +36,8 @@ pub enum Edit {
         index: usize,
         label: Label,
     },
+    /// Change the label at `index`. A new name also renames every span that used the old one
+    /// (in every document): a rename is one edit, and its inverse renames them back.
     ChangeLabel {
         index: usize,
         before: Label,

@@ -1,5 +1,7 @@
 //! A project: a label set and one or more documents with their spans.
 
+use std::collections::HashSet;
+
 use thiserror::Error;
 
 use super::document::{DocId, Document};
@@ -130,19 +132,14 @@ impl Project {
     pub fn apply(&mut self, transaction: &Transaction) -> Result<Transaction, EditError> {
         let next_before = self.next_span_id;
         let mut applied = Vec::with_capacity(transaction.edits.len());
-        let mut hint = 0;
-        for edit in &transaction.edits {
-            match self.apply_edit(edit, &mut hint) {
-                Ok(done) => applied.push(done),
-                Err(error) => {
-                    self.roll_back(&applied, next_before);
-                    return Err(error);
-                }
-            }
+        if let Err(error) = self.apply_all(&transaction.edits, &mut applied) {
+            self.roll_back(&applied, next_before);
+            return Err(error);
         }
         let applied = Transaction::new(transaction.description.clone(), applied);
-        // Labels are checked once the whole transaction is in: a rename changes the label and
-        // its spans in separate edits, and its inverse runs them in the opposite order.
+        // Labels are checked once the whole transaction is in: a label change and span edits
+        // that use the new name come in separate edits, and their inverse runs them in the
+        // opposite order.
         if let Some(name) = self.dangling_label(&applied) {
             self.roll_back(&applied.edits, next_before);
             return Err(EditError::UnknownLabel(name));
@@ -150,13 +147,107 @@ impl Project {
         Ok(applied)
     }
 
+    /// Apply `edits` in order, pushing each as applied onto `applied`; stops at the first
+    /// failure. A run of span additions or removals in one document is applied as one batch
+    /// (one merge or one pass over the document's spans), so deleting or restoring thousands of
+    /// spans costs O(n), not O(n) per span.
+    fn apply_all(&mut self, edits: &[Edit], applied: &mut Vec<Edit>) -> Result<(), EditError> {
+        let mut hint = 0;
+        let mut rest = edits;
+        while let Some(first) = rest.first() {
+            let run = rest
+                .iter()
+                .take_while(|e| same_batch(first, e))
+                .count()
+                .max(1);
+            let (now, later) = rest.split_at(run);
+            match now {
+                [one] => applied.push(self.apply_edit(one, &mut hint)?),
+                [Edit::AddSpan { doc, .. }, ..] => {
+                    let index = self.locate(doc, &mut hint)?;
+                    self.add_spans(index, now, applied)?;
+                }
+                [Edit::RemoveSpan { doc, .. }, ..] => {
+                    let index = self.locate(doc, &mut hint)?;
+                    self.remove_span_batch(index, now)?;
+                    applied.extend_from_slice(now);
+                }
+                _ => {
+                    for edit in now {
+                        applied.push(self.apply_edit(edit, &mut hint)?);
+                    }
+                }
+            }
+            rest = later;
+        }
+        Ok(())
+    }
+
+    /// Add the spans of a run of `AddSpan` edits to document `index` in one merge. Every span
+    /// is checked (and given its id) before any is added, so a failure adds none.
+    fn add_spans(
+        &mut self,
+        index: usize,
+        run: &[Edit],
+        applied: &mut Vec<Edit>,
+    ) -> Result<(), EditError> {
+        let mut added = Vec::with_capacity(run.len());
+        let mut ids = HashSet::with_capacity(run.len());
+        let mut next_id = self.next_span_id;
+        for edit in run {
+            let Edit::AddSpan { span, .. } = edit else {
+                continue;
+            };
+            self.check_span(index, span)?;
+            let mut span = span.clone();
+            if span.id == SpanId::NEW {
+                span.id = SpanId(next_id);
+            } else {
+                validate::span_id(span.id.0).map_err(|problem| EditError::InvalidSpan {
+                    start: span.start,
+                    end: span.end,
+                    problem,
+                })?;
+                if ids.contains(&span.id) || self.find_span(span.id).is_some() {
+                    return Err(EditError::DuplicateSpan(span.id));
+                }
+            }
+            next_id = next_id.max(span.id.0 + 1);
+            ids.insert(span.id);
+            added.push(span);
+        }
+        self.next_span_id = next_id;
+        let doc = self.documents[index].document.doc_id();
+        applied.extend(added.iter().map(|span| Edit::AddSpan {
+            doc: doc.clone(),
+            span: span.clone(),
+        }));
+        self.documents[index].spans.insert_many(added);
+        Ok(())
+    }
+
+    /// Remove the spans of a run of `RemoveSpan` edits from document `index` in one pass. Every
+    /// span is checked first (held exactly, named once), so a failure removes none.
+    fn remove_span_batch(&mut self, index: usize, run: &[Edit]) -> Result<(), EditError> {
+        let spans = &mut self.documents[index].spans;
+        let mut ids = HashSet::with_capacity(run.len());
+        for edit in run {
+            let Edit::RemoveSpan { span, .. } = edit else {
+                continue;
+            };
+            if !spans.holds(span) || !ids.insert(span.id) {
+                return Err(EditError::MissingSpan(span.id));
+            }
+        }
+        spans.remove_many(&ids);
+        Ok(())
+    }
+
     /// Undo `applied` edits (in reverse) after a failure, and give back the ids they took.
     fn roll_back(&mut self, applied: &[Edit], next_span_id: u64) {
-        let mut hint = 0;
-        for done in applied.iter().rev() {
-            // Inverting an edit that just succeeded cannot fail.
-            let _ = self.apply_edit(&done.invert(), &mut hint);
-        }
+        let inverse: Vec<Edit> = applied.iter().rev().map(Edit::invert).collect();
+        // Inverting edits that just succeeded cannot fail.
+        let _ = self.apply_all(&inverse, &mut Vec::new());
         self.next_span_id = next_span_id;
     }
 
@@ -167,6 +258,7 @@ impl Project {
             match edit {
                 Edit::AddSpan { span, .. } => names.push(&span.label),
                 Edit::ChangeSpan { after, .. } => names.push(&after.label),
+                // Spans that kept the old name (none, once the rename moved them) are caught here.
                 Edit::ChangeLabel { before, .. } => names.push(&before.name),
                 Edit::RemoveLabel { label, .. } => names.push(&label.name),
                 Edit::RemoveSpan { .. } | Edit::AddLabel { .. } => {}
@@ -251,9 +343,16 @@ impl Project {
                 if let Some(why) = self.labels.conflict(Some(*index), after) {
                     return Err(EditError::LabelConflict(why));
                 }
-                // Spans name their label: a rename moves them in the same transaction (see
-                // `edit_label`); `dangling_label` checks the result.
+                // Spans name their label: a new name renames every span that used the old one,
+                // in place, in one pass (the inverse renames them back). No span can use the new
+                // name yet: it is no label's name (checked above), and `dangling_label` keeps
+                // spans from naming a label the set lacks.
                 self.labels.replace(*index, after.clone());
+                if before.name != after.name {
+                    for d in &mut self.documents {
+                        d.spans.relabel(&before.name, &after.name);
+                    }
+                }
                 Ok(edit.clone())
             }
         }
@@ -360,7 +459,8 @@ impl Project {
         )
     }
 
-    /// Change a label; a rename relabels every span that used the old name, in one step.
+    /// Change a label; a rename relabels every span that used the old name, in the same edit
+    /// (one step to undo, O(spans) to apply).
     pub fn edit_label(&self, index: usize, after: Label) -> Transaction {
         let Some(before) = self.labels.at(index).cloned() else {
             return Transaction::new("edit label", Vec::new());
@@ -368,29 +468,19 @@ impl Project {
         if before == after {
             return Transaction::new("edit label", Vec::new());
         }
-        let mut edits = vec![Edit::ChangeLabel {
-            index,
-            before: before.clone(),
-            after: after.clone(),
-        }];
         let description = if before.name != after.name {
-            for d in &self.documents {
-                let doc = d.document.doc_id();
-                for span in d.spans.iter().filter(|s| s.label == before.name) {
-                    let mut renamed = span.clone();
-                    renamed.label = after.name.clone();
-                    edits.push(Edit::ChangeSpan {
-                        doc: doc.clone(),
-                        before: span.clone(),
-                        after: renamed,
-                    });
-                }
-            }
             format!("rename label {} to {}", before.name, after.name)
         } else {
             format!("edit label {}", after.name)
         };
-        Transaction::new(description, edits)
+        Transaction::new(
+            description,
+            vec![Edit::ChangeLabel {
+                index,
+                before,
+                after,
+            }],
+        )
     }
 
     pub fn remove_label(&self, index: usize) -> Transaction {
@@ -404,6 +494,16 @@ impl Project {
             ),
             None => Transaction::new("remove label", Vec::new()),
         }
+    }
+}
+
+/// True when `edit` can join a batch that starts with `first`: both add spans, or both remove
+/// spans, in the same document.
+fn same_batch(first: &Edit, edit: &Edit) -> bool {
+    match (first, edit) {
+        (Edit::AddSpan { doc: a, .. }, Edit::AddSpan { doc: b, .. })
+        | (Edit::RemoveSpan { doc: a, .. }, Edit::RemoveSpan { doc: b, .. }) => a == b,
+        _ => false,
     }
 }
 
@@ -562,5 +662,57 @@ mod tests {
         }
         assert_eq!(editor.project.span_count(), 1);
         assert!(editor.history.can_undo());
+    }
+
+    #[test]
+    fn a_rename_is_one_edit_and_undo_renames_back() {
+        let mut editor = Editor::new(project("[习近平](PER)在[北京](GPE)会见[卡斯特罗](PER)"));
+        let mut per = editor.project.labels.get("PER").cloned().expect("PER");
+        per.name = "PERSON".into();
+        let index = editor.project.labels.index_of("PER").expect("PER");
+        let t = editor.project.edit_label(index, per);
+        assert_eq!(t.edits.len(), 1);
+        editor.execute(t).expect("rename");
+        assert_eq!(
+            render(&editor.project),
+            "[习近平](PERSON)在[北京](GPE)会见[卡斯特罗](PERSON)"
+        );
+        editor.undo().expect("undo").expect("a step");
+        assert_eq!(
+            render(&editor.project),
+            "[习近平](PER)在[北京](GPE)会见[卡斯特罗](PER)"
+        );
+        editor.redo().expect("redo").expect("a step");
+        assert_eq!(editor.project.label_uses("PERSON"), 2);
+        assert_eq!(editor.project.label_uses("PER"), 0);
+    }
+
+    #[test]
+    fn a_batch_of_removals_or_additions_with_one_bad_edit_changes_nothing() {
+        let mut p = project("[习近平](PER)在[北京](GPE)会见[卡斯特罗](PER)");
+        let before = render(&p);
+        let ids: Vec<SpanId> = p.documents[0].spans.iter().map(|s| s.id).collect();
+        // The same span named twice: the second removal finds nothing.
+        let mut t = p.remove_spans(0, &ids);
+        t.edits.push(t.edits[0].clone());
+        assert_eq!(p.apply(&t), Err(EditError::MissingSpan(ids[0])));
+        assert_eq!(render(&p), before);
+        // A whole removal and its undo, as batches.
+        let t = p.remove_spans(0, &ids);
+        let applied = p.apply(&t).expect("remove all");
+        assert_eq!(render(&p), "习近平在北京会见卡斯特罗");
+        p.apply(&applied.invert()).expect("undo");
+        assert_eq!(render(&p), before);
+        // Two additions with the same id: refused, none added, no id used up.
+        let next = p.next_span_id();
+        let doc = DocId::new("d1");
+        let twice = |start| Edit::AddSpan {
+            doc: doc.clone(),
+            span: Span::new(SpanId(50), start, start + 1, "PER"),
+        };
+        let t = Transaction::new("add", vec![twice(3), twice(4)]);
+        assert_eq!(p.apply(&t), Err(EditError::DuplicateSpan(SpanId(50))));
+        assert_eq!(render(&p), before);
+        assert_eq!(p.next_span_id(), next);
     }
 }

@@ -5,12 +5,13 @@
 //! The format is documented in `docs/FORMAT.md`; keep the two in step.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::atomic_write::{write_keeping_backup, write_new};
+use super::atomic_write::{Fill, write_keeping_backup_with, write_new_with};
 use super::document::Document;
 use super::label::{Label, LabelSet};
 use super::project::{AnnotatedDocument, Project};
@@ -68,50 +69,134 @@ fn render_problems(path: &Path, problems: &[String]) -> String {
 
 // ---- On-disk shape --------------------------------------------------------------------------
 
-#[derive(Serialize, Deserialize)]
+/// The file as read. [`FileRecordOut`] is the same shape as written, from borrowed parts; keep
+/// the two in step (the sample's round-trip test compares the bytes).
+#[derive(Deserialize)]
 struct FileRecord {
-    format: String,
-    version: u32,
+    /// Checked as [`Header`]'s, read in the same pass so that a valid file is parsed once
+    /// (not `#[serde(flatten)]`: that would buffer the whole file).
+    #[serde(default)]
+    format: Option<serde_json::Value>,
+    #[serde(default)]
+    version: Option<serde_json::Value>,
     /// The id the next new span gets (version 2). Missing in older files: then one above the
     /// largest id in the file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     next_span_id: Option<u64>,
     #[serde(default)]
     labels: Vec<Label>,
     documents: Vec<DocumentRecord>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct DocumentRecord {
     id: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     sha256: Option<String>,
     text: String,
     #[serde(default)]
     spans: Vec<SpanRecord>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct SpanRecord {
     id: u64,
     start: usize,
     end: usize,
     label: String,
     /// The surface text, checked on load so a changed document text is caught, span by span.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     note: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     annotator: Option<String>,
-    #[serde(default, skip_serializing_if = "is_accepted")]
+    #[serde(default)]
     status: SpanStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     group: Option<u64>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     attributes: BTreeMap<String, String>,
+}
+
+/// The file as written: [`FileRecord`]'s shape, borrowing from the project, serialised straight
+/// into the writer (no copy of the texts and spans, no whole-file string).
+#[derive(Serialize)]
+struct FileRecordOut<'a> {
+    format: &'a str,
+    version: u32,
+    next_span_id: Option<u64>,
+    labels: Vec<&'a Label>,
+    documents: DocumentsOut<'a>,
+}
+
+struct DocumentsOut<'a>(&'a [AnnotatedDocument]);
+
+impl Serialize for DocumentsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|d| DocumentRecordOut {
+            id: &d.document.id,
+            name: if d.document.name == d.document.id {
+                ""
+            } else {
+                &d.document.name
+            },
+            sha256: d.document.sha256(),
+            text: d.document.text(),
+            spans: SpansOut(d),
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct DocumentRecordOut<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    name: &'a str,
+    sha256: &'a str,
+    text: &'a str,
+    spans: SpansOut<'a>,
+}
+
+struct SpansOut<'a>(&'a AnnotatedDocument);
+
+impl Serialize for SpansOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let document = &self.0.document;
+        serializer.collect_seq(self.0.spans.iter().map(|s| SpanRecordOut {
+            id: s.id.0,
+            start: s.start,
+            end: s.end,
+            label: &s.label,
+            text: document.slice(s.start, s.end),
+            note: s.note.as_deref(),
+            annotator: s.annotator.as_deref(),
+            status: s.status,
+            group: s.group,
+            attributes: &s.attributes,
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct SpanRecordOut<'a> {
+    id: u64,
+    start: usize,
+    end: usize,
+    label: &'a str,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    annotator: Option<&'a str>,
+    #[serde(skip_serializing_if = "is_accepted")]
+    status: SpanStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<u64>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    attributes: &'a BTreeMap<String, String>,
 }
 
 fn is_accepted(status: &SpanStatus) -> bool {
@@ -187,8 +272,8 @@ fn migrate_v0(old: FileRecordV0) -> FileRecord {
         })
         .collect();
     FileRecord {
-        format: FORMAT_MARKER.to_owned(),
-        version: FORMAT_VERSION,
+        format: None,
+        version: None,
         next_span_id: None,
         labels,
         documents,
@@ -315,7 +400,22 @@ pub fn parse_with(bytes: &[u8], path: &Path, drift: Drift) -> Result<Loaded, Pro
         message,
     };
 
-    let header: Header = serde_json::from_slice(bytes).map_err(json_error)?;
+    // The usual case, a valid file, is parsed once. When that fails, the header alone is read
+    // so that a file of another kind or a newer version is named as such instead of failing on
+    // whatever field changed.
+    let (header, record) = match serde_json::from_slice::<FileRecord>(bytes) {
+        Ok(mut record) => {
+            let header = Header {
+                format: record.format.take(),
+                version: record.version.take(),
+            };
+            (header, Ok(record))
+        }
+        Err(e) => {
+            let header: Header = serde_json::from_slice(bytes).map_err(json_error)?;
+            (header, Err(e))
+        }
+    };
     match header.format {
         Some(serde_json::Value::String(ref f)) if f == FORMAT_MARKER => {}
         Some(other) => {
@@ -350,8 +450,7 @@ pub fn parse_with(bytes: &[u8], path: &Path, drift: Drift) -> Result<Loaded, Pro
         let old: FileRecordV0 = serde_json::from_slice(bytes).map_err(json_error)?;
         (migrate_v0(old), Some(0))
     } else {
-        let record: FileRecord = serde_json::from_slice(bytes).map_err(json_error)?;
-        (record, None)
+        (record.map_err(json_error)?, None)
     };
     let (project, drift) =
         validate(record, drift).map_err(|problems| ProjectFileError::Invalid {
@@ -539,71 +638,66 @@ fn validate(
 /// The file's JSON: pretty-printed, labels in set order, documents in project order, spans in
 /// document order, a newline at the end. The same project always gives the same bytes.
 /// A serialisation error is returned, never turned into text that would then be saved.
+/// Saving streams the same bytes into the file with [`write_json`]; this is for callers that
+/// need a string.
 pub fn to_json(project: &Project) -> Result<String, serde_json::Error> {
-    let record = FileRecord {
-        format: FORMAT_MARKER.to_owned(),
+    let mut bytes = Vec::new();
+    write_json(project, &mut bytes)?;
+    // serde_json writes UTF-8 only.
+    String::from_utf8(bytes)
+        .map_err(|e| serde_json::Error::io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
+/// Write [`to_json`]'s bytes into `out`, serialising from the project's own records: nothing
+/// but `out`'s buffer is held, however big the project.
+pub fn write_json(project: &Project, mut out: impl Write) -> Result<(), serde_json::Error> {
+    let record = FileRecordOut {
+        format: FORMAT_MARKER,
         version: FORMAT_VERSION,
         next_span_id: Some(project.next_span_id()),
-        labels: project.labels.iter().cloned().collect(),
-        documents: project
-            .documents
-            .iter()
-            .map(|d| DocumentRecord {
-                id: d.document.id.clone(),
-                name: if d.document.name == d.document.id {
-                    String::new()
-                } else {
-                    d.document.name.clone()
-                },
-                sha256: Some(d.document.sha256().to_owned()),
-                text: d.document.text().to_owned(),
-                spans: d
-                    .spans
-                    .iter()
-                    .map(|s| SpanRecord {
-                        id: s.id.0,
-                        start: s.start,
-                        end: s.end,
-                        label: s.label.clone(),
-                        text: Some(d.document.slice(s.start, s.end).to_owned()),
-                        note: s.note.clone(),
-                        annotator: s.annotator.clone(),
-                        status: s.status,
-                        group: s.group,
-                        attributes: s.attributes.clone(),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        labels: project.labels.iter().collect(),
+        documents: DocumentsOut(&project.documents),
     };
-    let mut json = serde_json::to_string_pretty(&record)?;
-    json.push('\n');
-    Ok(json)
+    serde_json::to_writer_pretty(&mut out, &record)?;
+    out.write_all(b"\n").map_err(serde_json::Error::io)
+}
+
+/// Stream the project into a file being written, keeping a serialisation error apart from the
+/// file's own errors (so the message says which went wrong).
+fn save_with(
+    path: &Path,
+    write: impl FnOnce(&Path, &mut Fill<'_>) -> std::io::Result<()>,
+    project: &Project,
+) -> Result<(), ProjectFileError> {
+    let mut failed: Option<serde_json::Error> = None;
+    let written = write(path, &mut |out| {
+        write_json(project, out).map_err(|e| {
+            let io = std::io::Error::other(e.to_string());
+            failed = Some(e);
+            io
+        })
+    });
+    if let Some(source) = failed {
+        return Err(ProjectFileError::Serialize {
+            path: path.to_owned(),
+            source,
+        });
+    }
+    written.map_err(|source| ProjectFileError::Write {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Write the project to `path` atomically, keeping the version it replaces as `PATH.bak` (see
 /// [`write_keeping_backup`]: the backup moves only once the new version is written; a link is
 /// followed; owner and permissions are kept). Every save over a project file goes through here.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
-    let json = to_json(project).map_err(|source| ProjectFileError::Serialize {
-        path: path.to_owned(),
-        source,
-    })?;
-    write_keeping_backup(path, json.as_bytes()).map_err(|source| ProjectFileError::Write {
-        path: path.to_owned(),
-        source,
-    })
+    save_with(path, write_keeping_backup_with, project)
 }
 
 /// Write the project to `path` only if no file is there; of two writers racing for the same
 /// new name exactly one succeeds (the other's error has the kind `AlreadyExists`).
 pub fn save_new(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
-    let json = to_json(project).map_err(|source| ProjectFileError::Serialize {
-        path: path.to_owned(),
-        source,
-    })?;
-    write_new(path, json.as_bytes()).map_err(|source| ProjectFileError::Write {
-        path: path.to_owned(),
-        source,
-    })
+    save_with(path, write_new_with, project)
 }

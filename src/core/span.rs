@@ -109,23 +109,65 @@ pub struct LongestFirst<'a> {
     pub dropped: Vec<(&'a Span, &'a Span)>,
 }
 
+/// Which of two overlapping spans [`longest_first`] keeps: the lower.
+type Priority = (std::cmp::Reverse<usize>, usize, SpanId);
+
 /// Resolve overlaps: the longest span wins, ties go to the earliest start, then to the lowest
-/// id. Spans are taken in that order and each is kept unless it overlaps one already kept.
-/// This one rule serves the CoNLL, Hugging Face and spaCy exports and the agreement figures.
+/// id. Spans are taken in that order and each is kept unless it overlaps one already kept (the
+/// first kept in that order, when it overlaps two). This one rule serves the CoNLL, Hugging Face
+/// and spaCy exports and the agreement figures.
+///
+/// O(n log n): the kept spans never overlap one another, so kept by start they are also sorted
+/// by end, and the ones a span overlaps are the few just before its end. The sorts work on
+/// copied keys, not through the references (a sort that follows pointers into 100,000 spans
+/// spends its time on cache misses).
 pub fn longest_first<'a>(spans: &[&'a Span]) -> LongestFirst<'a> {
-    let mut by_priority: Vec<&Span> = spans.to_vec();
-    by_priority.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.start, s.id));
-    let mut kept: Vec<&Span> = Vec::new();
+    // (priority, input position): the position keeps equal spans in input order.
+    let mut by_priority: Vec<(Priority, usize)> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ((std::cmp::Reverse(s.len()), s.start, s.id), i))
+        .collect();
+    by_priority.sort_unstable();
+    // Kept span by start: (end, rank in priority order, input position).
+    let mut kept_by_start: BTreeMap<usize, (usize, usize, usize)> = BTreeMap::new();
+    let mut kept = Vec::new();
     let mut dropped = Vec::new();
-    for span in by_priority {
-        match kept.iter().find(|k| k.overlaps(span.start, span.end)) {
-            Some(winner) => dropped.push((span, *winner)),
-            None => kept.push(span),
+    for (rank, &((_, start, _), i)) in by_priority.iter().enumerate() {
+        let end = spans[i].end;
+        let winner = kept_by_start
+            .range(..end)
+            .rev()
+            .map(|(_, k)| *k)
+            .take_while(|&(kept_end, _, _)| kept_end > start)
+            .min_by_key(|&(_, kept_rank, _)| kept_rank);
+        match winner {
+            Some((_, _, w)) => dropped.push((rank, i, w)),
+            None => {
+                // An empty span overlaps nothing and is kept without taking a place.
+                if end > start {
+                    kept_by_start.insert(start, (end, rank, i));
+                }
+                kept.push((rank, i));
+            }
         }
     }
-    kept.sort_by_key(|s| s.sort_key());
-    dropped.sort_by_key(|(s, _)| s.sort_key());
-    LongestFirst { kept, dropped }
+    // Document order; equal keys stay in the order they were taken.
+    let order = |rank: usize, i: usize| (spans[i].sort_key(), rank);
+    let mut kept: Vec<_> = kept.into_iter().map(|(r, i)| (order(r, i), i)).collect();
+    kept.sort_unstable();
+    let mut dropped: Vec<_> = dropped
+        .into_iter()
+        .map(|(r, i, w)| (order(r, i), i, w))
+        .collect();
+    dropped.sort_unstable();
+    LongestFirst {
+        kept: kept.into_iter().map(|(_, i)| spans[i]).collect(),
+        dropped: dropped
+            .into_iter()
+            .map(|(_, i, w)| (spans[i], spans[w]))
+            .collect(),
+    }
 }
 
 #[cfg(test)]
@@ -159,5 +201,66 @@ mod tests {
             .map(|(loser, winner)| (loser.id.0, winner.id.0))
             .collect();
         assert_eq!(dropped, [(1, 2), (3, 4), (6, 5)]);
+    }
+
+    /// The rule as first written: every span against every kept one, O(n²).
+    fn longest_first_quadratic<'a>(spans: &[&'a Span]) -> LongestFirst<'a> {
+        let mut by_priority: Vec<&Span> = spans.to_vec();
+        by_priority.sort_by_key(|s| (std::cmp::Reverse(s.len()), s.start, s.id));
+        let mut kept: Vec<&Span> = Vec::new();
+        let mut dropped = Vec::new();
+        for span in by_priority {
+            match kept.iter().find(|k| k.overlaps(span.start, span.end)) {
+                Some(winner) => dropped.push((span, *winner)),
+                None => kept.push(span),
+            }
+        }
+        kept.sort_by_key(|s| s.sort_key());
+        dropped.sort_by_key(|(s, _)| s.sort_key());
+        LongestFirst { kept, dropped }
+    }
+
+    #[test]
+    fn same_result_as_the_quadratic_rule_on_random_spans() {
+        // A fixed xorshift: the same cases on every run, no test dependency.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below) as usize
+        };
+        for case in 0..400 {
+            let text_len = 5 + next(60);
+            let count = next(40);
+            let spans: Vec<Span> = (0..count)
+                .map(|i| {
+                    let start = next(text_len as u64);
+                    // Mostly short, some long, some empty, ids not in position order.
+                    let len = match next(10) {
+                        0 => 0,
+                        1 => next(text_len as u64),
+                        _ => 1 + next(6),
+                    };
+                    let id = (count - i) as u64 * 7 % 101;
+                    span(id, start, (start + len).min(text_len), "X")
+                })
+                .collect();
+            let refs: Vec<&Span> = spans.iter().collect();
+            let ids = |r: &LongestFirst| {
+                let kept: Vec<_> = r.kept.iter().map(|s| (s.id, s.start, s.end)).collect();
+                let dropped: Vec<_> = r
+                    .dropped
+                    .iter()
+                    .map(|(l, w)| (l.id, l.start, l.end, w.id, w.start, w.end))
+                    .collect();
+                (kept, dropped)
+            };
+            assert_eq!(
+                ids(&longest_first(&refs)),
+                ids(&longest_first_quadratic(&refs)),
+                "case {case}: {spans:?}"
+            );
+        }
     }
 }

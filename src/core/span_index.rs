@@ -1,10 +1,12 @@
 //! The spans of one document, kept sorted by position for range queries.
 //!
-//! Rendering asks "which spans touch these visible lines?" every frame, so lookups are a binary
-//! search plus a bounded backward step: every span that overlaps `[a, b)` starts in
-//! `[a - longest, b)`, where `longest` is the length of the longest span.
+//! Rendering asks "which spans touch these visible lines?" every frame. Spans that start inside
+//! the range are a binary search away; the ones that start before it and reach into it are found
+//! through a max-end tree over the sorted spans, so one whole-document span costs one visit,
+//! not a walk back over every span before the range.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use super::span::{Span, SpanId};
 
@@ -18,18 +20,62 @@ pub struct SpanIndex {
     /// The sort key of each span by id: finding a span by id is a binary search, not a scan
     /// (every edit, undo and redo looks its spans up by id; a rename touches thousands).
     keys: HashMap<SpanId, SortKey>,
-    longest: usize,
+    /// The max-end tree of `spans`, built by the first query after a change of bounds: a batch
+    /// of edits pays for one build, not one per edit.
+    max_end: OnceLock<MaxEndTree>,
+}
+
+/// A segment tree over the sorted spans: each node holds the largest end among the spans under
+/// it, so "which spans before position p end after a?" skips every subtree that ends too early.
+#[derive(Clone, Debug, Default)]
+struct MaxEndTree {
+    /// Leaves start at `leaves`; node `n` has children `2n` and `2n + 1`; node 0 is unused.
+    nodes: Vec<usize>,
+    leaves: usize,
+}
+
+impl MaxEndTree {
+    fn new(spans: &[Span]) -> Self {
+        let leaves = spans.len().next_power_of_two();
+        let mut nodes = vec![0; 2 * leaves];
+        for (i, span) in spans.iter().enumerate() {
+            nodes[leaves + i] = span.end;
+        }
+        for n in (1..leaves).rev() {
+            nodes[n] = nodes[2 * n].max(nodes[2 * n + 1]);
+        }
+        Self { nodes, leaves }
+    }
+
+    /// Positions below `before` whose span ends after `after`, in increasing order.
+    fn ending_after(&self, before: usize, after: usize) -> Vec<usize> {
+        let mut found = Vec::new();
+        // (node, first leaf under it, number of leaves under it); left child first.
+        let mut stack = vec![(1, 0, self.leaves)];
+        while let Some((node, first, width)) = stack.pop() {
+            if first >= before || self.nodes[node] <= after {
+                continue;
+            }
+            if width == 1 {
+                found.push(first);
+            } else {
+                let half = width / 2;
+                stack.push((2 * node + 1, first + half, half));
+                stack.push((2 * node, first, half));
+            }
+        }
+        found
+    }
 }
 
 impl SpanIndex {
     pub fn new(mut spans: Vec<Span>) -> Self {
         spans.sort_by_key(Span::sort_key);
-        let longest = spans.iter().map(Span::len).max().unwrap_or(0);
         let keys = spans.iter().map(|s| (s.id, s.sort_key())).collect();
         Self {
             spans,
             keys,
-            longest,
+            max_end: OnceLock::new(),
         }
     }
 
@@ -73,13 +119,22 @@ impl SpanIndex {
     }
 
     /// Spans that share at least one code point with `[start, end)`, in document order.
+    /// O(log n + k) for k spans found: the spans starting inside the range by binary search,
+    /// the ones starting before it and reaching in through the max-end tree.
     pub fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = &Span> {
-        let from = self
-            .spans
-            .partition_point(|s| s.start < start.saturating_sub(self.longest));
-        let to = self.spans.partition_point(|s| s.start < end);
-        self.spans[from..to.max(from)]
-            .iter()
+        let inside_from = self.spans.partition_point(|s| s.start < start);
+        let inside_to = self.spans.partition_point(|s| s.start < end);
+        let reaching_in = if inside_from == 0 {
+            Vec::new()
+        } else {
+            self.max_end
+                .get_or_init(|| MaxEndTree::new(&self.spans))
+                .ending_after(inside_from, start)
+        };
+        reaching_in
+            .into_iter()
+            .chain(inside_from..inside_to.max(inside_from))
+            .map(|at| &self.spans[at])
             .filter(move |s| s.overlaps(start, end))
     }
 
@@ -90,27 +145,71 @@ impl SpanIndex {
 
     /// A span with exactly these bounds and label, if one exists.
     pub fn find_exact(&self, start: usize, end: usize, label: &str) -> Option<&Span> {
-        self.overlapping(start, end.max(start + 1))
-            .find(|s| s.start == start && s.end == end && s.label == label)
+        let from = self.spans.partition_point(|s| s.start < start);
+        self.spans[from..]
+            .iter()
+            .take_while(|s| s.start == start && s.end >= end)
+            .find(|s| s.end == end && s.label == label)
     }
 
     /// Add a span; its id must not be in the index yet (the project checks that first).
     pub(crate) fn insert(&mut self, span: Span) {
         let key = span.sort_key();
         let at = self.spans.partition_point(|s| s.sort_key() < key);
-        self.longest = self.longest.max(span.len());
         self.keys.insert(span.id, key);
         self.spans.insert(at, span);
+        self.max_end = OnceLock::new();
+    }
+
+    /// Add many spans in one merge, O(n + k log k) instead of O(n) per span. Their ids must be
+    /// new and distinct (the project checks that first).
+    pub(crate) fn insert_many(&mut self, mut added: Vec<Span>) {
+        added.sort_by_key(Span::sort_key);
+        self.keys.extend(added.iter().map(|s| (s.id, s.sort_key())));
+        let old = std::mem::take(&mut self.spans);
+        let mut merged = Vec::with_capacity(old.len() + added.len());
+        let mut old = old.into_iter().peekable();
+        let mut added = added.into_iter().peekable();
+        loop {
+            let take_old = match (old.peek(), added.peek()) {
+                (Some(o), Some(a)) => o.sort_key() < a.sort_key(),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let next = if take_old { old.next() } else { added.next() };
+            merged.extend(next);
+        }
+        self.spans = merged;
+        self.max_end = OnceLock::new();
     }
 
     pub(crate) fn remove(&mut self, id: SpanId) -> Option<Span> {
         let at = self.position(id)?;
         let span = self.spans.remove(at);
         self.keys.remove(&id);
-        if span.len() == self.longest {
-            self.longest = self.spans.iter().map(Span::len).max().unwrap_or(0);
-        }
+        self.max_end = OnceLock::new();
         Some(span)
+    }
+
+    /// Remove every span whose id is in `ids`, in one pass: O(n), not O(n) per span.
+    pub(crate) fn remove_many(&mut self, ids: &HashSet<SpanId>) {
+        self.spans.retain(|s| !ids.contains(&s.id));
+        for id in ids {
+            self.keys.remove(id);
+        }
+        self.max_end = OnceLock::new();
+    }
+
+    /// Give every span labelled `from` the label `to`, in place (a label is not part of the
+    /// order). Returns how many spans changed.
+    pub(crate) fn relabel(&mut self, from: &str, to: &str) -> usize {
+        let mut changed = 0;
+        for span in self.spans.iter_mut().filter(|s| s.label == from) {
+            to.clone_into(&mut span.label);
+            changed += 1;
+        }
+        changed
     }
 
     /// Put `after` in the place of `before` (same id). A change that keeps the bounds (label,
@@ -167,5 +266,69 @@ mod tests {
         assert_eq!(order, vec![1, 3]);
         assert_eq!(index.get(SpanId(3)).map(|s| (s.start, s.end)), Some((8, 9)));
         assert_eq!(index.position(SpanId(1)), Some(0));
+    }
+
+    #[test]
+    fn overlap_queries_match_a_scan_on_random_spans() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |below: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below) as usize
+        };
+        for _ in 0..200 {
+            let spans: Vec<Span> = (0..next(50))
+                .map(|i| {
+                    let start = next(80);
+                    let len = if next(8) == 0 { next(80) } else { next(5) };
+                    span(i as u64, start, start + len.max(1))
+                })
+                .collect();
+            let mut index = SpanIndex::new(spans.clone());
+            // Queries before and after a change of bounds: the tree follows the spans.
+            for round in 0..2 {
+                for _ in 0..20 {
+                    let a = next(90);
+                    let b = a + 1 + next(20);
+                    let found: Vec<u64> = index.overlapping(a, b).map(|s| s.id.0).collect();
+                    let expected: Vec<u64> = index
+                        .iter()
+                        .filter(|s| s.overlaps(a, b))
+                        .map(|s| s.id.0)
+                        .collect();
+                    assert_eq!(found, expected, "[{a}, {b}) round {round}");
+                }
+                index.insert(span(1000, next(10), 85));
+            }
+        }
+    }
+
+    #[test]
+    fn one_long_span_is_found_without_hiding_the_others() {
+        let mut spans = vec![span(0, 0, 100_000)];
+        spans.extend((1..1000).map(|i| span(i, i as usize * 50, i as usize * 50 + 3)));
+        let index = SpanIndex::new(spans);
+        let ids: Vec<u64> = index.overlapping(500, 560).map(|s| s.id.0).collect();
+        assert_eq!(ids, vec![0, 10, 11]);
+        assert_eq!(index.find_exact(500, 503, "X").map(|s| s.id.0), Some(10));
+        assert!(index.find_exact(500, 502, "X").is_none());
+    }
+
+    #[test]
+    fn batch_insert_remove_and_relabel_keep_order_and_ids() {
+        let mut index = SpanIndex::new(vec![span(1, 5, 7), span(2, 0, 3)]);
+        index.insert_many(vec![span(4, 6, 9), span(3, 0, 10), span(5, 20, 21)]);
+        let order: Vec<u64> = index.iter().map(|s| s.id.0).collect();
+        assert_eq!(order, vec![3, 2, 1, 4, 5]);
+        assert_eq!(index.get(SpanId(4)).map(|s| s.start), Some(6));
+        index.remove_many(&[SpanId(3), SpanId(1)].into_iter().collect());
+        let order: Vec<u64> = index.iter().map(|s| s.id.0).collect();
+        assert_eq!(order, vec![2, 4, 5]);
+        assert!(index.get(SpanId(3)).is_none());
+        assert_eq!(index.overlapping(0, 30).count(), 3);
+        assert_eq!(index.relabel("X", "Y"), 3);
+        assert!(index.iter().all(|s| s.label == "Y"));
+        assert_eq!(index.position(SpanId(5)), Some(2));
     }
 }
