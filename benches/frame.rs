@@ -1,0 +1,222 @@
+//! A whole frame of the real window (menu, text view, annotation panel, status bar), built with
+//! [`SpantagApp::new`] and run through `egui::Context::run_ui` with the app's own `ui`, then
+//! tessellated as eframe does before painting. Run with `cargo bench --bench frame`; figures in
+//! the README.
+//!
+//! On the novel (`../shared/corpus/sanguo-full.txt`, or `$SPANTAG_NOVEL`) as one document:
+//! - `scroll/N`: N spans, a new place in the novel every frame (nothing laid out or cached there);
+//! - `after_tag/N`: N spans, tag the selected text (one edit), then the frame that shows it;
+//! - `nested_300`: 300 spans nested around one place, in view, with the pointer on them;
+//! - `labels_10000`: a label set of 10,000 labels, each used once.
+//!
+//! The frame with 50,000 spans must cost what the frame with 500 costs: what is not on screen
+//! must not be visited per frame.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use eframe::App as _;
+use eframe::egui;
+use spantag::core::{
+    AnnotatedDocument, Document, LabelSet, Project, Span, SpanId, SpanIndex, SpanStatus,
+};
+use spantag::ui::{Command, SpantagApp, TextSelection};
+
+fn novel_path() -> PathBuf {
+    std::env::var_os("SPANTAG_NOVEL").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/sanguo-full.txt"),
+        PathBuf::from,
+    )
+}
+
+const LABELS: [&str; 8] = ["PER", "ORG", "GPE", "LOC", "FAC", "DATE", "EVENT", "WORK"];
+
+/// `n` spans spread evenly over a text of `len` code points: several labels, one in seven
+/// suggested, and every fourth place holds a span nested inside a longer one.
+fn spread_spans(len: usize, n: usize) -> Vec<Span> {
+    let places = n - n / 5;
+    let step = (len / places.max(1)).max(8);
+    let mut spans = Vec::with_capacity(n);
+    let mut place = 0;
+    while spans.len() < n {
+        let start = (place * step) % len.saturating_sub(8).max(1);
+        let i = spans.len();
+        let id = SpanId(i as u64 + 1);
+        let mut span = Span::new(id, start, start + 2 + i % 3, LABELS[i % LABELS.len()]);
+        if i % 7 == 0 {
+            span.status = SpanStatus::Suggested;
+        }
+        span.annotator = Some(["ann", "bob"][i % 2].to_owned());
+        spans.push(span);
+        if place % 4 == 0 && spans.len() < n {
+            let id = SpanId(spans.len() as u64 + 1);
+            spans.push(Span::new(id, start, start + 6, "ORG"));
+        }
+        place += 1;
+    }
+    spans
+}
+
+fn project(text: &str, labels: LabelSet, spans: Vec<Span>) -> Project {
+    let document = Document::new("sanguo", "sanguo-full.txt", text);
+    Project::from_parts(
+        labels,
+        vec![AnnotatedDocument {
+            document,
+            spans: SpanIndex::new(spans),
+        }],
+    )
+}
+
+/// The window: an egui context, the app in it, and eframe's frame handle.
+struct Window {
+    ctx: egui::Context,
+    app: SpantagApp,
+    frame: eframe::Frame,
+    pointer: Option<egui::Pos2>,
+}
+
+impl Window {
+    fn new(project: Project) -> Self {
+        let ctx = egui::Context::default();
+        let app = SpantagApp::new(&ctx, project, None);
+        let mut window = Self {
+            ctx,
+            app,
+            frame: eframe::Frame::_new_kittest(),
+            pointer: None,
+        };
+        // Fonts load and the panels settle in the first frames.
+        for _ in 0..3 {
+            window.frame();
+        }
+        window
+    }
+
+    /// One frame: the app's `ui`, then tessellation (what eframe does before handing the
+    /// triangles to the GPU).
+    fn frame(&mut self) -> usize {
+        let mut input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1280.0, 800.0),
+            )),
+            ..Default::default()
+        };
+        if let Some(pos) = self.pointer {
+            input.events.push(egui::Event::PointerMoved(pos));
+        }
+        let output = self
+            .ctx
+            .run_ui(input, |ui| self.app.ui(ui, &mut self.frame));
+        let primitives = self.ctx.tessellate(output.shapes, output.pixels_per_point);
+        black_box(primitives.len())
+    }
+
+    /// Scroll to code point `offset` (the app's own scroll-to, as Tab and Find use).
+    fn show(&mut self, offset: usize) {
+        self.app.text_view.scroll_to(offset);
+        for _ in 0..3 {
+            self.frame();
+        }
+    }
+}
+
+fn frames(c: &mut Criterion) {
+    let path = novel_path();
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!(
+            "frame bench skipped: the novel is not at {} (set SPANTAG_NOVEL to its path)",
+            path.display()
+        );
+        return;
+    };
+    let len = text.chars().count();
+
+    let mut group = c.benchmark_group("frame");
+    group.sample_size(30);
+    for n in [500, 50_000] {
+        let mut window = Window::new(project(
+            &text,
+            LabelSet::news_default(),
+            spread_spans(len, n),
+        ));
+        // A new place every frame: what scrolling through the novel costs.
+        let mut place = 0;
+        group.bench_function(BenchmarkId::new("scroll", n), |b| {
+            b.iter(|| {
+                place = (place + 7919) % len;
+                window.app.text_view.scroll_to(place);
+                window.frame()
+            })
+        });
+
+        // Tag the selected text (one edit through the app's command), then the frame. The tag
+        // is undone between samples, untimed, so the project keeps its N spans.
+        window.show(len / 2);
+        let mut at = len / 2;
+        group.bench_function(BenchmarkId::new("after_tag", n), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    at = len / 2 + (at + 3 - len / 2) % 200;
+                    window.app.selection = TextSelection {
+                        anchor: at,
+                        caret: at + 2,
+                    };
+                    let started = Instant::now();
+                    window
+                        .app
+                        .run_command(&window.ctx, Command::ApplyLabel("WORK".into()));
+                    black_box(window.frame());
+                    total += started.elapsed();
+                    if window.app.editor.history.can_undo() {
+                        window.app.editor.undo().expect("undo the tag");
+                    }
+                }
+                total
+            })
+        });
+    }
+
+    // 300 spans nested around one place, in view, the pointer on them (their tooltip).
+    let centre = 3000;
+    let nested = (0..300)
+        .map(|i| {
+            Span::new(
+                SpanId(i as u64 + 1),
+                centre - i,
+                centre + 1 + i,
+                LABELS[i % LABELS.len()],
+            )
+        })
+        .collect();
+    let mut window = Window::new(project(&text, LabelSet::news_default(), nested));
+    window.show(centre);
+    window.pointer = window
+        .app
+        .text_view
+        .char_screen_rect(centre)
+        .map(|r| r.center());
+    group.bench_function("nested_300", |b| b.iter(|| window.frame()));
+
+    // 10,000 labels, each used by one span spread over the novel.
+    let names: Vec<String> = (0..10_000).map(|i| format!("L{i:05}")).collect();
+    let spans = spread_spans(len, 10_000)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut s)| {
+            s.label = names[i].clone();
+            s
+        })
+        .collect();
+    let mut window = Window::new(project(&text, LabelSet::from_names(&names), spans));
+    window.show(len / 3);
+    group.bench_function("labels_10000", |b| b.iter(|| window.frame()));
+    group.finish();
+}
+
+criterion_group!(benches, frames);
+criterion_main!(benches);
