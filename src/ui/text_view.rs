@@ -4,6 +4,7 @@
 //! background in its label's colour and an underline in its own lane under the text, so nested
 //! and overlapping spans stay visible; a click on text covered by several spans opens a chooser.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use eframe::egui::{
@@ -12,7 +13,7 @@ use eframe::egui::{
 };
 
 use super::text_layout::{self, Block, DocumentLayout};
-use crate::core::{AnnotatedDocument, LabelSet, Rgb, Span, SpanId, SpanStatus};
+use crate::core::{AnnotatedDocument, LabelSet, Rgb, Span, SpanId, SpanIndex, SpanStatus};
 
 const MARGIN: f32 = 16.0;
 const LANE_GAP: f32 = 4.0;
@@ -78,13 +79,24 @@ pub struct TextView {
     pub show_rejected: bool,
     /// While comparing annotators: their spans in lanes under the text, and the units.
     pub overlay: Option<CompareOverlay>,
+    label_colors: LabelColors,
+}
+
+/// How the text is painted this frame.
+struct Look {
+    font_size: f32,
+    row_height: f32,
+    text_color: Color32,
+    selection_color: Color32,
+    /// Where to draw the caret (when the text has focus).
+    caret: Option<usize>,
 }
 
 /// What the compare view draws over the (gold) document.
 #[derive(Clone, Debug, Default)]
 pub struct CompareOverlay {
-    /// Each annotator's spans, one underline lane each.
-    pub lanes: Vec<Vec<Span>>,
+    /// Each annotator's spans, one underline lane each (indexed: only spans in view are drawn).
+    pub lanes: Vec<SpanIndex>,
     pub units: Vec<crate::core::compare::Unit>,
     pub selected_unit: Option<usize>,
 }
@@ -102,23 +114,109 @@ impl Default for TextView {
             viewport: Rect::NOTHING,
             show_rejected: false,
             overlay: None,
+            label_colors: LabelColors::default(),
         }
     }
 }
 
-/// A span's colour: its label's, grey when rejected.
-fn span_color(labels: &LabelSet, span: &Span) -> Color32 {
-    if span.status == SpanStatus::Rejected {
-        Color32::GRAY
-    } else {
-        label_color(labels, &span.label)
+/// The label colours by name. A label set may hold thousands of labels and is searched by name
+/// in a list, so the view looks colours up here, rebuilt only when the label set changes.
+#[derive(Default)]
+struct LabelColors {
+    labels: LabelSet,
+    colors: HashMap<String, Color32>,
+}
+
+impl LabelColors {
+    fn refresh(&mut self, labels: &LabelSet) {
+        if self.labels == *labels {
+            return;
+        }
+        self.labels = labels.clone();
+        self.colors = labels
+            .iter()
+            .map(|l| {
+                let Rgb(r, g, b) = l.color;
+                (l.name.clone(), Color32::from_rgb(r, g, b))
+            })
+            .collect();
+    }
+
+    /// A label's colour; grey for a name not in the set.
+    fn label(&self, name: &str) -> Color32 {
+        self.colors.get(name).copied().unwrap_or(Color32::GRAY)
+    }
+
+    /// A span's colour: its label's, grey when rejected.
+    fn span(&self, span: &Span) -> Color32 {
+        if span.status == SpanStatus::Rejected {
+            Color32::GRAY
+        } else {
+            self.label(&span.label)
+        }
     }
 }
 
-fn label_color(labels: &LabelSet, name: &str) -> Color32 {
-    let Rgb(r, g, b) = labels.get(name).map_or(Rgb(128, 128, 128), |l| l.color);
-    Color32::from_rgb(r, g, b)
+/// How many underline lanes fit under a row of text: spans nested deeper are counted in a
+/// "+N" marker instead (hundreds of nested spans cannot be told apart 4 pixels apart anyway).
+fn lane_capacity(font_size: f32, row_height: f32) -> usize {
+    let room = row_height - 1.0 - (font_size * 1.3 + UNDERLINE);
+    ((room / LANE_GAP + 0.5).floor().max(0.0) as usize) + 1
 }
+
+/// The lane of each span (sorted by start, longest first): the lowest lane not taken by an
+/// earlier span it overlaps.
+fn assign_lanes(spans: &[&Span]) -> Vec<usize> {
+    let mut lane_ends: Vec<usize> = Vec::new();
+    spans
+        .iter()
+        .map(|s| {
+            let lane = lane_ends
+                .iter()
+                .position(|&e| e <= s.start)
+                .unwrap_or_else(|| {
+                    lane_ends.push(0);
+                    lane_ends.len() - 1
+                });
+            lane_ends[lane] = s.end;
+            lane
+        })
+        .collect()
+}
+
+/// Groups of overlapping spans that got no lane of their own: where each group starts, and how
+/// many spans it holds.
+fn hidden_groups(spans: &[&Span], lanes: &[usize], capacity: usize) -> Vec<(usize, usize)> {
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut group_end = 0;
+    for (s, _) in spans.iter().zip(lanes).filter(|(_, l)| **l >= capacity) {
+        match groups.last_mut() {
+            Some((_, count)) if s.start < group_end => *count += 1,
+            _ => groups.push((s.start, 1)),
+        }
+        group_end = group_end.max(s.end);
+    }
+    groups
+}
+
+/// A span's text short enough for one line of a list: long texts keep their first and last
+/// [`EXCERPT_END`] characters (nested spans often differ only at one end).
+pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    let n = text.chars().count();
+    if n <= 2 * EXCERPT_END + 1 {
+        return text.into();
+    }
+    let head: String = text.chars().take(EXCERPT_END).collect();
+    let tail: String = text.chars().skip(n - EXCERPT_END).collect();
+    format!("{head}…{tail}").into()
+}
+
+const EXCERPT_END: usize = 16;
+
+/// At most this many spans are listed in the tooltip over nested spans (the chooser lists all).
+const TOOLTIP_SPANS: usize = 12;
+/// The chooser scrolls beyond this height, laying out only the rows in view.
+const CHOOSER_HEIGHT: f32 = 360.0;
 
 impl TextView {
     /// Forget the layout (the document list changed).
@@ -325,167 +423,20 @@ impl TextView {
         }
 
         // ---- Paint ----
+        self.label_colors.refresh(labels);
         let painter = ui.painter_at(visible_rect);
-        let (sel_start, sel_end) = selection.range();
+        let look = Look {
+            font_size,
+            row_height: self
+                .layout
+                .as_ref()
+                .map_or(font_size, |(_, l)| l.row_height()),
+            text_color,
+            selection_color,
+            caret: response.has_focus().then_some(selection.caret),
+        };
         for drawn in &self.drawn {
-            let Block { start, end } = drawn.block;
-            let at = drawn.origin.to_vec2();
-            if sel_start < sel_end {
-                let a = sel_start.clamp(start, end) - start;
-                let b = sel_end.clamp(start, end) - start;
-                for r in text_layout::range_rects(&drawn.galley, a, b) {
-                    painter.rect_filled(r.translate(at), 0.0, selection_color);
-                }
-            }
-            // Lanes: a span's underline goes in the lowest lane not taken by a span it overlaps.
-            let spans: Vec<_> = doc
-                .spans
-                .overlapping(start, end.max(start + 1))
-                .filter(|s| self.shows(s))
-                .collect();
-            let mut lane_ends: Vec<usize> = Vec::new();
-            let mut lanes = Vec::with_capacity(spans.len());
-            for s in &spans {
-                let lane = lane_ends
-                    .iter()
-                    .position(|&e| e <= s.start)
-                    .unwrap_or_else(|| {
-                        lane_ends.push(0);
-                        lane_ends.len() - 1
-                    });
-                lane_ends[lane] = s.end;
-                lanes.push(lane);
-            }
-            for s in &spans {
-                let color = span_color(labels, s);
-                let fill = if s.status == SpanStatus::Accepted {
-                    0.28
-                } else {
-                    0.12
-                };
-                let a = s.start.clamp(start, end) - start;
-                let b = s.end.clamp(start, end) - start;
-                for r in text_layout::range_rects(&drawn.galley, a, b) {
-                    let r = r.translate(at);
-                    let text_box = Rect::from_min_max(
-                        Pos2::new(r.left(), r.top() + 2.0),
-                        Pos2::new(r.right(), r.top() + font_size * 1.3),
-                    );
-                    painter.rect_filled(text_box, 2.0, color.gamma_multiply(fill));
-                }
-            }
-            if let Some(overlay) = &self.overlay {
-                for (i, unit) in overlay.units.iter().enumerate() {
-                    if unit.end <= start || unit.start >= end.max(start + 1) {
-                        continue;
-                    }
-                    let disagreement = unit.kind != crate::core::compare::UnitKind::Agreement;
-                    let a = unit.start.clamp(start, end) - start;
-                    let b = unit.end.clamp(start, end) - start;
-                    for r in text_layout::range_rects(&drawn.galley, a, b) {
-                        let r = r.translate(at);
-                        if disagreement {
-                            painter.rect_filled(
-                                r,
-                                0.0,
-                                Color32::from_rgba_unmultiplied(255, 80, 60, 28),
-                            );
-                        }
-                        if overlay.selected_unit == Some(i) {
-                            painter.rect_stroke(
-                                r,
-                                CornerRadius::same(2),
-                                Stroke::new(2.0, Color32::from_rgb(220, 60, 40)),
-                                StrokeKind::Outside,
-                            );
-                        }
-                    }
-                }
-            }
-            painter.galley(drawn.origin, drawn.galley.clone(), text_color);
-            if let Some(overlay) = &self.overlay {
-                for (lane, spans) in overlay.lanes.iter().enumerate() {
-                    for s in spans
-                        .iter()
-                        .filter(|s| s.overlaps(start, end.max(start + 1)))
-                    {
-                        let a = s.start.clamp(start, end) - start;
-                        let b = s.end.clamp(start, end) - start;
-                        for r in text_layout::range_rects(&drawn.galley, a, b) {
-                            let r = r.translate(at);
-                            let y = r.top() + font_size * 1.3 + UNDERLINE + lane as f32 * LANE_GAP;
-                            let y = y.min(r.bottom() - 1.0);
-                            painter.line_segment(
-                                [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)],
-                                Stroke::new(UNDERLINE, label_color(labels, &s.label)),
-                            );
-                        }
-                    }
-                }
-            }
-            for (s, lane) in spans.iter().zip(&lanes) {
-                let color = span_color(labels, s);
-                let a = s.start.clamp(start, end) - start;
-                let b = s.end.clamp(start, end) - start;
-                let rects = text_layout::range_rects(&drawn.galley, a, b);
-                // While comparing, the lanes belong to the annotators; gold is the background.
-                for r in rects.iter().filter(|_| self.overlay.is_none()) {
-                    let r = r.translate(at);
-                    let y = r.top() + font_size * 1.3 + UNDERLINE + *lane as f32 * LANE_GAP;
-                    let y = y.min(r.bottom() - 1.0);
-                    let ends = [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)];
-                    if s.status == SpanStatus::Accepted {
-                        painter.line_segment(ends, Stroke::new(UNDERLINE, color));
-                    } else {
-                        // Suggested (and shown rejected) spans: dashed, so they read as
-                        // "not decided" at a glance.
-                        painter.extend(egui::Shape::dashed_line(
-                            &ends,
-                            Stroke::new(UNDERLINE, color),
-                            5.0,
-                            3.0,
-                        ));
-                    }
-                }
-                if Some(s.id) == selected_span {
-                    for r in &rects {
-                        let r = r.translate(at);
-                        let outline = Rect::from_min_max(
-                            Pos2::new(r.left() - 1.0, r.top()),
-                            Pos2::new(r.right() + 1.0, r.bottom() - 1.0),
-                        );
-                        painter.rect_stroke(
-                            outline,
-                            CornerRadius::same(3),
-                            Stroke::new(2.0, text_color),
-                            StrokeKind::Outside,
-                        );
-                    }
-                }
-                if let Some(label) = labels.get(&s.label)
-                    && s.start >= start
-                    && let Some(first) = rects.first()
-                    && *lane == 0
-                {
-                    // A small tag with the label name over the span's first character.
-                    let r = first.translate(at);
-                    painter.text(
-                        Pos2::new(r.left(), r.top() + 1.0),
-                        Align2::LEFT_BOTTOM,
-                        &label.name,
-                        FontId::proportional((font_size * 0.45).max(8.0)),
-                        color,
-                    );
-                }
-            }
-            if response.has_focus() && selection.caret >= start && selection.caret <= end {
-                let c = text_layout::caret_rect(&drawn.galley, selection.caret - start);
-                let c = c.translate(at);
-                painter.line_segment(
-                    [c.left_top(), Pos2::new(c.left(), c.top() + font_size * 1.3)],
-                    Stroke::new(1.5, text_color),
-                );
-            }
+            self.paint_block(&painter, drawn, doc, *selection, selected_span, &look);
         }
 
         // Hover: what is under the pointer.
@@ -496,13 +447,19 @@ impl TextView {
             let under: Vec<_> = doc.spans.at(c).filter(|s| self.shows(s)).collect();
             if !under.is_empty() {
                 response.clone().on_hover_ui_at_pointer(|ui| {
-                    for s in under {
+                    for s in under.iter().take(TOOLTIP_SPANS) {
                         ui.label(format!(
                             "{} {} [{}, {})",
                             s.label,
-                            doc.document.slice(s.start, s.end),
+                            excerpt(doc.document.slice(s.start, s.end)),
                             s.start,
                             s.end
+                        ));
+                    }
+                    if under.len() > TOOLTIP_SPANS {
+                        ui.weak(format!(
+                            "and {} more (click to choose)",
+                            under.len() - TOOLTIP_SPANS
                         ));
                     }
                 });
@@ -515,6 +472,185 @@ impl TextView {
         action
     }
 
+    /// Paint one block: the selection, span backgrounds, the compare overlay, the text, the
+    /// underlines in lanes, label tags and the caret. Only spans overlapping the block are
+    /// visited, and only as many lanes as fit under a row are drawn.
+    fn paint_block(
+        &self,
+        painter: &egui::Painter,
+        drawn: &DrawnBlock,
+        doc: &AnnotatedDocument,
+        selection: TextSelection,
+        selected_span: Option<SpanId>,
+        look: &Look,
+    ) {
+        let font_size = look.font_size;
+        let colors = &self.label_colors;
+        let Block { start, end } = drawn.block;
+        let at = drawn.origin.to_vec2();
+        let rects_of = |from: usize, to: usize| {
+            let a = from.clamp(start, end) - start;
+            let b = to.clamp(start, end) - start;
+            text_layout::range_rects(&drawn.galley, a, b)
+                .into_iter()
+                .map(move |r| r.translate(at))
+        };
+        let (sel_start, sel_end) = selection.range();
+        if sel_start < sel_end {
+            for r in rects_of(sel_start, sel_end) {
+                painter.rect_filled(r, 0.0, look.selection_color);
+            }
+        }
+        let spans: Vec<&Span> = doc
+            .spans
+            .overlapping(start, end.max(start + 1))
+            .filter(|s| self.shows(s))
+            .collect();
+        let lanes = assign_lanes(&spans);
+        let capacity = lane_capacity(font_size, look.row_height);
+        let in_lane = |lane: usize| lane < capacity;
+        for (s, _) in spans.iter().zip(&lanes).filter(|(_, l)| in_lane(**l)) {
+            let fill = if s.status == SpanStatus::Accepted {
+                0.28
+            } else {
+                0.12
+            };
+            let color = colors.span(s).gamma_multiply(fill);
+            for r in rects_of(s.start, s.end) {
+                let text_box = Rect::from_min_max(
+                    Pos2::new(r.left(), r.top() + 2.0),
+                    Pos2::new(r.right(), r.top() + font_size * 1.3),
+                );
+                painter.rect_filled(text_box, 2.0, color);
+            }
+        }
+        let block_end = end.max(start + 1);
+        if let Some(overlay) = &self.overlay {
+            // Units are disjoint and in document order.
+            let first = overlay.units.partition_point(|u| u.end <= start);
+            for (i, unit) in overlay.units.iter().enumerate().skip(first) {
+                if unit.start >= block_end {
+                    break;
+                }
+                let disagreement = unit.kind != crate::core::compare::UnitKind::Agreement;
+                for r in rects_of(unit.start, unit.end) {
+                    if disagreement {
+                        painter.rect_filled(
+                            r,
+                            0.0,
+                            Color32::from_rgba_unmultiplied(255, 80, 60, 28),
+                        );
+                    }
+                    if overlay.selected_unit == Some(i) {
+                        painter.rect_stroke(
+                            r,
+                            CornerRadius::same(2),
+                            Stroke::new(2.0, Color32::from_rgb(220, 60, 40)),
+                            StrokeKind::Outside,
+                        );
+                    }
+                }
+            }
+        }
+        painter.galley(drawn.origin, drawn.galley.clone(), look.text_color);
+        let underline_y = |r: Rect, lane: usize| {
+            let y = r.top() + font_size * 1.3 + UNDERLINE + lane as f32 * LANE_GAP;
+            y.min(r.bottom() - 1.0)
+        };
+        if let Some(overlay) = &self.overlay {
+            for (lane, spans) in overlay.lanes.iter().enumerate() {
+                for s in spans.overlapping(start, block_end) {
+                    for r in rects_of(s.start, s.end) {
+                        let y = underline_y(r, lane);
+                        painter.line_segment(
+                            [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)],
+                            Stroke::new(UNDERLINE, colors.label(&s.label)),
+                        );
+                    }
+                }
+            }
+        }
+        let tag_font = FontId::proportional((font_size * 0.45).max(8.0));
+        for (s, &lane) in spans.iter().zip(&lanes) {
+            let selected = Some(s.id) == selected_span;
+            if !in_lane(lane) && !selected {
+                continue;
+            }
+            let color = colors.span(s);
+            let rects: Vec<Rect> = rects_of(s.start, s.end).collect();
+            // While comparing, the lanes belong to the annotators; gold is the background.
+            for r in rects
+                .iter()
+                .filter(|_| self.overlay.is_none() && in_lane(lane))
+            {
+                let y = underline_y(*r, lane);
+                let ends = [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)];
+                if s.status == SpanStatus::Accepted {
+                    painter.line_segment(ends, Stroke::new(UNDERLINE, color));
+                } else {
+                    // Suggested (and shown rejected) spans: dashed, so they read as
+                    // "not decided" at a glance.
+                    painter.extend(egui::Shape::dashed_line(
+                        &ends,
+                        Stroke::new(UNDERLINE, color),
+                        5.0,
+                        3.0,
+                    ));
+                }
+            }
+            if selected {
+                for r in &rects {
+                    let outline = Rect::from_min_max(
+                        Pos2::new(r.left() - 1.0, r.top()),
+                        Pos2::new(r.right() + 1.0, r.bottom() - 1.0),
+                    );
+                    painter.rect_stroke(
+                        outline,
+                        CornerRadius::same(3),
+                        Stroke::new(2.0, look.text_color),
+                        StrokeKind::Outside,
+                    );
+                }
+            }
+            if lane == 0
+                && s.start >= start
+                && let Some(first) = rects.first()
+            {
+                // A small tag with the label name over the span's first character.
+                painter.text(
+                    Pos2::new(first.left(), first.top() + 1.0),
+                    Align2::LEFT_BOTTOM,
+                    &s.label,
+                    tag_font.clone(),
+                    color,
+                );
+            }
+        }
+        // Spans nested too deep for a lane: "+N" over where each group of them starts, to the
+        // left of any label tag there. A click there opens the chooser, which lists them all.
+        for (group_start, count) in hidden_groups(&spans, &lanes, capacity) {
+            if let Some(first) = rects_of(group_start, group_start + 1).next() {
+                painter.text(
+                    Pos2::new(first.left() - 1.0, first.top() + 1.0),
+                    Align2::RIGHT_BOTTOM,
+                    format!("+{count}"),
+                    tag_font.clone(),
+                    look.text_color,
+                );
+            }
+        }
+        if let Some(caret) = look.caret
+            && caret >= start
+            && caret <= end
+        {
+            let c = text_layout::caret_rect(&drawn.galley, caret - start).translate(at);
+            painter.line_segment(
+                [c.left_top(), Pos2::new(c.left(), c.top() + font_size * 1.3)],
+                Stroke::new(1.5, look.text_color),
+            );
+        }
+    }
+
     /// The popup that lists the spans under a click on overlapping spans.
     fn show_chooser(
         &mut self,
@@ -523,6 +659,8 @@ impl TextView {
         labels: &LabelSet,
     ) -> Option<SpanId> {
         let (pos, ids) = self.chooser.clone()?;
+        self.label_colors.refresh(labels);
+        let colors = &self.label_colors;
         let mut chosen = None;
         let mut close = ui.input(|i| i.key_pressed(Key::Escape));
         let area = egui::Area::new(self.id.with("chooser"))
@@ -530,29 +668,37 @@ impl TextView {
             .fixed_pos(pos + Vec2::splat(4.0))
             .show(ui.ctx(), |ui| {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.label("Several spans here. Select one:");
-                    for id in &ids {
-                        let Some(s) = doc.spans.get(*id) else {
-                            continue;
-                        };
-                        let color = label_color(labels, &s.label);
-                        let text = egui::RichText::new(format!(
-                            "{}  {}",
-                            s.label,
-                            doc.document.slice(s.start, s.end)
-                        ))
-                        .color(color);
-                        if ui.button(text).clicked() {
-                            chosen = Some(*id);
-                        }
-                    }
+                    ui.label(format!("Several spans here ({}). Select one:", ids.len()));
+                    let row_height = ui.spacing().interact_size.y;
+                    egui::ScrollArea::vertical()
+                        .id_salt("spantag_chooser_rows")
+                        .max_height(CHOOSER_HEIGHT)
+                        .show_rows(ui, row_height, ids.len(), |ui, rows| {
+                            for id in &ids[rows] {
+                                let Some(s) = doc.spans.get(*id) else {
+                                    continue;
+                                };
+                                let color = colors.label(&s.label);
+                                let text = egui::RichText::new(format!(
+                                    "{}  {}",
+                                    s.label,
+                                    excerpt(doc.document.slice(s.start, s.end))
+                                ))
+                                .color(color);
+                                if ui.button(text).clicked() {
+                                    chosen = Some(*id);
+                                }
+                            }
+                        });
                 });
             });
         if chosen.is_some() || close {
             self.chooser = None;
-        } else if ui.input(|i| i.pointer.any_pressed())
-            && !area.response.contains_pointer()
-            && !ui.input(|i| i.pointer.any_released())
+        } else if ui.input(|i| i.pointer.any_pressed() && !i.pointer.any_released())
+            // The rectangle, not `contains_pointer`: the rows' scroll area is on top of it.
+            && ui
+                .input(|i| i.pointer.press_origin())
+                .is_some_and(|p| !area.response.rect.contains(p))
         {
             close = true;
         }
@@ -671,5 +817,65 @@ impl TextView {
             }
             _ => caret,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(bounds: &[(usize, usize)]) -> Vec<Span> {
+        let mut spans: Vec<Span> = bounds
+            .iter()
+            .enumerate()
+            .map(|(i, &(a, b))| Span::new(SpanId(i as u64 + 1), a, b, "PER"))
+            .collect();
+        spans.sort_by_key(Span::sort_key);
+        spans
+    }
+
+    #[test]
+    fn nested_spans_get_a_lane_each_and_disjoint_ones_share() {
+        let spans = spans(&[(0, 10), (1, 9), (2, 8), (12, 14), (13, 15)]);
+        let refs: Vec<&Span> = spans.iter().collect();
+        assert_eq!(assign_lanes(&refs), vec![0, 1, 2, 0, 1]);
+    }
+
+    #[test]
+    fn spans_deeper_than_the_lanes_that_fit_are_counted_per_group() {
+        // Two places with 5 and 4 nested spans, and 3 lanes: 2 + 1 hidden.
+        let spans = spans(&[
+            (0, 10),
+            (1, 9),
+            (2, 8),
+            (3, 7),
+            (4, 6),
+            (20, 30),
+            (21, 29),
+            (22, 28),
+            (23, 27),
+        ]);
+        let refs: Vec<&Span> = spans.iter().collect();
+        let lanes = assign_lanes(&refs);
+        assert_eq!(hidden_groups(&refs, &lanes, 3), vec![(3, 2), (23, 1)]);
+        assert_eq!(hidden_groups(&refs, &lanes, 5), vec![]);
+    }
+
+    #[test]
+    fn long_span_texts_are_shortened_in_the_middle() {
+        assert_eq!(excerpt("古巴共产党"), "古巴共产党");
+        let long = format!("{}{}", "a".repeat(20), "b".repeat(20));
+        assert_eq!(
+            excerpt(&long),
+            format!("{}…{}", "a".repeat(16), "b".repeat(16))
+        );
+    }
+
+    #[test]
+    fn the_lanes_that_fit_under_a_row() {
+        // The default 20 px text: rows of 37 px hold three underlines 4 px apart.
+        assert_eq!(lane_capacity(20.0, 37.0), 3);
+        // Never fewer than one lane.
+        assert_eq!(lane_capacity(20.0, 10.0), 1);
     }
 }
