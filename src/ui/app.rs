@@ -141,6 +141,16 @@ impl ReviewState {
             && self.status.is_none_or(|s| s == span.status)
             && self.annotator.as_ref().is_none_or(|a| *a == span.annotator)
     }
+
+    /// Whether Tab / N / P step onto `span`: a shown span (rejected ones only with
+    /// `show_rejected`, or when reviewing rejected spans), and in review mode one the filter
+    /// lets through.
+    pub fn steps_through(&self, span: &Span, show_rejected: bool) -> bool {
+        (span.status != SpanStatus::Rejected
+            || show_rejected
+            || self.status == Some(SpanStatus::Rejected))
+            && (!self.on || self.matches(span))
+    }
 }
 
 #[derive(Default)]
@@ -328,10 +338,10 @@ impl SpantagApp {
         let Some(doc) = self.current_doc() else {
             return Vec::new();
         };
+        let show_rejected = self.text_view.show_rejected;
         doc.spans
             .iter()
-            .filter(|s| self.text_view.shows(s) || self.review.status == Some(SpanStatus::Rejected))
-            .filter(|s| !self.review.on || self.review.matches(s))
+            .filter(|s| self.review.steps_through(s, show_rejected))
             .collect()
     }
 

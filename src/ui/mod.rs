@@ -4,6 +4,7 @@ mod app;
 mod autosave;
 mod command;
 mod compare_view;
+mod derived;
 mod exchange;
 pub mod fonts;
 mod panel;

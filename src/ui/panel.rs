@@ -5,6 +5,7 @@ use eframe::egui::{self, Color32, RichText, Sense, vec2};
 
 use super::app::SpantagApp;
 use super::command::Command;
+use super::derived::DerivedCache;
 use crate::core::{Label, Rgb, SpanId, SpanStatus};
 
 #[derive(Default)]
@@ -19,7 +20,16 @@ pub struct PanelState {
     pub span_filter: String,
     /// The annotator name being typed, committed when the field loses focus.
     pub annotator_draft: Option<String>,
+    /// Only list labels whose name contains this (offered when there are many labels).
+    pub label_filter: String,
+    /// Label counts, span rows and review progress, recomputed only when the project changes.
+    pub derived: DerivedCache,
 }
+
+/// From this many labels on, the label list offers a filter.
+const LABEL_FILTER_FROM: usize = 12;
+/// The label list scrolls beyond this height, laying out only the rows in view.
+const LABEL_LIST_HEIGHT: f32 = 280.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelForm {
@@ -55,6 +65,9 @@ fn swatch(ui: &mut egui::Ui, color: Rgb) {
 }
 
 pub fn show(app: &mut SpantagApp, ui: &mut egui::Ui) {
+    app.panel
+        .derived
+        .refresh(&app.editor.project, &app.editor.history, app.doc);
     egui::ScrollArea::vertical()
         .id_salt("spantag_panel_scroll")
         .auto_shrink(false)
@@ -109,22 +122,8 @@ fn review(app: &mut SpantagApp, ui: &mut egui::Ui) {
     if !app.review.on {
         return;
     }
-    let labels: Vec<String> = app
-        .editor
-        .project
-        .labels
-        .iter()
-        .map(|l| l.name.clone())
-        .collect();
-    let annotators: Vec<Option<String>> = {
-        let mut names: Vec<Option<String>> = app
-            .current_doc()
-            .map(|d| d.spans.iter().map(|s| s.annotator.clone()).collect())
-            .unwrap_or_default();
-        names.sort();
-        names.dedup();
-        names
-    };
+    let doc = app.editor.project.documents.get(app.doc);
+    let annotators = doc.map_or_else(Vec::new, |d| app.panel.derived.annotators(d));
     egui::Grid::new("spantag_review_filters")
         .num_columns(2)
         .show(ui, |ui| {
@@ -133,7 +132,8 @@ fn review(app: &mut SpantagApp, ui: &mut egui::Ui) {
                 .selected_text(app.review.label.clone().unwrap_or_else(|| "all".into()))
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut app.review.label, None, "all");
-                    for name in labels {
+                    for label in app.editor.project.labels.iter() {
+                        let name = label.name.clone();
                         ui.selectable_value(&mut app.review.label, Some(name.clone()), name);
                     }
                 })
@@ -175,7 +175,16 @@ fn review(app: &mut SpantagApp, ui: &mut egui::Ui) {
                 .labelled_by(l.id);
             ui.end_row();
         });
-    let (reviewed, total) = app.review_progress();
+    let (review, show_rejected) = (&app.review, app.text_view.show_rejected);
+    let (reviewed, total) = match app.editor.project.documents.get(app.doc) {
+        Some(doc) => app
+            .panel
+            .derived
+            .review_progress(doc, (review, show_rejected), |s| {
+                review.steps_through(s, show_rejected)
+            }),
+        None => (0, 0),
+    };
     ui.label(format!("{reviewed} of {total} reviewed"));
     let fraction = if total == 0 {
         1.0
@@ -211,51 +220,72 @@ fn documents(app: &mut SpantagApp, ui: &mut egui::Ui) {
 
 fn labels(app: &mut SpantagApp, ui: &mut egui::Ui) {
     ui.heading("Labels");
-    let doc_counts: Vec<usize> = {
-        let project = &app.editor.project;
-        let spans = project.documents.get(app.doc).map(|d| &d.spans);
-        project
-            .labels
-            .iter()
-            .map(|l| spans.map_or(0, |s| s.iter().filter(|s| s.label == l.name).count()))
-            .collect()
-    };
+    let labels = &app.editor.project.labels;
+    if labels.len() >= LABEL_FILTER_FROM {
+        ui.horizontal(|ui| {
+            let find = ui.label("Find label");
+            ui.add(
+                egui::TextEdit::singleline(&mut app.panel.label_filter)
+                    .hint_text("part of its name")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(find.id);
+        });
+    }
+    let filter = app.panel.label_filter.trim();
+    let shown: Vec<usize> = labels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| filter.is_empty() || l.name.contains(filter))
+        .map(|(i, _)| i)
+        .collect();
+    let counts = app.panel.derived.label_counts();
     let mut apply = None;
     let mut edit = None;
-    egui::Grid::new("spantag_labels")
-        .num_columns(4)
-        .spacing(vec2(8.0, 4.0))
-        .show(ui, |ui| {
-            for (i, label) in app.editor.project.labels.iter().enumerate() {
-                swatch(ui, label.color);
-                let key = label.hotkey.map(|k| format!("[{k}]")).unwrap_or_default();
-                let button = ui
-                    .add(
-                        egui::Button::new(RichText::new(&label.name).strong())
-                            .min_size(vec2(70.0, 0.0)),
-                    )
-                    .on_hover_text(if label.description.is_empty() {
-                        "Tag the selected text (or relabel the selected span)".to_owned()
-                    } else {
-                        label.description.clone()
-                    });
-                if button.clicked() {
-                    apply = Some(label.name.clone());
-                }
-                ui.label(RichText::new(key).monospace());
-                ui.horizontal(|ui| {
-                    ui.label(format!("{}", doc_counts[i]));
-                    if ui
-                        .small_button("Edit")
-                        .accessible_name(format!("Edit label {}", label.name))
-                        .on_hover_text(format!("Edit label {}", label.name))
-                        .clicked()
-                    {
-                        edit = Some(i);
+    // Only the rows in view are laid out: a label set may hold thousands of labels.
+    let row_spacing = ui.spacing().item_spacing.y;
+    egui::ScrollArea::vertical()
+        .id_salt("spantag_labels_list")
+        .max_height(LABEL_LIST_HEIGHT)
+        .show_rows(ui, ui.spacing().interact_size.y, shown.len(), |ui, rows| {
+            egui::Grid::new("spantag_labels")
+                .num_columns(4)
+                .spacing(vec2(8.0, row_spacing))
+                .show(ui, |ui| {
+                    for &i in &shown[rows] {
+                        let Some(label) = labels.at(i) else {
+                            continue;
+                        };
+                        swatch(ui, label.color);
+                        let key = label.hotkey.map(|k| format!("[{k}]")).unwrap_or_default();
+                        let button = ui
+                            .add(
+                                egui::Button::new(RichText::new(&label.name).strong())
+                                    .min_size(vec2(70.0, 0.0)),
+                            )
+                            .on_hover_text(if label.description.is_empty() {
+                                "Tag the selected text (or relabel the selected span)".to_owned()
+                            } else {
+                                label.description.clone()
+                            });
+                        if button.clicked() {
+                            apply = Some(label.name.clone());
+                        }
+                        ui.label(RichText::new(key).monospace());
+                        ui.horizontal(|ui| {
+                            ui.label(format!("{}", counts.get(i).copied().unwrap_or(0)));
+                            if ui
+                                .small_button("Edit")
+                                .accessible_name(format!("Edit label {}", label.name))
+                                .on_hover_text(format!("Edit label {}", label.name))
+                                .clicked()
+                            {
+                                edit = Some(i);
+                            }
+                        });
+                        ui.end_row();
                     }
                 });
-                ui.end_row();
-            }
         });
     if let Some(name) = apply {
         app.queue(Command::ApplyLabel(name));
@@ -491,18 +521,10 @@ fn span_list(app: &mut SpantagApp, ui: &mut egui::Ui) {
             .hint_text("filter by text or label")
             .desired_width(f32::INFINITY),
     );
-    let filter = app.panel.span_filter.trim();
-    let rows: Vec<usize> = doc
-        .spans
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| {
-            filter.is_empty()
-                || s.label.contains(filter)
-                || doc.document.slice(s.start, s.end).contains(filter)
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let rows = app
+        .panel
+        .derived
+        .span_rows(doc, app.panel.span_filter.trim());
     let mut chosen = None;
     let row_height = ui.spacing().interact_size.y;
     egui::ScrollArea::vertical()
@@ -510,8 +532,10 @@ fn span_list(app: &mut SpantagApp, ui: &mut egui::Ui) {
         .max_height(ui.available_height().max(200.0))
         .show_rows(ui, row_height, rows.len(), |ui, range| {
             let spans = doc.spans.as_slice();
-            for &i in &rows[range] {
-                let s = &spans[i];
+            for i in rows.indices(range) {
+                let Some(s) = spans.get(i) else {
+                    continue;
+                };
                 let color = app
                     .editor
                     .project
