@@ -144,15 +144,20 @@ fn frames(c: &mut Criterion) {
             LabelSet::news_default(),
             spread_spans(len, n),
         ));
-        // A new place every frame: what scrolling through the novel costs.
+        // A new place every frame: what scrolling through the novel costs. The text view keeps
+        // the layout of every place it has shown; the font size alternates (as Ctrl+- and Ctrl++
+        // do) so that no frame finds its place laid out, however many frames criterion runs.
         let mut place = 0;
         group.bench_function(BenchmarkId::new("scroll", n), |b| {
             b.iter(|| {
                 place = (place + 7919) % len;
-                window.app.text_view.scroll_to(place);
+                let view = &mut window.app.text_view;
+                view.font_size = if view.font_size == 20.0 { 20.5 } else { 20.0 };
+                view.scroll_to(place);
                 window.frame()
             })
         });
+        window.app.text_view.font_size = 20.0;
 
         // Tag the selected text (one edit through the app's command), then the frame that shows
         // it. Only the frame is timed (the edit itself is the core's, measured in

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use super::app::ReviewState;
 use crate::core::history::History;
-use crate::core::{AnnotatedDocument, Edit, Project, Span, SpanStatus};
+use crate::core::{AnnotatedDocument, Edit, Project, Span, SpanId, SpanStatus};
 
 /// The project state the cached figures were computed for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +36,11 @@ pub struct DerivedCache {
     annotators: Option<BTreeMap<Option<String>, usize>>,
     /// Review progress under one filter, and the span changes not counted into it yet.
     review: Option<ReviewTally>,
+    /// The span last looked up by id, and its position in the document's spans.
+    last_found: Option<(SpanId, usize)>,
+    /// Ids and starts of the spans the last step added or changed: found by position, not by
+    /// a search through every span (a span just tagged is the selected one).
+    moved: Vec<(SpanId, usize)>,
 }
 
 struct ReviewTally {
@@ -103,6 +108,7 @@ impl DerivedCache {
             });
         self.key = Some(key);
         self.filtered_rows = None;
+        self.moved.clear();
         let Some(step) = step else {
             self.label_counts = count_labels(project, doc);
             self.annotators = None;
@@ -128,6 +134,9 @@ impl DerivedCache {
 
     /// Count `span` in (`added`) or out of the figures kept up to date.
     fn count(&mut self, project: &Project, span: &Span, added: bool) {
+        if added {
+            self.moved.push((span.id, span.start));
+        }
         let step = |n: &mut usize| {
             *n = if added { *n + 1 } else { n.saturating_sub(1) };
         };
@@ -148,6 +157,34 @@ impl DerivedCache {
         if let Some(review) = &mut self.review {
             review.pending.push((span.clone(), added));
         }
+    }
+
+    /// The span of `doc` with id `id`. Spans are kept by position, so a lookup by id is a
+    /// search through all of them; the position found is remembered, and a span the last step
+    /// added or changed is looked up by its start.
+    pub fn find_span<'d>(&mut self, doc: &'d AnnotatedDocument, id: SpanId) -> Option<&'d Span> {
+        let spans = doc.spans.as_slice();
+        if let Some((found, at)) = self.last_found
+            && found == id
+            && spans.get(at).is_some_and(|s| s.id == id)
+        {
+            return spans.get(at);
+        }
+        let by_start = self
+            .moved
+            .iter()
+            .find(|(i, _)| *i == id)
+            .and_then(|&(_, start)| {
+                let from = spans.partition_point(|s| s.start < start);
+                spans[from..]
+                    .iter()
+                    .take_while(|s| s.start == start)
+                    .position(|s| s.id == id)
+                    .map(|i| from + i)
+            });
+        let at = by_start.or_else(|| doc.spans.position(id))?;
+        self.last_found = Some((id, at));
+        spans.get(at)
     }
 
     /// How many spans of the shown document carry each label, by label index.
@@ -378,5 +415,39 @@ mod tests {
         let rename = editor.project.edit_label(index, per);
         editor.execute(rename).expect("rename");
         check(&editor);
+    }
+
+    #[test]
+    fn spans_are_found_by_id_before_and_after_edits() {
+        let mut editor = editor("[习近平](PER)在[北京](GPE)会见[迪亚斯](PER)");
+        let mut cache = DerivedCache::default();
+        cache.refresh(&editor.project, &editor.history, 0);
+        let ids: Vec<SpanId> = editor.project.documents[0]
+            .spans
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        for &id in ids.iter().chain(&ids) {
+            let found = cache.find_span(&editor.project.documents[0], id);
+            assert_eq!(found.map(|s| s.id), Some(id));
+        }
+        // A span tagged before the others moves them all; the new one is found by its start.
+        let tag = editor.project.tag(0, 0, 2, "ORG");
+        editor.execute(tag).expect("tag");
+        cache.refresh(&editor.project, &editor.history, 0);
+        let doc = &editor.project.documents[0];
+        let new = doc
+            .spans
+            .find_exact(0, 2, "ORG")
+            .map(|s| s.id)
+            .expect("tagged");
+        assert_eq!(
+            cache.find_span(doc, new).map(|s| (s.start, s.end)),
+            Some((0, 2))
+        );
+        for &id in &ids {
+            assert_eq!(cache.find_span(doc, id).map(|s| s.id), Some(id));
+        }
+        assert!(cache.find_span(doc, SpanId(999)).is_none());
     }
 }

@@ -422,7 +422,7 @@ fn selected_span(app: &mut SpantagApp, ui: &mut egui::Ui) {
     let Some(doc) = app.editor.project.documents.get(doc_index) else {
         return;
     };
-    let Some(span) = doc.spans.get(id).cloned() else {
+    let Some(span) = app.panel.derived.find_span(doc, id).cloned() else {
         return;
     };
     let surface = doc.document.slice(span.start, span.end).to_owned();
