@@ -7,7 +7,8 @@
 //! - `scroll/N`: N spans, a new place in the novel every frame (nothing laid out or cached there);
 //! - `after_tag/N`: N spans, tag the selected text (one edit), then the frame that shows it
 //!   (the frame is timed);
-//! - `nested_300`: 300 spans nested around one place, in view, with the pointer on them;
+//! - `nested_300`: 300 spans nested around one place, in view, with the pointer on them (and
+//!   `nested_300_chooser`: clicked, the chooser open);
 //! - `labels_10000`: a label set of 10,000 labels, each used once.
 //!
 //! The frame with 50,000 spans must cost what the frame with 500 costs: what is not on screen
@@ -77,6 +78,8 @@ struct Window {
     app: SpantagApp,
     frame: eframe::Frame,
     pointer: Option<egui::Pos2>,
+    /// Input for the next frame besides the pointer position.
+    events: Vec<egui::Event>,
 }
 
 impl Window {
@@ -88,6 +91,7 @@ impl Window {
             app,
             frame: eframe::Frame::_new_kittest(),
             pointer: None,
+            events: Vec::new(),
         };
         // Fonts load and the panels settle in the first frames.
         for _ in 0..3 {
@@ -109,11 +113,28 @@ impl Window {
         if let Some(pos) = self.pointer {
             input.events.push(egui::Event::PointerMoved(pos));
         }
+        input.events.append(&mut self.events);
         let output = self
             .ctx
             .run_ui(input, |ui| self.app.ui(ui, &mut self.frame));
         let primitives = self.ctx.tessellate(output.shapes, output.pixels_per_point);
         black_box(primitives.len())
+    }
+
+    /// Click where the pointer is.
+    fn click(&mut self) {
+        let Some(pos) = self.pointer else {
+            return;
+        };
+        for pressed in [true, false] {
+            self.events.push(egui::Event::PointerButton {
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+            self.frame();
+        }
     }
 
     /// Scroll to code point `offset` (the app's own scroll-to, as Tab and Find use).
@@ -211,6 +232,13 @@ fn frames(c: &mut Criterion) {
         .char_screen_rect(centre)
         .map(|r| r.center());
     group.bench_function("nested_300", |b| b.iter(|| window.frame()));
+    // The same with the chooser open (a click on them lists all 300).
+    window.click();
+    assert!(
+        window.app.text_view.is_chooser_open(),
+        "a click on nested spans opens the chooser"
+    );
+    group.bench_function("nested_300_chooser", |b| b.iter(|| window.frame()));
 
     // 10,000 labels, each used by one span spread over the novel.
     let names: Vec<String> = (0..10_000).map(|i| format!("L{i:05}")).collect();
