@@ -509,14 +509,32 @@ impl TextView {
         let lanes = assign_lanes(&spans);
         let capacity = lane_capacity(font_size, look.row_height);
         let in_lane = |lane: usize| lane < capacity;
-        for (s, _) in spans.iter().zip(&lanes).filter(|(_, l)| in_lane(**l)) {
+        // Each drawn span's rectangles, found once: a screen of a densely tagged text holds
+        // hundreds of spans.
+        let span_rects: Vec<Vec<Rect>> = spans
+            .iter()
+            .zip(&lanes)
+            .map(|(s, &lane)| {
+                if in_lane(lane) || Some(s.id) == selected_span {
+                    rects_of(s.start, s.end).collect()
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        for ((s, _), rects) in spans
+            .iter()
+            .zip(&lanes)
+            .zip(&span_rects)
+            .filter(|((_, l), _)| in_lane(**l))
+        {
             let fill = if s.status == SpanStatus::Accepted {
                 0.28
             } else {
                 0.12
             };
             let color = colors.span(s).gamma_multiply(fill);
-            for r in rects_of(s.start, s.end) {
+            for r in rects {
                 let text_box = Rect::from_min_max(
                     Pos2::new(r.left(), r.top() + 2.0),
                     Pos2::new(r.right(), r.top() + font_size * 1.3),
@@ -571,13 +589,14 @@ impl TextView {
             }
         }
         let tag_font = FontId::proportional((font_size * 0.45).max(8.0));
-        for (s, &lane) in spans.iter().zip(&lanes) {
+        // One galley per label tag and colour, not one text layout per span.
+        let mut tags: HashMap<(&str, Color32), Arc<Galley>> = HashMap::new();
+        for ((s, &lane), rects) in spans.iter().zip(&lanes).zip(&span_rects) {
             let selected = Some(s.id) == selected_span;
             if !in_lane(lane) && !selected {
                 continue;
             }
             let color = colors.span(s);
-            let rects: Vec<Rect> = rects_of(s.start, s.end).collect();
             // While comparing, the lanes belong to the annotators; gold is the background.
             for r in rects
                 .iter()
@@ -599,7 +618,7 @@ impl TextView {
                 }
             }
             if selected {
-                for r in &rects {
+                for r in rects {
                     let outline = Rect::from_min_max(
                         Pos2::new(r.left() - 1.0, r.top()),
                         Pos2::new(r.right() + 1.0, r.bottom() - 1.0),
@@ -617,13 +636,11 @@ impl TextView {
                 && let Some(first) = rects.first()
             {
                 // A small tag with the label name over the span's first character.
-                painter.text(
-                    Pos2::new(first.left(), first.top() + 1.0),
-                    Align2::LEFT_BOTTOM,
-                    &s.label,
-                    tag_font.clone(),
-                    color,
-                );
+                let tag = tags.entry((s.label.as_str(), color)).or_insert_with(|| {
+                    painter.layout_no_wrap(s.label.clone(), tag_font.clone(), color)
+                });
+                let at = Pos2::new(first.left(), first.top() + 1.0 - tag.size().y);
+                painter.galley(at, tag.clone(), color);
             }
         }
         // Spans nested too deep for a lane: "+N" over where each group of them starts, to the
