@@ -9,6 +9,7 @@ mod exchange;
 pub mod fonts;
 mod panel;
 pub mod preferences;
+mod span_paint;
 mod stats_view;
 pub mod text_layout;
 mod text_view;
