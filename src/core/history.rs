@@ -101,6 +101,24 @@ impl History {
                 .any(|s| s.state_before == state || s.state_after == state)
     }
 
+    /// The edits that lead from state `from` to the current state, when that is one step (the
+    /// last edit, undo or redo): lets a cache of derived figures update instead of recomputing.
+    pub fn step_from(&self, from: u64) -> Option<Transaction> {
+        if let Some(step) = self.undo.last()
+            && step.state_before == from
+            && step.state_after == self.current
+        {
+            return Some(step.transaction.clone());
+        }
+        if let Some(step) = self.redo.last()
+            && step.state_after == from
+            && step.state_before == self.current
+        {
+            return Some(step.transaction.invert());
+        }
+        None
+    }
+
     /// Number that changes whenever the project state changes (for caches and autosave).
     pub fn state(&self) -> u64 {
         self.current

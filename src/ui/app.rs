@@ -416,6 +416,7 @@ impl SpantagApp {
                 show_rejected: self.text_view.show_rejected,
                 span_filter: &self.panel.span_filter,
                 compare: self.compare.as_ref(),
+                selected_span: self.selected_span,
             },
         );
     }

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use super::app::SpantagApp;
 use super::state::{CompareSession, Dialog};
 use super::text_view::CompareOverlay;
+use crate::core::SpanIndex;
 use crate::core::agreement::{self, AgreementOptions, AnnotatorFile};
 use crate::core::compare;
 use crate::core::project_file;
@@ -91,7 +92,7 @@ impl SpantagApp {
         self.text_view.overlay = self.compare.as_ref().and_then(|c| {
             let d = c.comparison.documents.get(self.doc)?;
             Some(CompareOverlay {
-                lanes: d.spans.clone(),
+                lanes: d.spans.iter().cloned().map(SpanIndex::new).collect(),
                 units: d.units.clone(),
                 selected_unit: c.selected_unit,
             })

@@ -311,10 +311,10 @@ impl SpantagApp {
         let Some(doc) = self.current_doc() else {
             return Vec::new();
         };
+        let show_rejected = self.text_view.show_rejected;
         doc.spans
             .iter()
-            .filter(|s| self.text_view.shows(s) || self.review.status == Some(SpanStatus::Rejected))
-            .filter(|s| !self.review.on || self.review.matches(s))
+            .filter(|s| self.review.steps_through(s, show_rejected))
             .collect()
     }
 

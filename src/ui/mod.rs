@@ -18,6 +18,7 @@ mod jobs;
 mod panels;
 pub mod preferences;
 mod shown;
+mod span_paint;
 mod state;
 pub mod text_layout;
 mod text_view;

@@ -85,6 +85,16 @@ impl ReviewState {
             && self.status.is_none_or(|s| s == span.status)
             && self.annotator.as_ref().is_none_or(|a| *a == span.annotator)
     }
+
+    /// Whether Tab / N / P step onto `span`: a shown span (rejected ones only with
+    /// `show_rejected`, or when reviewing rejected spans), and in review mode one the filter
+    /// lets through.
+    pub fn steps_through(&self, span: &Span, show_rejected: bool) -> bool {
+        (span.status != SpanStatus::Rejected
+            || show_rejected
+            || self.status == Some(SpanStatus::Rejected))
+            && (!self.on || self.matches(span))
+    }
 }
 
 /// The review filter as a command carries it.

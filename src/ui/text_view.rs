@@ -1,22 +1,18 @@
 //! The annotated text: spans painted over cached block layouts, mouse and keyboard selection.
 //!
-//! Only blocks in view are laid out and painted (see [`DocumentLayout`]). Each span gets a light
-//! background in its label's colour and an underline in its own lane under the text, so nested
-//! and overlapping spans stay visible; a click on text covered by several spans opens a chooser.
+//! Only blocks in view are laid out and painted (see [`DocumentLayout`]; the painting itself is in
+//! `span_paint`). Each span gets a light background in its label's colour and an underline in its
+//! own lane under the text, so nested and overlapping spans stay visible; a click on text covered
+//! by several spans opens a chooser.
 
-use std::sync::Arc;
+use eframe::egui::{self, Id, Key, Modifiers, Pos2, Rect, Sense, Vec2, vec2};
 
-use eframe::egui::{
-    self, Align2, Color32, CornerRadius, FontId, Galley, Id, Key, Modifiers, Pos2, Rect, Sense,
-    Stroke, StrokeKind, Vec2, vec2,
-};
-
-use super::text_layout::{self, Block, DocumentLayout};
-use crate::core::{AnnotatedDocument, LabelSet, Rgb, Span, SpanId, SpanStatus};
+use super::span_paint::{self, LabelColors, Look};
+pub use super::span_paint::{CompareOverlay, DrawnBlock};
+use super::text_layout::{self, DocumentLayout};
+use crate::core::{AnnotatedDocument, LabelSet, Span, SpanId, SpanStatus};
 
 const MARGIN: f32 = 16.0;
-const LANE_GAP: f32 = 4.0;
-const UNDERLINE: f32 = 2.5;
 
 /// The text selection: `anchor` is where it started, `caret` where it ends (both boundaries
 /// between code points). Empty when they are equal.
@@ -41,14 +37,6 @@ impl TextSelection {
     pub fn is_empty(&self) -> bool {
         self.anchor == self.caret
     }
-}
-
-/// A block painted in the last frame, in screen coordinates.
-#[derive(Clone)]
-pub struct DrawnBlock {
-    pub block: Block,
-    pub origin: Pos2,
-    pub galley: Arc<Galley>,
 }
 
 /// What the user did in the text view this frame, for the app to act on.
@@ -78,15 +66,7 @@ pub struct TextView {
     pub show_rejected: bool,
     /// While comparing annotators: their spans in lanes under the text, and the units.
     pub overlay: Option<CompareOverlay>,
-}
-
-/// What the compare view draws over the (gold) document.
-#[derive(Clone, Debug, Default)]
-pub struct CompareOverlay {
-    /// Each annotator's spans, one underline lane each.
-    pub lanes: Vec<Vec<Span>>,
-    pub units: Vec<crate::core::compare::Unit>,
-    pub selected_unit: Option<usize>,
+    label_colors: LabelColors,
 }
 
 impl Default for TextView {
@@ -102,23 +82,29 @@ impl Default for TextView {
             viewport: Rect::NOTHING,
             show_rejected: false,
             overlay: None,
+            label_colors: LabelColors::default(),
         }
     }
 }
 
-/// A span's colour: its label's, grey when rejected.
-fn span_color(labels: &LabelSet, span: &Span) -> Color32 {
-    if span.status == SpanStatus::Rejected {
-        Color32::GRAY
-    } else {
-        label_color(labels, &span.label)
+/// A span's text short enough for one line of a list: long texts keep their first and last
+/// [`EXCERPT_END`] characters (nested spans often differ only at one end).
+pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    let n = text.chars().count();
+    if n <= 2 * EXCERPT_END + 1 {
+        return text.into();
     }
+    let head: String = text.chars().take(EXCERPT_END).collect();
+    let tail: String = text.chars().skip(n - EXCERPT_END).collect();
+    format!("{head}…{tail}").into()
 }
 
-fn label_color(labels: &LabelSet, name: &str) -> Color32 {
-    let Rgb(r, g, b) = labels.get(name).map_or(Rgb(128, 128, 128), |l| l.color);
-    Color32::from_rgb(r, g, b)
-}
+const EXCERPT_END: usize = 16;
+
+/// At most this many spans are listed in the tooltip over nested spans (the chooser lists all).
+const TOOLTIP_SPANS: usize = 12;
+/// The chooser scrolls beyond this height, laying out only the rows in view.
+const CHOOSER_HEIGHT: f32 = 360.0;
 
 impl TextView {
     /// Forget the layout (the document list changed).
@@ -325,167 +311,30 @@ impl TextView {
         }
 
         // ---- Paint ----
+        self.label_colors.refresh(labels);
         let painter = ui.painter_at(visible_rect);
-        let (sel_start, sel_end) = selection.range();
+        let look = Look {
+            font_size,
+            row_height: self
+                .layout
+                .as_ref()
+                .map_or(font_size, |(_, l)| l.row_height()),
+            text_color,
+            selection_color,
+            caret: response.has_focus().then_some(selection.caret),
+            selection: selection.range(),
+            selected_span,
+            show_rejected: self.show_rejected,
+        };
         for drawn in &self.drawn {
-            let Block { start, end } = drawn.block;
-            let at = drawn.origin.to_vec2();
-            if sel_start < sel_end {
-                let a = sel_start.clamp(start, end) - start;
-                let b = sel_end.clamp(start, end) - start;
-                for r in text_layout::range_rects(&drawn.galley, a, b) {
-                    painter.rect_filled(r.translate(at), 0.0, selection_color);
-                }
-            }
-            // Lanes: a span's underline goes in the lowest lane not taken by a span it overlaps.
-            let spans: Vec<_> = doc
-                .spans
-                .overlapping(start, end.max(start + 1))
-                .filter(|s| self.shows(s))
-                .collect();
-            let mut lane_ends: Vec<usize> = Vec::new();
-            let mut lanes = Vec::with_capacity(spans.len());
-            for s in &spans {
-                let lane = lane_ends
-                    .iter()
-                    .position(|&e| e <= s.start)
-                    .unwrap_or_else(|| {
-                        lane_ends.push(0);
-                        lane_ends.len() - 1
-                    });
-                lane_ends[lane] = s.end;
-                lanes.push(lane);
-            }
-            for s in &spans {
-                let color = span_color(labels, s);
-                let fill = if s.status == SpanStatus::Accepted {
-                    0.28
-                } else {
-                    0.12
-                };
-                let a = s.start.clamp(start, end) - start;
-                let b = s.end.clamp(start, end) - start;
-                for r in text_layout::range_rects(&drawn.galley, a, b) {
-                    let r = r.translate(at);
-                    let text_box = Rect::from_min_max(
-                        Pos2::new(r.left(), r.top() + 2.0),
-                        Pos2::new(r.right(), r.top() + font_size * 1.3),
-                    );
-                    painter.rect_filled(text_box, 2.0, color.gamma_multiply(fill));
-                }
-            }
-            if let Some(overlay) = &self.overlay {
-                for (i, unit) in overlay.units.iter().enumerate() {
-                    if unit.end <= start || unit.start >= end.max(start + 1) {
-                        continue;
-                    }
-                    let disagreement = unit.kind != crate::core::compare::UnitKind::Agreement;
-                    let a = unit.start.clamp(start, end) - start;
-                    let b = unit.end.clamp(start, end) - start;
-                    for r in text_layout::range_rects(&drawn.galley, a, b) {
-                        let r = r.translate(at);
-                        if disagreement {
-                            painter.rect_filled(
-                                r,
-                                0.0,
-                                Color32::from_rgba_unmultiplied(255, 80, 60, 28),
-                            );
-                        }
-                        if overlay.selected_unit == Some(i) {
-                            painter.rect_stroke(
-                                r,
-                                CornerRadius::same(2),
-                                Stroke::new(2.0, Color32::from_rgb(220, 60, 40)),
-                                StrokeKind::Outside,
-                            );
-                        }
-                    }
-                }
-            }
-            painter.galley(drawn.origin, drawn.galley.clone(), text_color);
-            if let Some(overlay) = &self.overlay {
-                for (lane, spans) in overlay.lanes.iter().enumerate() {
-                    for s in spans
-                        .iter()
-                        .filter(|s| s.overlaps(start, end.max(start + 1)))
-                    {
-                        let a = s.start.clamp(start, end) - start;
-                        let b = s.end.clamp(start, end) - start;
-                        for r in text_layout::range_rects(&drawn.galley, a, b) {
-                            let r = r.translate(at);
-                            let y = r.top() + font_size * 1.3 + UNDERLINE + lane as f32 * LANE_GAP;
-                            let y = y.min(r.bottom() - 1.0);
-                            painter.line_segment(
-                                [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)],
-                                Stroke::new(UNDERLINE, label_color(labels, &s.label)),
-                            );
-                        }
-                    }
-                }
-            }
-            for (s, lane) in spans.iter().zip(&lanes) {
-                let color = span_color(labels, s);
-                let a = s.start.clamp(start, end) - start;
-                let b = s.end.clamp(start, end) - start;
-                let rects = text_layout::range_rects(&drawn.galley, a, b);
-                // While comparing, the lanes belong to the annotators; gold is the background.
-                for r in rects.iter().filter(|_| self.overlay.is_none()) {
-                    let r = r.translate(at);
-                    let y = r.top() + font_size * 1.3 + UNDERLINE + *lane as f32 * LANE_GAP;
-                    let y = y.min(r.bottom() - 1.0);
-                    let ends = [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)];
-                    if s.status == SpanStatus::Accepted {
-                        painter.line_segment(ends, Stroke::new(UNDERLINE, color));
-                    } else {
-                        // Suggested (and shown rejected) spans: dashed, so they read as
-                        // "not decided" at a glance.
-                        painter.extend(egui::Shape::dashed_line(
-                            &ends,
-                            Stroke::new(UNDERLINE, color),
-                            5.0,
-                            3.0,
-                        ));
-                    }
-                }
-                if Some(s.id) == selected_span {
-                    for r in &rects {
-                        let r = r.translate(at);
-                        let outline = Rect::from_min_max(
-                            Pos2::new(r.left() - 1.0, r.top()),
-                            Pos2::new(r.right() + 1.0, r.bottom() - 1.0),
-                        );
-                        painter.rect_stroke(
-                            outline,
-                            CornerRadius::same(3),
-                            Stroke::new(2.0, text_color),
-                            StrokeKind::Outside,
-                        );
-                    }
-                }
-                if let Some(label) = labels.get(&s.label)
-                    && s.start >= start
-                    && let Some(first) = rects.first()
-                    && *lane == 0
-                {
-                    // A small tag with the label name over the span's first character.
-                    let r = first.translate(at);
-                    painter.text(
-                        Pos2::new(r.left(), r.top() + 1.0),
-                        Align2::LEFT_BOTTOM,
-                        &label.name,
-                        FontId::proportional((font_size * 0.45).max(8.0)),
-                        color,
-                    );
-                }
-            }
-            if response.has_focus() && selection.caret >= start && selection.caret <= end {
-                let c = text_layout::caret_rect(&drawn.galley, selection.caret - start);
-                let c = c.translate(at);
-                painter.line_segment(
-                    [c.left_top(), Pos2::new(c.left(), c.top() + font_size * 1.3)],
-                    Stroke::new(1.5, text_color),
-                );
-            }
+            span_paint::paint_block(
+                &painter,
+                drawn,
+                doc,
+                self.overlay.as_ref(),
+                &self.label_colors,
+                &look,
+            );
         }
 
         // Hover: what is under the pointer.
@@ -496,13 +345,19 @@ impl TextView {
             let under: Vec<_> = doc.spans.at(c).filter(|s| self.shows(s)).collect();
             if !under.is_empty() {
                 response.clone().on_hover_ui_at_pointer(|ui| {
-                    for s in under {
+                    for s in under.iter().take(TOOLTIP_SPANS) {
                         ui.label(format!(
                             "{} {} [{}, {})",
                             s.label,
-                            doc.document.slice(s.start, s.end),
+                            excerpt(doc.document.slice(s.start, s.end)),
                             s.start,
                             s.end
+                        ));
+                    }
+                    if under.len() > TOOLTIP_SPANS {
+                        ui.weak(format!(
+                            "and {} more (click to choose)",
+                            under.len() - TOOLTIP_SPANS
                         ));
                     }
                 });
@@ -523,6 +378,8 @@ impl TextView {
         labels: &LabelSet,
     ) -> Option<SpanId> {
         let (pos, ids) = self.chooser.clone()?;
+        self.label_colors.refresh(labels);
+        let colors = &self.label_colors;
         let mut chosen = None;
         let mut close = ui.input(|i| i.key_pressed(Key::Escape));
         let area = egui::Area::new(self.id.with("chooser"))
@@ -530,29 +387,37 @@ impl TextView {
             .fixed_pos(pos + Vec2::splat(4.0))
             .show(ui.ctx(), |ui| {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.label("Several spans here. Select one:");
-                    for id in &ids {
-                        let Some(s) = doc.spans.get(*id) else {
-                            continue;
-                        };
-                        let color = label_color(labels, &s.label);
-                        let text = egui::RichText::new(format!(
-                            "{}  {}",
-                            s.label,
-                            doc.document.slice(s.start, s.end)
-                        ))
-                        .color(color);
-                        if ui.button(text).clicked() {
-                            chosen = Some(*id);
-                        }
-                    }
+                    ui.label(format!("Several spans here ({}). Select one:", ids.len()));
+                    let row_height = ui.spacing().interact_size.y;
+                    egui::ScrollArea::vertical()
+                        .id_salt("spantag_chooser_rows")
+                        .max_height(CHOOSER_HEIGHT)
+                        .show_rows(ui, row_height, ids.len(), |ui, rows| {
+                            for id in &ids[rows] {
+                                let Some(s) = doc.spans.get(*id) else {
+                                    continue;
+                                };
+                                let color = colors.label(&s.label);
+                                let text = egui::RichText::new(format!(
+                                    "{}  {}",
+                                    s.label,
+                                    excerpt(doc.document.slice(s.start, s.end))
+                                ))
+                                .color(color);
+                                if ui.button(text).clicked() {
+                                    chosen = Some(*id);
+                                }
+                            }
+                        });
                 });
             });
         if chosen.is_some() || close {
             self.chooser = None;
-        } else if ui.input(|i| i.pointer.any_pressed())
-            && !area.response.contains_pointer()
-            && !ui.input(|i| i.pointer.any_released())
+        } else if ui.input(|i| i.pointer.any_pressed() && !i.pointer.any_released())
+            // The rectangle, not `contains_pointer`: the rows' scroll area is on top of it.
+            && ui
+                .input(|i| i.pointer.press_origin())
+                .is_some_and(|p| !area.response.rect.contains(p))
         {
             close = true;
         }
@@ -671,5 +536,20 @@ impl TextView {
             }
             _ => caret,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_span_texts_are_shortened_in_the_middle() {
+        assert_eq!(excerpt("古巴共产党"), "古巴共产党");
+        let long = format!("{}{}", "a".repeat(20), "b".repeat(20));
+        assert_eq!(
+            excerpt(&long),
+            format!("{}…{}", "a".repeat(16), "b".repeat(16))
+        );
     }
 }

@@ -34,45 +34,85 @@ impl LabelForm {
     }
 }
 
+/// From this many labels on, the label list offers a filter.
+const LABEL_FILTER_FROM: usize = 12;
+/// The label list scrolls beyond this height, laying out only the rows in view.
+const LABEL_LIST_HEIGHT: f32 = 280.0;
+
 pub fn labels(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &CommandSender) {
     ui.heading("Labels");
-    let mut edit = None;
-    egui::Grid::new("spantag_labels")
-        .num_columns(4)
-        .spacing(vec2(8.0, 4.0))
-        .show(ui, |ui| {
-            for (i, label) in shown.project.labels.iter().enumerate() {
-                swatch(ui, label.color);
-                let key = label.hotkey.map(|k| format!("[{k}]")).unwrap_or_default();
-                let button = ui
-                    .add(
-                        egui::Button::new(RichText::new(&label.name).strong())
-                            .min_size(vec2(70.0, 0.0)),
-                    )
-                    .on_hover_text(if label.description.is_empty() {
-                        "Tag the selected text (or relabel the selected span)".to_owned()
-                    } else {
-                        label.description.clone()
-                    });
-                if button.clicked() {
-                    tx.send(Command::ApplyLabel(label.name.clone()));
-                }
-                ui.label(RichText::new(key).monospace());
-                ui.horizontal(|ui| {
-                    let count = shown.derived.label_counts.get(i).copied().unwrap_or(0);
-                    ui.label(format!("{count}"));
-                    if ui
-                        .small_button("Edit")
-                        .accessible_name(format!("Edit label {}", label.name))
-                        .on_hover_text(format!("Edit label {}", label.name))
-                        .clicked()
-                    {
-                        edit = Some(i);
-                    }
-                });
-                ui.end_row();
-            }
+    let labels = &shown.project.labels;
+    if labels.len() >= LABEL_FILTER_FROM {
+        ui.horizontal(|ui| {
+            let find = ui.label("Find label");
+            ui.add(
+                egui::TextEdit::singleline(&mut state.label_filter)
+                    .hint_text("part of its name")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(find.id);
         });
+    }
+    let filter = state.label_filter.trim();
+    let listed: Vec<usize> = labels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| filter.is_empty() || l.name.contains(filter))
+        .map(|(i, _)| i)
+        .collect();
+    let mut edit = None;
+    // Only the rows in view are laid out: a label set may hold thousands of labels.
+    let row_spacing = ui.spacing().item_spacing.y;
+    egui::ScrollArea::vertical()
+        .id_salt("spantag_labels_list")
+        .max_height(LABEL_LIST_HEIGHT)
+        .show_rows(
+            ui,
+            ui.spacing().interact_size.y,
+            listed.len(),
+            |ui, rows| {
+                egui::Grid::new("spantag_labels")
+                    .num_columns(4)
+                    .spacing(vec2(8.0, row_spacing))
+                    .show(ui, |ui| {
+                        for &i in &listed[rows] {
+                            let Some(label) = labels.at(i) else {
+                                continue;
+                            };
+                            swatch(ui, label.color);
+                            let key = label.hotkey.map(|k| format!("[{k}]")).unwrap_or_default();
+                            let button = ui
+                                .add(
+                                    egui::Button::new(RichText::new(&label.name).strong())
+                                        .min_size(vec2(70.0, 0.0)),
+                                )
+                                .on_hover_text(if label.description.is_empty() {
+                                    "Tag the selected text (or relabel the selected span)"
+                                        .to_owned()
+                                } else {
+                                    label.description.clone()
+                                });
+                            if button.clicked() {
+                                tx.send(Command::ApplyLabel(label.name.clone()));
+                            }
+                            ui.label(RichText::new(key).monospace());
+                            ui.horizontal(|ui| {
+                                let count = shown.derived.label_counts.get(i).copied().unwrap_or(0);
+                                ui.label(format!("{count}"));
+                                if ui
+                                    .small_button("Edit")
+                                    .accessible_name(format!("Edit label {}", label.name))
+                                    .on_hover_text(format!("Edit label {}", label.name))
+                                    .clicked()
+                                {
+                                    edit = Some(i);
+                                }
+                            });
+                            ui.end_row();
+                        }
+                    });
+            },
+        );
     let labels = &shown.project.labels;
     if let Some(i) = edit
         && let Some(label) = labels.at(i)

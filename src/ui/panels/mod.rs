@@ -30,6 +30,8 @@ pub struct PanelState {
     pub span_filter: String,
     /// The annotator name being typed, committed when the field loses focus.
     pub annotator_draft: Option<String>,
+    /// Only list labels whose name contains this (offered when there are many labels).
+    pub label_filter: String,
 }
 
 pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &CommandSender) {
@@ -83,6 +85,7 @@ mod tests {
                 show_rejected: false,
                 span_filter: "",
                 compare: None,
+                selected_span: None,
             },
         );
         let (tx, rx) = command_channel(None);

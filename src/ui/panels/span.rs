@@ -21,7 +21,7 @@ pub fn selected_span(
     let Some(doc) = shown.current_doc() else {
         return;
     };
-    let Some(span) = doc.spans.get(id) else {
+    let Some(span) = shown.derived.find_span(doc, id) else {
         return;
     };
     ui.label(RichText::new(doc.document.slice(span.start, span.end)).size(18.0));
@@ -120,7 +120,7 @@ pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, t
         .id_salt("spantag_span_list")
         .max_height(ui.available_height().max(200.0))
         .show_rows(ui, row_height, rows.len(), |ui, range| {
-            for s in rows[range].iter().filter_map(|&i| spans.get(i)) {
+            for s in rows.indices(range).into_iter().filter_map(|i| spans.get(i)) {
                 let color = shown
                     .project
                     .labels

@@ -1,0 +1,366 @@
+//! Painting annotations over one laid-out block of the text view: the selection, span fills,
+//! the compare overlay, underlines in lanes, label tags, the "+N" marker for nesting deeper than
+//! the lanes, the caret. Only spans overlapping the block are visited. Never handles input.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use eframe::egui::{
+    self, Align2, Color32, CornerRadius, FontId, Galley, Pos2, Rect, Stroke, StrokeKind,
+};
+
+use super::text_layout::{self, Block};
+use crate::core::{AnnotatedDocument, LabelSet, Rgb, Span, SpanId, SpanIndex, SpanStatus};
+
+/// A block painted in the last frame, in screen coordinates.
+#[derive(Clone)]
+pub struct DrawnBlock {
+    pub block: Block,
+    pub origin: Pos2,
+    pub galley: Arc<Galley>,
+}
+
+/// What the compare view draws over the (gold) document.
+#[derive(Clone, Debug, Default)]
+pub struct CompareOverlay {
+    /// Each annotator's spans, one underline lane each (indexed: only spans in view are drawn).
+    pub lanes: Vec<SpanIndex>,
+    pub units: Vec<crate::core::compare::Unit>,
+    pub selected_unit: Option<usize>,
+}
+
+const LANE_GAP: f32 = 4.0;
+const UNDERLINE: f32 = 2.5;
+
+/// How the text is painted this frame.
+pub(super) struct Look {
+    pub font_size: f32,
+    pub row_height: f32,
+    pub text_color: Color32,
+    pub selection_color: Color32,
+    /// Where to draw the caret (when the text has focus).
+    pub caret: Option<usize>,
+    /// The selected text, `[start, end)`.
+    pub selection: (usize, usize),
+    pub selected_span: Option<SpanId>,
+    /// Draw rejected spans too.
+    pub show_rejected: bool,
+}
+
+/// The label colours by name. A label set may hold thousands of labels and is searched by name
+/// in a list, so the view looks colours up here, rebuilt only when the label set changes.
+#[derive(Default)]
+pub(super) struct LabelColors {
+    labels: LabelSet,
+    colors: HashMap<String, Color32>,
+}
+
+impl LabelColors {
+    pub(super) fn refresh(&mut self, labels: &LabelSet) {
+        if self.labels == *labels {
+            return;
+        }
+        self.labels = labels.clone();
+        self.colors = labels
+            .iter()
+            .map(|l| {
+                let Rgb(r, g, b) = l.color;
+                (l.name.clone(), Color32::from_rgb(r, g, b))
+            })
+            .collect();
+    }
+
+    /// A label's colour; grey for a name not in the set.
+    pub(super) fn label(&self, name: &str) -> Color32 {
+        self.colors.get(name).copied().unwrap_or(Color32::GRAY)
+    }
+
+    /// A span's colour: its label's, grey when rejected.
+    pub(super) fn span(&self, span: &Span) -> Color32 {
+        if span.status == SpanStatus::Rejected {
+            Color32::GRAY
+        } else {
+            self.label(&span.label)
+        }
+    }
+}
+
+/// How many underline lanes fit under a row of text: spans nested deeper are counted in a
+/// "+N" marker instead (hundreds of nested spans cannot be told apart 4 pixels apart anyway).
+fn lane_capacity(font_size: f32, row_height: f32) -> usize {
+    let room = row_height - 1.0 - (font_size * 1.3 + UNDERLINE);
+    ((room / LANE_GAP + 0.5).floor().max(0.0) as usize) + 1
+}
+
+/// The lane of each span (sorted by start, longest first): the lowest lane not taken by an
+/// earlier span it overlaps.
+fn assign_lanes(spans: &[&Span]) -> Vec<usize> {
+    let mut lane_ends: Vec<usize> = Vec::new();
+    spans
+        .iter()
+        .map(|s| {
+            let lane = lane_ends
+                .iter()
+                .position(|&e| e <= s.start)
+                .unwrap_or_else(|| {
+                    lane_ends.push(0);
+                    lane_ends.len() - 1
+                });
+            lane_ends[lane] = s.end;
+            lane
+        })
+        .collect()
+}
+
+/// Groups of overlapping spans that got no lane of their own: where each group starts, and how
+/// many spans it holds.
+fn hidden_groups(spans: &[&Span], lanes: &[usize], capacity: usize) -> Vec<(usize, usize)> {
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut group_end = 0;
+    for (s, _) in spans.iter().zip(lanes).filter(|(_, l)| **l >= capacity) {
+        match groups.last_mut() {
+            Some((_, count)) if s.start < group_end => *count += 1,
+            _ => groups.push((s.start, 1)),
+        }
+        group_end = group_end.max(s.end);
+    }
+    groups
+}
+
+/// Paint one block: the selection, span backgrounds, the compare overlay, the text, the
+/// underlines in lanes, label tags and the caret. Only spans overlapping the block are
+/// visited, and only as many lanes as fit under a row are drawn.
+pub(super) fn paint_block(
+    painter: &egui::Painter,
+    drawn: &DrawnBlock,
+    doc: &AnnotatedDocument,
+    overlay: Option<&CompareOverlay>,
+    colors: &LabelColors,
+    look: &Look,
+) {
+    let font_size = look.font_size;
+    let selected_span = look.selected_span;
+    let Block { start, end } = drawn.block;
+    let at = drawn.origin.to_vec2();
+    let rects_of = |from: usize, to: usize| {
+        let a = from.clamp(start, end) - start;
+        let b = to.clamp(start, end) - start;
+        text_layout::range_rects(&drawn.galley, a, b)
+            .into_iter()
+            .map(move |r| r.translate(at))
+    };
+    let (sel_start, sel_end) = look.selection;
+    if sel_start < sel_end {
+        for r in rects_of(sel_start, sel_end) {
+            painter.rect_filled(r, 0.0, look.selection_color);
+        }
+    }
+    let spans: Vec<&Span> = doc
+        .spans
+        .overlapping(start, end.max(start + 1))
+        .filter(|s| s.status != SpanStatus::Rejected || look.show_rejected)
+        .collect();
+    let lanes = assign_lanes(&spans);
+    let capacity = lane_capacity(font_size, look.row_height);
+    let in_lane = |lane: usize| lane < capacity;
+    // Each drawn span's rectangles, found once: a screen of a densely tagged text holds
+    // hundreds of spans.
+    let span_rects: Vec<Vec<Rect>> = spans
+        .iter()
+        .zip(&lanes)
+        .map(|(s, &lane)| {
+            if in_lane(lane) || Some(s.id) == selected_span {
+                rects_of(s.start, s.end).collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    for ((s, _), rects) in spans
+        .iter()
+        .zip(&lanes)
+        .zip(&span_rects)
+        .filter(|((_, l), _)| in_lane(**l))
+    {
+        let fill = if s.status == SpanStatus::Accepted {
+            0.28
+        } else {
+            0.12
+        };
+        let color = colors.span(s).gamma_multiply(fill);
+        for r in rects {
+            let text_box = Rect::from_min_max(
+                Pos2::new(r.left(), r.top() + 2.0),
+                Pos2::new(r.right(), r.top() + font_size * 1.3),
+            );
+            painter.rect_filled(text_box, 2.0, color);
+        }
+    }
+    let block_end = end.max(start + 1);
+    if let Some(overlay) = overlay {
+        // Units are disjoint and in document order.
+        let first = overlay.units.partition_point(|u| u.end <= start);
+        for (i, unit) in overlay.units.iter().enumerate().skip(first) {
+            if unit.start >= block_end {
+                break;
+            }
+            let disagreement = unit.kind != crate::core::compare::UnitKind::Agreement;
+            for r in rects_of(unit.start, unit.end) {
+                if disagreement {
+                    painter.rect_filled(r, 0.0, Color32::from_rgba_unmultiplied(255, 80, 60, 28));
+                }
+                if overlay.selected_unit == Some(i) {
+                    painter.rect_stroke(
+                        r,
+                        CornerRadius::same(2),
+                        Stroke::new(2.0, Color32::from_rgb(220, 60, 40)),
+                        StrokeKind::Outside,
+                    );
+                }
+            }
+        }
+    }
+    painter.galley(drawn.origin, drawn.galley.clone(), look.text_color);
+    let underline_y = |r: Rect, lane: usize| {
+        let y = r.top() + font_size * 1.3 + UNDERLINE + lane as f32 * LANE_GAP;
+        y.min(r.bottom() - 1.0)
+    };
+    if let Some(overlay) = overlay {
+        for (lane, spans) in overlay.lanes.iter().enumerate() {
+            for s in spans.overlapping(start, block_end) {
+                for r in rects_of(s.start, s.end) {
+                    let y = underline_y(r, lane);
+                    painter.line_segment(
+                        [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)],
+                        Stroke::new(UNDERLINE, colors.label(&s.label)),
+                    );
+                }
+            }
+        }
+    }
+    let tag_font = FontId::proportional((font_size * 0.45).max(8.0));
+    // One galley per label tag and colour, not one text layout per span.
+    let mut tags: HashMap<(&str, Color32), Arc<Galley>> = HashMap::new();
+    for ((s, &lane), rects) in spans.iter().zip(&lanes).zip(&span_rects) {
+        let selected = Some(s.id) == selected_span;
+        if !in_lane(lane) && !selected {
+            continue;
+        }
+        let color = colors.span(s);
+        // While comparing, the lanes belong to the annotators; gold is the background.
+        for r in rects.iter().filter(|_| overlay.is_none() && in_lane(lane)) {
+            let y = underline_y(*r, lane);
+            let ends = [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)];
+            if s.status == SpanStatus::Accepted {
+                painter.line_segment(ends, Stroke::new(UNDERLINE, color));
+            } else {
+                // Suggested (and shown rejected) spans: dashed, so they read as
+                // "not decided" at a glance.
+                painter.extend(egui::Shape::dashed_line(
+                    &ends,
+                    Stroke::new(UNDERLINE, color),
+                    5.0,
+                    3.0,
+                ));
+            }
+        }
+        if selected {
+            for r in rects {
+                let outline = Rect::from_min_max(
+                    Pos2::new(r.left() - 1.0, r.top()),
+                    Pos2::new(r.right() + 1.0, r.bottom() - 1.0),
+                );
+                painter.rect_stroke(
+                    outline,
+                    CornerRadius::same(3),
+                    Stroke::new(2.0, look.text_color),
+                    StrokeKind::Outside,
+                );
+            }
+        }
+        if lane == 0
+            && s.start >= start
+            && let Some(first) = rects.first()
+        {
+            // A small tag with the label name over the span's first character.
+            let tag = tags.entry((s.label.as_str(), color)).or_insert_with(|| {
+                painter.layout_no_wrap(s.label.clone(), tag_font.clone(), color)
+            });
+            let at = Pos2::new(first.left(), first.top() + 1.0 - tag.size().y);
+            painter.galley(at, tag.clone(), color);
+        }
+    }
+    // Spans nested too deep for a lane: "+N" over where each group of them starts, to the
+    // left of any label tag there. A click there opens the chooser, which lists them all.
+    for (group_start, count) in hidden_groups(&spans, &lanes, capacity) {
+        if let Some(first) = rects_of(group_start, group_start + 1).next() {
+            painter.text(
+                Pos2::new(first.left() - 1.0, first.top() + 1.0),
+                Align2::RIGHT_BOTTOM,
+                format!("+{count}"),
+                tag_font.clone(),
+                look.text_color,
+            );
+        }
+    }
+    if let Some(caret) = look.caret
+        && caret >= start
+        && caret <= end
+    {
+        let c = text_layout::caret_rect(&drawn.galley, caret - start).translate(at);
+        painter.line_segment(
+            [c.left_top(), Pos2::new(c.left(), c.top() + font_size * 1.3)],
+            Stroke::new(1.5, look.text_color),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(bounds: &[(usize, usize)]) -> Vec<Span> {
+        let mut spans: Vec<Span> = bounds
+            .iter()
+            .enumerate()
+            .map(|(i, &(a, b))| Span::new(SpanId(i as u64 + 1), a, b, "PER"))
+            .collect();
+        spans.sort_by_key(Span::sort_key);
+        spans
+    }
+
+    #[test]
+    fn nested_spans_get_a_lane_each_and_disjoint_ones_share() {
+        let spans = spans(&[(0, 10), (1, 9), (2, 8), (12, 14), (13, 15)]);
+        let refs: Vec<&Span> = spans.iter().collect();
+        assert_eq!(assign_lanes(&refs), vec![0, 1, 2, 0, 1]);
+    }
+
+    #[test]
+    fn spans_deeper_than_the_lanes_that_fit_are_counted_per_group() {
+        // Two places with 5 and 4 nested spans, and 3 lanes: 2 + 1 hidden.
+        let spans = spans(&[
+            (0, 10),
+            (1, 9),
+            (2, 8),
+            (3, 7),
+            (4, 6),
+            (20, 30),
+            (21, 29),
+            (22, 28),
+            (23, 27),
+        ]);
+        let refs: Vec<&Span> = spans.iter().collect();
+        let lanes = assign_lanes(&refs);
+        assert_eq!(hidden_groups(&refs, &lanes, 3), vec![(3, 2), (23, 1)]);
+        assert_eq!(hidden_groups(&refs, &lanes, 5), vec![]);
+    }
+
+    #[test]
+    fn the_lanes_that_fit_under_a_row() {
+        // The default 20 px text: rows of 37 px hold three underlines 4 px apart.
+        assert_eq!(lane_capacity(20.0, 37.0), 3);
+        // Never fewer than one lane.
+        assert_eq!(lane_capacity(20.0, 10.0), 1);
+    }
+}
