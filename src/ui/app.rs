@@ -313,7 +313,10 @@ impl SpantagApp {
         }
         if left_field {
             // This Esc (or click) was for the field: it must not also clear the selection.
-            ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+            let escape = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+            if escape && self.find.field_focused {
+                self.queue(Command::CloseFind);
+            }
         }
         let text = self.text_view.id;
         ctx.memory_mut(|m| {
@@ -355,7 +358,12 @@ impl SpantagApp {
             .collect();
         for (key, name) in hotkeys {
             if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
-                self.queue(Command::ApplyLabel(name));
+                // While the find bar shows hits, a label key tags all of them.
+                self.queue(if self.find.open && !self.find.hits.is_empty() {
+                    Command::TagAllFound(name)
+                } else {
+                    Command::ApplyLabel(name)
+                });
             }
         }
     }
@@ -459,6 +467,7 @@ impl eframe::App for SpantagApp {
         self.keep_keys_on_text(&ctx);
         self.collect_shortcuts(&ctx);
         self.refresh_derived();
+        self.refresh_find();
         if self.show_statistics {
             self.derived.stats(&self.editor, self.session.generation);
         }
@@ -487,8 +496,9 @@ impl eframe::App for SpantagApp {
             .size_range(240.0..=640.0)
             .show(ui, |ui| panels::show(ui, &shown, &mut self.panel, &sender));
         if self.find.open {
-            egui::Panel::top("spantag_find")
-                .show(ui, |ui| panels::menu::find_bar(ui, &mut self.find, &sender));
+            egui::Panel::top("spantag_find").show(ui, |ui| {
+                panels::menu::find_bar(ui, &mut self.find, &self.editor.project.labels, &sender)
+            });
         }
         dialogs::show(
             &ctx,

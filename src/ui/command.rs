@@ -52,8 +52,11 @@ pub enum Command {
     PreviousSpan,
     SelectDocument(usize),
     Find,
-    /// Select the next occurrence of the find bar's text.
+    /// Select the next hit of the find bar, switching documents as needed.
     FindNext,
+    FindPrevious,
+    /// Tag every hit of the find bar with this label (those not already covered).
+    TagAllFound(String),
     CloseFind,
     ClearSelection,
     /// Set the span's note (`None` removes it).

@@ -134,6 +134,13 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             &[(none, Key::Escape, Text)],
         ),
         entry(C::Find, "Find…", Edit, &[(cmd, Key::F, Always)]),
+        entry(C::FindNext, "Find next", Edit, &[(none, Key::F3, Always)]),
+        entry(
+            C::FindPrevious,
+            "Find previous",
+            Edit,
+            &[(Modifiers::SHIFT, Key::F3, Always)],
+        ),
         entry(C::ToggleReview, "Review mode", View, &[(cmd, Key::R, Text)]),
         entry(
             C::NextSpan,

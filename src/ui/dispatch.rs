@@ -84,9 +84,12 @@ impl SpantagApp {
                 self.find.open = true;
                 self.find.focus = true;
             }
-            Command::FindNext => self.find_next(),
+            Command::FindNext => self.step_find(true),
+            Command::FindPrevious => self.step_find(false),
+            Command::TagAllFound(label) => self.tag_all_hits(&label),
             Command::CloseFind => {
                 self.find.open = false;
+                self.refresh_find();
                 self.focus_text = true;
             }
             Command::SetNote { span, note } => self.set_note(span, note),
@@ -485,39 +488,6 @@ impl SpantagApp {
         };
         let id = spans[next].id;
         self.select_span(id, true);
-    }
-
-    /// Select the next occurrence of the find text after the caret (wrapping around).
-    pub fn find_next(&mut self) {
-        let Some(doc) = self.current_doc() else {
-            return;
-        };
-        let query = self.find.query.clone();
-        if query.is_empty() {
-            return;
-        }
-        let text = doc.document.text();
-        let (_, sel_end) = self.selection.range();
-        let from_byte = doc.document.char_to_byte(sel_end);
-        let hit = text[from_byte..]
-            .find(&query)
-            .map(|b| from_byte + b)
-            .or_else(|| text.find(&query));
-        match hit {
-            Some(b) => {
-                let start = doc.document.byte_to_char(b);
-                let end = start + query.chars().count();
-                self.selection = TextSelection {
-                    anchor: start,
-                    caret: end,
-                };
-                self.selected_span = None;
-                self.text_view.scroll_to(start);
-                self.find.message = None;
-                self.focus_text = true;
-            }
-            None => self.find.message = Some(format!("\"{query}\" not found")),
-        }
     }
 }
 

@@ -13,6 +13,7 @@ mod dialogs;
 mod dispatch;
 mod exchange;
 mod files;
+mod find;
 pub mod fonts;
 mod jobs;
 mod panels;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::core::agreement::AgreementReport;
+use crate::core::assist::{Hit, Query, Scope};
 use crate::core::compare::Comparison;
 use crate::core::formats::Format;
 use crate::core::lock::LockInfo;
@@ -90,12 +91,38 @@ impl ReviewState {
 /// The review filter as a command carries it.
 pub type ReviewFilter = ReviewState;
 
+/// The find bar: what is looked for, where, and the hits of the last search.
 #[derive(Default)]
 pub struct FindState {
     pub open: bool,
     pub query: String,
+    /// `query` is a regex (`regex` crate syntax), not plain text.
+    pub regex: bool,
+    pub case_sensitive: bool,
+    /// Look in every document, not only the shown one.
+    pub whole_project: bool,
     pub focus: bool,
+    /// The query field had the keyboard in the last frame.
+    pub field_focused: bool,
+    /// Why there are no hits: a regex that does not compile, or nothing found.
     pub message: Option<String>,
+    /// Every hit of the query, in document order (see [`crate::core::assist::find`]).
+    pub hits: Vec<Hit>,
+    /// The hit the bar last stepped to, an index into `hits`.
+    pub current: Option<usize>,
+    /// The label "Tag all" uses.
+    pub tag_label: Option<String>,
+    /// What `hits` were found for; a different key means searching again.
+    pub searched: Option<FindKey>,
+}
+
+/// Everything the hits depend on: the query, the scope and the project's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindKey {
+    pub query: Query,
+    pub scope: Scope,
+    pub generation: u64,
+    pub history: u64,
 }
 
 /// The options form shown before exporting to a token format.

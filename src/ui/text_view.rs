@@ -78,6 +78,10 @@ pub struct TextView {
     pub show_rejected: bool,
     /// While comparing annotators: their spans in lanes under the text, and the units.
     pub overlay: Option<CompareOverlay>,
+    /// The find bar's hits in the shown document, `[start, end)` in code points, in order.
+    pub find_hits: Vec<(usize, usize)>,
+    /// The hit the find bar stepped to, drawn outlined.
+    pub find_current: Option<(usize, usize)>,
 }
 
 /// What the compare view draws over the (gold) document.
@@ -102,6 +106,8 @@ impl Default for TextView {
             viewport: Rect::NOTHING,
             show_rejected: false,
             overlay: None,
+            find_hits: Vec::new(),
+            find_current: None,
         }
     }
 }
@@ -190,6 +196,32 @@ impl TextView {
         self.drawn.iter().find_map(|d| {
             text_layout::char_at(&d.galley, pos - d.origin).map(|c| d.block.start + c)
         })
+    }
+
+    /// The find bar's hits in `drawn`, as a yellow background (the current one outlined): a
+    /// separate overlay so span painting stays as it is.
+    fn paint_find_hits(&self, painter: &egui::Painter, drawn: &DrawnBlock) {
+        let Block { start, end } = drawn.block;
+        let at = drawn.origin.to_vec2();
+        let fill = Color32::from_rgba_unmultiplied(255, 210, 0, 90);
+        let first = self.find_hits.partition_point(|&(_, e)| e <= start);
+        let in_block = self.find_hits[first..]
+            .iter()
+            .take_while(|&&(s, _)| s < end.max(start + 1));
+        for &(s, e) in in_block {
+            let (a, b) = (s.clamp(start, end) - start, e.clamp(start, end) - start);
+            for r in text_layout::range_rects(&drawn.galley, a, b) {
+                painter.rect_filled(r.translate(at), 2.0, fill);
+                if self.find_current == Some((s, e)) {
+                    painter.rect_stroke(
+                        r.translate(at),
+                        CornerRadius::same(2),
+                        Stroke::new(2.0, Color32::from_rgb(230, 150, 0)),
+                        StrokeKind::Outside,
+                    );
+                }
+            }
+        }
     }
 
     #[expect(clippy::too_many_arguments)]
@@ -402,6 +434,7 @@ impl TextView {
                     }
                 }
             }
+            self.paint_find_hits(&painter, drawn);
             painter.galley(drawn.origin, drawn.galley.clone(), text_color);
             if let Some(overlay) = &self.overlay {
                 for (lane, spans) in overlay.lanes.iter().enumerate() {

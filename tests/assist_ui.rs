@@ -1,0 +1,161 @@
+//! Assisted annotation in the window through egui_kittest: the find bar (plain text and regex,
+//! this document or all, stepping across documents, highlighted hits) and "tag all".
+#![cfg(feature = "gui")]
+
+use eframe::egui::{self, Key, Modifiers, Pos2, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use spantag::core::{Document, LabelSet, Project, SpanStatus, markup};
+use spantag::ui::SpantagApp;
+
+fn harness(project: Project) -> Harness<'static, SpantagApp> {
+    let mut h = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .with_max_steps(12)
+        .build_eframe(move |cc| SpantagApp::new(&cc.egui_ctx, project, None));
+    h.run();
+    h
+}
+
+fn two_documents() -> Project {
+    Project::new(
+        LabelSet::news_default(),
+        vec![
+            Document::new("a", "a.txt", "古巴领导人会见古巴代表团。"),
+            Document::new("b", "b.txt", "他访问了古巴。"),
+        ],
+    )
+}
+
+fn press(h: &mut Harness<'_, SpantagApp>, key: Key) {
+    h.key_press(key);
+    h.run();
+}
+
+fn press_mod(h: &mut Harness<'_, SpantagApp>, modifiers: Modifiers, key: Key) {
+    h.key_press_modifiers(modifiers, key);
+    h.run();
+}
+
+/// Ctrl+F, then type `text` into the bar's field (which has the keyboard).
+fn find(h: &mut Harness<'_, SpantagApp>, text: &str) {
+    press_mod(h, Modifiers::COMMAND, Key::F);
+    h.event(egui::Event::Text(text.into()));
+    h.run();
+}
+
+fn click_at(h: &mut Harness<'_, SpantagApp>, pos: Pos2) {
+    h.hover_at(pos);
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.run();
+}
+
+fn selection(h: &Harness<'_, SpantagApp>) -> (usize, usize, usize) {
+    let app = h.state();
+    let (start, end) = app.selection.range();
+    (app.doc, start, end)
+}
+
+#[test]
+fn find_bar_counts_highlights_and_steps_across_documents() {
+    let mut h = harness(two_documents());
+    find(&mut h, "古巴");
+    h.get_by_label("2 found");
+    assert_eq!(h.state().text_view.find_hits, [(0, 2), (7, 9)]);
+    h.get_by_label("All documents").click();
+    h.run();
+    h.get_by_label("3 found");
+    // Ctrl+F gives the field the keyboard again (the checkbox had it).
+    press_mod(&mut h, Modifiers::COMMAND, Key::F);
+    // Enter in the field steps (and keeps the field), wrapping and switching documents.
+    press(&mut h, Key::Enter);
+    assert_eq!(selection(&h), (0, 0, 2));
+    h.get_by_label("1 of 3");
+    press(&mut h, Key::Enter);
+    assert_eq!(selection(&h), (0, 7, 9));
+    press(&mut h, Key::Enter);
+    assert_eq!(selection(&h), (1, 4, 6), "the third hit is in document b");
+    h.get_by_label("3 of 3");
+    assert_eq!(h.state().text_view.find_hits, [(4, 6)]);
+    assert_eq!(h.state().text_view.find_current, Some((4, 6)));
+    press(&mut h, Key::Enter);
+    assert_eq!(selection(&h), (0, 0, 2), "wraps to the first");
+    press_mod(&mut h, Modifiers::SHIFT, Key::Enter);
+    assert_eq!(selection(&h), (1, 4, 6), "Shift+Enter steps back");
+    // Escape closes the bar and its highlights.
+    press(&mut h, Key::Escape);
+    assert!(!h.state().find.open);
+    assert!(h.state().text_view.find_hits.is_empty());
+}
+
+#[test]
+fn case_option_and_regex_and_a_bad_regex_shows_its_error() {
+    let mut h = harness(markup::project("Cuba and cuba, Cuban"));
+    find(&mut h, "cuba");
+    h.get_by_label("3 found");
+    h.get_by_label("Match case").click();
+    h.run();
+    h.get_by_label("1 found");
+    h.get_by_label("Match case").click();
+    h.run();
+    h.get_by_label("3 found");
+    h.get_by_label("Regex").click();
+    h.run();
+    h.get_by_label("3 found");
+    // Now make the regex bad: an open group.
+    press_mod(&mut h, Modifiers::COMMAND, Key::F);
+    h.event(egui::Event::Text("(".into()));
+    h.run();
+    h.get_by_label_contains("the regex does not compile");
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().find.current, None, "nothing to step to");
+    assert!(h.state().text_view.find_hits.is_empty());
+}
+
+#[test]
+fn tag_all_button_and_label_key_tag_every_uncovered_hit_in_one_undo_step() {
+    let mut h = harness(markup::project(
+        "[古巴](GPE)领导人会见古巴代表团,古巴人很高兴",
+    ));
+    find(&mut h, "古巴");
+    h.get_by_label("3 found");
+    h.get_by_label("Tag all 3").click();
+    h.run();
+    // The label "Tag all" offers first is the project's first (PER): none of the three is PER.
+    let spans = |h: &Harness<'_, SpantagApp>, label: &str| {
+        h.state().editor.project.documents[0]
+            .spans
+            .iter()
+            .filter(|s| s.label == label && s.status == SpanStatus::Accepted)
+            .count()
+    };
+    assert_eq!(spans(&h, "PER"), 3);
+    let status = h.state().status.clone().unwrap_or_default();
+    assert!(status.starts_with("Tagged 3 as PER, skipped 0"), "{status}");
+    // Give the text the keyboard (the button had it), then undo.
+    let pos = h
+        .state()
+        .text_view
+        .char_screen_rect(15)
+        .expect("shown")
+        .center();
+    click_at(&mut h, pos);
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(spans(&h, "PER"), 0, "one undo step takes all three back");
+    // With the bar open and hits shown, the label key 3 (GPE) tags all: the first is GPE already.
+    press(&mut h, Key::Num3);
+    assert_eq!(spans(&h, "GPE"), 3);
+    let status = h.state().status.clone().unwrap_or_default();
+    assert!(status.starts_with("Tagged 2 as GPE, skipped 1"), "{status}");
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(spans(&h, "GPE"), 1, "one undo step");
+}
