@@ -159,3 +159,44 @@ fn tag_all_button_and_label_key_tag_every_uncovered_hit_in_one_undo_step() {
     press_mod(&mut h, Modifiers::COMMAND, Key::Z);
     assert_eq!(spans(&h, "GPE"), 1, "one undo step");
 }
+
+#[test]
+fn also_tag_the_other_occurrences_with_a_key_as_accepted_or_as_suggestions() {
+    let mut h = harness(markup::project(
+        "[古巴](GPE)领导人会见古巴代表团,古巴人很高兴",
+    ));
+    let id = h.state().editor.project.documents[0]
+        .spans
+        .iter()
+        .next()
+        .expect("one span")
+        .id;
+    h.state_mut().select_span(id, false);
+    h.run();
+    h.get_by_label("Also tag the 2 other occurrences of 古巴 as GPE (A)");
+    let gpe = |h: &Harness<'_, SpantagApp>, status: SpanStatus| {
+        h.state().editor.project.documents[0]
+            .spans
+            .iter()
+            .filter(|s| s.label == "GPE" && s.status == status)
+            .count()
+    };
+    press(&mut h, Key::A);
+    assert_eq!(gpe(&h, SpanStatus::Accepted), 3);
+    assert!(
+        h.query_by_label_contains("Also tag the").is_none(),
+        "nothing left to offer"
+    );
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(gpe(&h, SpanStatus::Accepted), 1, "one undo step");
+    // The preference: as suggestions to review, remembered.
+    h.state_mut().select_span(id, false);
+    h.run();
+    h.get_by_label("as suggestions to review").click();
+    h.run();
+    assert!(h.state().prefs.occurrences_as_suggestions);
+    h.get_by_label_contains("Also tag the 2 other").click();
+    h.run();
+    assert_eq!(gpe(&h, SpanStatus::Accepted), 1);
+    assert_eq!(gpe(&h, SpanStatus::Suggested), 2);
+}

@@ -20,7 +20,7 @@ use super::dialogs::{self, FilePicker, Palette};
 use super::panels::{self, PanelState};
 use super::preferences::Preferences;
 use super::shown::Shown;
-use super::state::{CompareSession, Dialog, ExportForm, FindState, ReviewState};
+use super::state::{CompareSession, Dialog, ExportForm, FindState, OtherOccurrences, ReviewState};
 use super::text_view::{TextSelection, TextView, TextViewAction};
 use crate::core::lock::ProjectLock;
 use crate::core::{Editor, LabelSet, Project, SpanId};
@@ -80,6 +80,8 @@ pub struct SpantagApp {
     pub text_view: TextView,
     pub panel: PanelState,
     pub find: FindState,
+    /// The selected span's other occurrences, counted for the panel's offer.
+    pub other_occurrences: Option<OtherOccurrences>,
     pub review: ReviewState,
     /// The statistics window is open.
     pub show_statistics: bool,
@@ -144,6 +146,7 @@ impl SpantagApp {
             text_view,
             panel: PanelState::default(),
             find: FindState::default(),
+            other_occurrences: None,
             review: ReviewState::default(),
             show_statistics: false,
             status: None,
@@ -468,6 +471,7 @@ impl eframe::App for SpantagApp {
         self.collect_shortcuts(&ctx);
         self.refresh_derived();
         self.refresh_find();
+        self.refresh_other_occurrences();
         if self.show_statistics {
             self.derived.stats(&self.editor, self.session.generation);
         }
@@ -484,6 +488,8 @@ impl eframe::App for SpantagApp {
             compare: self.compare.as_ref(),
             derived: &self.derived,
             autosaving: self.session.autosaver.writing(),
+            other_occurrences: self.other_occurrences.as_ref(),
+            occurrences_as_suggestions: self.prefs.occurrences_as_suggestions,
         };
         egui::Panel::top("spantag_menu").show(ui, |ui| {
             panels::menu::bar(ui, &shown, &self.prefs, self.show_statistics, &sender)

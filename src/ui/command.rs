@@ -58,6 +58,10 @@ pub enum Command {
     /// Tag every hit of the find bar with this label (those not already covered).
     TagAllFound(String),
     CloseFind,
+    /// Tag the selected span's other occurrences in the project with its label.
+    TagOtherOccurrences,
+    /// The preference: "also tag" adds suggestions (`true`) or accepted spans.
+    SetOccurrencesAsSuggestions(bool),
     ClearSelection,
     /// Set the span's note (`None` removes it).
     SetNote {

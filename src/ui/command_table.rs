@@ -141,6 +141,12 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             Edit,
             &[(Modifiers::SHIFT, Key::F3, Always)],
         ),
+        entry(
+            C::TagOtherOccurrences,
+            "Also tag the other occurrences of the span",
+            Edit,
+            &[(none, Key::A, Text)],
+        ),
         entry(C::ToggleReview, "Review mode", View, &[(cmd, Key::R, Text)]),
         entry(
             C::NextSpan,

@@ -87,6 +87,11 @@ impl SpantagApp {
             Command::FindNext => self.step_find(true),
             Command::FindPrevious => self.step_find(false),
             Command::TagAllFound(label) => self.tag_all_hits(&label),
+            Command::TagOtherOccurrences => self.tag_other_occurrences(),
+            Command::SetOccurrencesAsSuggestions(on) => {
+                self.prefs.occurrences_as_suggestions = on;
+                self.save_preferences();
+            }
             Command::CloseFind => {
                 self.find.open = false;
                 self.refresh_find();

@@ -3,7 +3,7 @@
 //! of the dispatcher; the bar itself is drawn by `panels/menu.rs`.
 
 use super::app::SpantagApp;
-use super::state::FindKey;
+use super::state::{FindKey, OtherOccurrences};
 use super::text_view::TextSelection;
 use crate::core::SpanStatus;
 use crate::core::assist::{self, Query, Scope, TagOptions};
@@ -147,4 +147,99 @@ impl SpantagApp {
             ));
         }
     }
+}
+
+impl SpantagApp {
+    /// The options "also tag" uses: accepted spans, or suggestions (the preference).
+    fn occurrence_options(&self) -> TagOptions {
+        TagOptions {
+            status: if self.prefs.occurrences_as_suggestions {
+                SpanStatus::Suggested
+            } else {
+                SpanStatus::Accepted
+            },
+            annotator: None,
+        }
+    }
+
+    /// Count the selected span's other occurrences when the selection or the project changed.
+    pub(super) fn refresh_other_occurrences(&mut self) {
+        let Some(id) = self.selected_span else {
+            self.other_occurrences = None;
+            return;
+        };
+        let counted_at = (self.session.generation, self.editor.history.state());
+        if self
+            .other_occurrences
+            .as_ref()
+            .is_some_and(|o| o.span == id && o.counted_at == counted_at)
+        {
+            return;
+        }
+        let project = &self.editor.project;
+        let Some((index, span)) = project.find_span(id) else {
+            self.other_occurrences = None;
+            return;
+        };
+        let options = self.occurrence_options();
+        let count = assist::tag_other_occurrences(project, id, &Scope::Project, &options)
+            .map(|plan| plan.added())
+            .unwrap_or(0);
+        self.other_occurrences = Some(OtherOccurrences {
+            span: id,
+            text: project.documents[index]
+                .document
+                .slice(span.start, span.end)
+                .to_owned(),
+            label: span.label.clone(),
+            count,
+            counted_at,
+        });
+    }
+
+    /// Tag the selected span's other occurrences in the project with its label: one undo step.
+    pub fn tag_other_occurrences(&mut self) {
+        let Some(id) = self.selected_span else {
+            self.status = Some("Select a span first: its other occurrences get its label".into());
+            return;
+        };
+        let options = self.occurrence_options();
+        let plan = match assist::tag_other_occurrences(
+            &self.editor.project,
+            id,
+            &Scope::Project,
+            &options,
+        ) {
+            Ok(plan) => plan,
+            Err(e) => {
+                self.status = Some(format!("Cannot tag the other occurrences: {e}"));
+                return;
+            }
+        };
+        let added = plan.added();
+        if added == 0 {
+            self.status = Some("No other occurrences to tag".into());
+            return;
+        }
+        let how = if options.status == SpanStatus::Suggested {
+            " as suggestions"
+        } else {
+            ""
+        };
+        let description = plan.transaction.description.clone();
+        if self.execute(plan.transaction) {
+            self.status = Some(format!(
+                "{}: {added} added{how} (one undo step)",
+                capitalised(&description)
+            ));
+        }
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

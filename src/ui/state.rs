@@ -14,7 +14,7 @@ use crate::core::formats::Format;
 use crate::core::lock::LockInfo;
 use crate::core::project_file::DocumentDrift;
 use crate::core::recovery::SpanChanges;
-use crate::core::{Span, SpanStatus};
+use crate::core::{Span, SpanId, SpanStatus};
 
 /// What to do once the user has answered "save changes?".
 #[derive(Clone, Debug, PartialEq)]
@@ -114,6 +114,20 @@ pub struct FindState {
     pub tag_label: Option<String>,
     /// What `hits` were found for; a different key means searching again.
     pub searched: Option<FindKey>,
+}
+
+/// "Also tag the N other occurrences" of the selected span: counted once per selection and
+/// project state, not per frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtherOccurrences {
+    pub span: SpanId,
+    /// The span's text.
+    pub text: String,
+    pub label: String,
+    /// Occurrences in the project that "also tag" would add (not covered, not rejected).
+    pub count: usize,
+    /// The (project generation, history state) it was counted at.
+    pub counted_at: (u64, u64),
 }
 
 /// Everything the hits depend on: the query, the scope and the project's state.
