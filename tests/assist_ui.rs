@@ -200,3 +200,83 @@ fn also_tag_the_other_occurrences_with_a_key_as_accepted_or_as_suggestions() {
     assert_eq!(gpe(&h, SpanStatus::Accepted), 1);
     assert_eq!(gpe(&h, SpanStatus::Suggested), 2);
 }
+
+/// A document whose spans are all suggestions: 古巴 GPE ×3 (one in document b), 习近平 PER.
+fn suggestions() -> Project {
+    let mut p = Project::new(
+        LabelSet::news_default(),
+        vec![
+            Document::new("a", "a.txt", "古巴领导人习近平会见古巴代表团"),
+            Document::new("b", "b.txt", "他访问了古巴"),
+        ],
+    );
+    for (doc, start, end, label) in [
+        (0, 0, 2, "GPE"),
+        (0, 5, 8, "PER"),
+        (0, 10, 12, "GPE"),
+        (1, 4, 6, "GPE"),
+    ] {
+        let mut t = p.tag(doc, start, end, label);
+        for edit in &mut t.edits {
+            if let spantag::core::Edit::AddSpan { span, .. } = edit {
+                span.status = SpanStatus::Suggested;
+            }
+        }
+        p.apply(&t).expect("applies");
+    }
+    p
+}
+
+fn count(h: &Harness<'_, SpantagApp>, status: SpanStatus) -> usize {
+    let p = &h.state().editor.project;
+    p.documents
+        .iter()
+        .flat_map(|d| d.spans.iter())
+        .filter(|s| s.status == status)
+        .count()
+}
+
+#[test]
+fn bulk_review_keys_count_first_then_decide_in_one_undo_step() {
+    let mut h = harness(suggestions());
+    press_mod(&mut h, Modifiers::COMMAND, Key::R);
+    assert!(h.state().review.on);
+    press(&mut h, Key::N);
+    assert!(
+        h.state().selected_span.is_some(),
+        "N selects the first 古巴"
+    );
+    // Shift+Enter: every 古巴 GPE suggestion, in both documents; the count comes first.
+    press_mod(&mut h, Modifiers::SHIFT, Key::Enter);
+    h.get_by_label("Accept 3 suggestions?");
+    assert_eq!(count(&h, SpanStatus::Accepted), 0, "nothing before the yes");
+    press(&mut h, Key::Enter);
+    assert_eq!(count(&h, SpanStatus::Accepted), 3);
+    assert_eq!(count(&h, SpanStatus::Suggested), 1);
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(count(&h, SpanStatus::Suggested), 4, "one undo step");
+    // Alt+Backspace: the GPE suggestions of this document; Esc says no.
+    h.state_mut().show_document(0);
+    let first = h.state().editor.project.documents[0]
+        .spans
+        .iter()
+        .next()
+        .expect("span")
+        .id;
+    h.state_mut().select_span(first, false);
+    h.run();
+    press_mod(&mut h, Modifiers::ALT, Key::Backspace);
+    h.get_by_label("Reject 2 suggestions?");
+    press(&mut h, Key::Escape);
+    assert_eq!(count(&h, SpanStatus::Rejected), 0);
+    press_mod(&mut h, Modifiers::ALT, Key::Backspace);
+    h.get_by_label("Reject 2").click();
+    h.run();
+    assert_eq!(count(&h, SpanStatus::Rejected), 2);
+    // Ctrl+Shift+Enter: everything still suggested in this document (习近平).
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::Enter);
+    h.get_by_label("Accept 1 suggestions?");
+    press(&mut h, Key::Enter);
+    assert_eq!(count(&h, SpanStatus::Accepted), 1);
+    assert_eq!(count(&h, SpanStatus::Suggested), 1, "document b's is left");
+}

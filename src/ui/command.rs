@@ -14,7 +14,7 @@ use crate::core::formats::Format;
 use crate::core::project_file::DocumentDrift;
 use crate::core::{Label, SpanId};
 
-use super::state::{ExportForm, OpenMode, ReviewFilter};
+use super::state::{BulkReview, BulkScope, ExportForm, OpenMode, ReviewFilter};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -86,6 +86,8 @@ pub enum Command {
         start: bool,
         delta: i8,
     },
+    /// Accept or reject many suggestions at once, after a confirm with the count.
+    BulkReview(BulkReview),
     SetReviewFilter(ReviewFilter),
     SetShowRejected(bool),
     SetAnnotator(String),
@@ -147,6 +149,15 @@ pub enum Answer {
     CompareRecovery,
     Reanchor(Vec<DocumentDrift>),
     StayReadOnly,
+    /// Yes to the bulk review's count.
+    ApplyBulk(BulkReview),
+}
+
+impl Command {
+    /// A bulk review command.
+    pub fn bulk(scope: BulkScope, accept: bool) -> Self {
+        Self::BulkReview(BulkReview { scope, accept })
+    }
 }
 
 /// A cloneable way to send commands into the frame, for panels, dialogs and job threads.

@@ -62,6 +62,7 @@ impl SpantagApp {
             Command::Accept => self.set_status(SpanStatus::Accepted),
             Command::Reject => self.set_status(SpanStatus::Rejected),
             Command::Nudge { start, delta } => self.nudge(start, delta),
+            Command::BulkReview(review) => self.confirm_bulk(review),
             Command::DeleteSpan => {
                 if let Some(id) = self.selected_span {
                     let t = self.editor.project.remove_spans(self.doc, &[id]);

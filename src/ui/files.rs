@@ -274,6 +274,7 @@ impl SpantagApp {
                 }
             }
             Answer::SaveAs => self.save_as(),
+            Answer::ApplyBulk(review) => self.apply_bulk(&review),
             Answer::Open(path, mode) => self.open_path_with(&path, mode),
             Answer::Restore(recovery) if recovery::is_untitled(&recovery) => {
                 self.restore_untitled(&recovery)

@@ -57,6 +57,31 @@ pub enum Dialog {
     Drift {
         report: Vec<DocumentDrift>,
     },
+    /// Accept or reject many suggestions at once: the count first.
+    ConfirmBulk {
+        review: BulkReview,
+        /// "12 suggestions of 古巴 as GPE in all documents".
+        what: String,
+        count: usize,
+    },
+}
+
+/// Which suggestions a bulk review decides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BulkScope {
+    /// With the selected span's text and label, in every document.
+    SameTextAndLabel,
+    /// With the selected span's label, in this document.
+    SameLabel,
+    /// Every suggestion in this document.
+    Document,
+}
+
+/// Accept (or reject) the suggestions of a scope, as one undo step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BulkReview {
+    pub scope: BulkScope,
+    pub accept: bool,
 }
 
 /// How to open a project that another Spantag holds.

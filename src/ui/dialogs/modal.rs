@@ -123,6 +123,26 @@ pub fn show(
                     }
                 });
             }
+            Dialog::ConfirmBulk {
+                review,
+                what,
+                count,
+            } => {
+                let verb = if review.accept { "Accept" } else { "Reject" };
+                ui.heading(format!("{verb} {count} suggestions?"));
+                ui.label(format!("{verb} {what}: one undo step."));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    let yes = ui.button(format!("{verb} {count}")).clicked()
+                        || ui.input(|i| i.key_pressed(Key::Enter));
+                    if yes {
+                        choice = Some(Answer::ApplyBulk(review.clone()));
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                        choice = Some(Answer::Close);
+                    }
+                });
+            }
             Dialog::Drift { report } => {
                 ui.heading("The text changed after it was annotated");
                 let mut found = 0;

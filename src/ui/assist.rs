@@ -1,12 +1,15 @@
-//! The find bar's work: searching (plain text or regex, this document or the project), stepping
-//! through the hits across documents, and "tag all" through the one door as one undo step. Part
-//! of the dispatcher; the bar itself is drawn by `panels/menu.rs`.
+//! Assisted annotation in the window, part of the dispatcher: the find bar's work (searching
+//! plain text or a regex in this document or the project, stepping through the hits across
+//! documents, "tag all"), "also tag the other occurrences" of the selected span, and bulk
+//! review. Each change is one transaction through the one door, so one undo step. The bar and
+//! the offer are drawn by `panels/menu.rs` and `panels/assist.rs`; the matching is
+//! [`crate::core::assist`].
 
 use super::app::SpantagApp;
-use super::state::{FindKey, OtherOccurrences};
+use super::state::{BulkReview, BulkScope, Dialog, FindKey, OtherOccurrences};
 use super::text_view::TextSelection;
-use crate::core::SpanStatus;
 use crate::core::assist::{self, Query, Scope, TagOptions};
+use crate::core::{Edit, Span, SpanStatus, Transaction};
 
 impl SpantagApp {
     /// What the find bar's query and options mean now, or `None` when there is nothing to look
@@ -242,4 +245,110 @@ fn capitalised(text: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+impl SpantagApp {
+    /// The suggestions `scope` names, by document index, and what they are in words; an error
+    /// message when the scope needs a selected span and there is none.
+    fn bulk_targets(&self, scope: &BulkScope) -> Result<(Vec<(usize, Span)>, String), String> {
+        let project = &self.editor.project;
+        let selected = self
+            .selected_span
+            .and_then(|id| project.documents.get(self.doc)?.spans.get(id));
+        let needs_span = "Select a span first (N / P): its label (and text) say which suggestions";
+        let suggested = |i: usize| {
+            project.documents[i]
+                .spans
+                .iter()
+                .filter(|s| s.status == SpanStatus::Suggested)
+                .map(move |s| (i, s.clone()))
+        };
+        Ok(match scope {
+            BulkScope::SameTextAndLabel => {
+                let span = selected.ok_or(needs_span)?;
+                let text = project.documents[self.doc]
+                    .document
+                    .slice(span.start, span.end);
+                let targets = (0..project.documents.len())
+                    .flat_map(suggested)
+                    .filter(|(i, s)| {
+                        s.label == span.label
+                            && project.documents[*i].document.slice(s.start, s.end) == text
+                    })
+                    .collect::<Vec<_>>();
+                let what = format!(
+                    "the {} suggestions of {text} as {} in all documents",
+                    targets.len(),
+                    span.label
+                );
+                (targets, what)
+            }
+            BulkScope::SameLabel => {
+                let span = selected.ok_or(needs_span)?;
+                let targets = suggested(self.doc)
+                    .filter(|(_, s)| s.label == span.label)
+                    .collect::<Vec<_>>();
+                let what = format!(
+                    "the {} {} suggestions in this document",
+                    targets.len(),
+                    span.label
+                );
+                (targets, what)
+            }
+            BulkScope::Document => {
+                let targets = suggested(self.doc).collect::<Vec<_>>();
+                let what = format!("all {} suggestions in this document", targets.len());
+                (targets, what)
+            }
+        })
+    }
+
+    /// Count what a bulk review would decide and ask first.
+    pub fn confirm_bulk(&mut self, review: BulkReview) {
+        match self.bulk_targets(&review.scope) {
+            Err(message) => self.status = Some(message),
+            Ok((targets, _)) if targets.is_empty() => {
+                self.status = Some("No suggestions to decide there".into());
+            }
+            Ok((targets, what)) => self.show_dialog(Dialog::ConfirmBulk {
+                review,
+                what,
+                count: targets.len(),
+            }),
+        }
+    }
+
+    /// Accept or reject the suggestions of a bulk review: one undo step.
+    pub fn apply_bulk(&mut self, review: &BulkReview) {
+        let Ok((targets, _)) = self.bulk_targets(&review.scope) else {
+            return;
+        };
+        let status = if review.accept {
+            SpanStatus::Accepted
+        } else {
+            SpanStatus::Rejected
+        };
+        let project = &self.editor.project;
+        let edits = targets
+            .into_iter()
+            .map(|(i, before)| {
+                let mut after = before.clone();
+                after.status = status;
+                Edit::ChangeSpan {
+                    doc: project.documents[i].document.doc_id(),
+                    before,
+                    after,
+                }
+            })
+            .collect::<Vec<_>>();
+        let count = edits.len();
+        let verb = if review.accept { "accept" } else { "reject" };
+        let transaction = Transaction::new(format!("{verb} {count} suggestions"), edits);
+        if self.execute(transaction) {
+            self.status = Some(format!(
+                "{}ed {count} suggestions (one undo step)",
+                capitalised(verb)
+            ));
+        }
+    }
 }
