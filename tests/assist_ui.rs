@@ -280,3 +280,74 @@ fn bulk_review_keys_count_first_then_decide_in_one_undo_step() {
     assert_eq!(count(&h, SpanStatus::Accepted), 1);
     assert_eq!(count(&h, SpanStatus::Suggested), 1, "document b's is left");
 }
+
+/// Run frames until the background job's result has arrived (or fail after 10 s).
+fn wait_for_status(h: &mut Harness<'_, SpantagApp>, start: &str) {
+    for _ in 0..1000 {
+        h.run();
+        if h.state()
+            .status
+            .as_deref()
+            .is_some_and(|s| s.starts_with(start))
+        {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("no \"{start}\" status: {:?}", h.state().status);
+}
+
+#[test]
+fn pre_annotate_asks_the_label_of_a_list_runs_in_a_job_and_summarises_per_label() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let list = dir.path().join("countries.txt");
+    std::fs::write(&list, "古巴\n中国\n").expect("write");
+    let rules = dir.path().join("dates.rules");
+    std::fs::write(&rules, "DATE\t[0-9]+日\n").expect("write");
+    let mut h = harness(markup::project("[古巴](GPE)领导人25日访问中国,中国和古巴"));
+    h.state_mut().queue(spantag::ui::Command::FilesChosen {
+        purpose: spantag::ui::FilePurpose::PreAnnotate,
+        paths: vec![list, rules],
+    });
+    h.run();
+    h.get_by_label("Label of the mentions");
+    h.get_by_label("as GPE").click();
+    wait_for_status(&mut h, "Pre-annotated");
+    h.get_by_label("Pre-annotation");
+    h.get_by_label_contains("GPE: 3 added, 1 covered");
+    h.get_by_label_contains("DATE: 1 added");
+    let suggested = |h: &Harness<'_, SpantagApp>| {
+        h.state().editor.project.documents[0]
+            .spans
+            .iter()
+            .filter(|s| s.status == SpanStatus::Suggested)
+            .count()
+    };
+    assert_eq!(suggested(&h), 4);
+    h.get_by_label("OK").click();
+    h.run();
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(suggested(&h), 0, "one undo step");
+}
+
+#[test]
+fn a_bad_rules_file_is_an_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("bad.rules");
+    std::fs::write(&rules, "DATE\t[0-9]+日\nORG\t(unclosed\n").expect("write");
+    let mut h = harness(markup::project("古巴领导人25日访问中国"));
+    h.state_mut().queue(spantag::ui::Command::FilesChosen {
+        purpose: spantag::ui::FilePurpose::PreAnnotate,
+        paths: vec![rules],
+    });
+    for _ in 0..1000 {
+        h.run();
+        if h.state().dialog.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    h.get_by_label("Cannot pre-annotate");
+    h.get_by_label_contains("bad.rules:2");
+    assert_eq!(h.state().editor.project.span_count(), 0);
+}

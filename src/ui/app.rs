@@ -17,6 +17,7 @@ use super::command::{Command, CommandReceiver, CommandSender, command_channel};
 use super::command_table::{self, hotkey_key};
 use super::derived::{self, Derived};
 use super::dialogs::{self, FilePicker, Palette};
+use super::jobs::{JobControl, JobQueue};
 use super::panels::{self, PanelState};
 use super::preferences::Preferences;
 use super::shown::Shown;
@@ -80,6 +81,10 @@ pub struct SpantagApp {
     pub text_view: TextView,
     pub panel: PanelState,
     pub find: FindState,
+    /// Runs pre-annotation (and training) off the frame.
+    pub(super) assist_jobs: JobQueue,
+    /// The assist job running, for the status bar.
+    pub assist_job: Option<(String, JobControl)>,
     /// The selected span's other occurrences, counted for the panel's offer.
     pub other_occurrences: Option<OtherOccurrences>,
     pub review: ReviewState,
@@ -147,6 +152,8 @@ impl SpantagApp {
             panel: PanelState::default(),
             find: FindState::default(),
             other_occurrences: None,
+            assist_jobs: JobQueue::new("spantag-assist", commands.clone()),
+            assist_job: None,
             review: ReviewState::default(),
             show_statistics: false,
             status: None,

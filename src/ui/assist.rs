@@ -5,10 +5,14 @@
 //! the offer are drawn by `panels/menu.rs` and `panels/assist.rs`; the matching is
 //! [`crate::core::assist`].
 
+use std::path::{Path, PathBuf};
+
 use super::app::SpantagApp;
+use super::command::Command;
 use super::state::{BulkReview, BulkScope, Dialog, FindKey, OtherOccurrences};
 use super::text_view::TextSelection;
-use crate::core::assist::{self, Query, Scope, TagOptions};
+use crate::core::Project;
+use crate::core::assist::{self, Query, Scope, Sources, TagOptions};
 use crate::core::{Edit, Span, SpanStatus, Transaction};
 
 impl SpantagApp {
@@ -349,6 +353,116 @@ impl SpantagApp {
                 "{}ed {count} suggestions (one undo step)",
                 capitalised(verb)
             ));
+        }
+    }
+}
+
+/// A rules file (`LABEL<TAB>REGEX` lines) is named `*.rules`; any other file is a gazetteer.
+fn is_rules(path: &Path) -> bool {
+    has_extension(path, "rules")
+}
+
+fn has_extension(path: &Path, extension: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
+/// Read the files and run [`assist::annotate`] over `project`: the job's work, off the frame.
+fn pre_annotate(
+    project: &Project,
+    paths: &[PathBuf],
+    label: Option<&str>,
+) -> Result<assist::Plan, String> {
+    let mut sources = Sources::default();
+    for path in paths {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+        if is_rules(path) {
+            sources
+                .rules
+                .add_file(&name, &text)
+                .map_err(|e| e.to_string())?;
+        } else {
+            sources
+                .gazetteer
+                .add_file(&name, &text, label)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    assist::annotate(project, &sources).map_err(|e| e.to_string())
+}
+
+impl SpantagApp {
+    /// The files to pre-annotate with were chosen: ask the label of `.txt` lists, if any.
+    pub(super) fn pre_annotation_chosen(&mut self, paths: Vec<PathBuf>) {
+        let lists = paths
+            .iter()
+            .any(|p| !is_rules(p) && !has_extension(p, "tsv"));
+        if lists {
+            self.show_dialog(Dialog::AskListLabel { paths });
+        } else {
+            self.start_pre_annotation(paths, None);
+        }
+    }
+
+    /// Pre-annotate a snapshot of the project in a background job; the plan comes back as
+    /// [`Command::PreAnnotated`].
+    pub(super) fn start_pre_annotation(&mut self, paths: Vec<PathBuf>, label: Option<String>) {
+        if self.assist_job.is_some() {
+            self.status = Some("Wait for the running job to finish (or cancel it)".into());
+            return;
+        }
+        let project = self.editor.project.clone();
+        let what = format!("Pre-annotating with {} files…", paths.len());
+        let control = self.assist_jobs.push(move |_| {
+            Some(Command::PreAnnotated(pre_annotate(
+                &project,
+                &paths,
+                label.as_deref(),
+            )))
+        });
+        self.status = Some(what.clone());
+        self.assist_job = Some((what, control));
+    }
+
+    /// Apply a pre-annotation's plan as one undo step and say what it added per label.
+    pub(super) fn pre_annotated(&mut self, result: Result<assist::Plan, String>) {
+        self.assist_job = None;
+        let plan = match result {
+            Ok(plan) => plan,
+            Err(message) => {
+                self.show_dialog(Dialog::Error {
+                    title: "Cannot pre-annotate".into(),
+                    message,
+                });
+                return;
+            }
+        };
+        let mut summary = format!(
+            "{} suggestions added, {} places skipped (already tagged with the label, or \
+             rejected before).\n",
+            plan.added(),
+            plan.skipped()
+        );
+        for (label, counts) in &plan.per_label {
+            summary.push_str(&format!(
+                "\n{label}: {} added, {} covered, {} rejected before",
+                counts.added, counts.covered, counts.rejected
+            ));
+        }
+        if !plan.new_labels.is_empty() {
+            summary.push_str(&format!("\n\nNew labels: {}", plan.new_labels.join(", ")));
+        }
+        let added = plan.added();
+        // The spans keep their annotator (gazetteer, rules): they are not this user's.
+        if self.execute_as_is(plan.transaction) {
+            self.status = Some(format!(
+                "Pre-annotated: {added} suggestions added (one undo step)"
+            ));
+            self.show_dialog(Dialog::Info {
+                title: "Pre-annotation".into(),
+                message: summary,
+            });
         }
     }
 }

@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use eframe::egui;
 
+use crate::core::assist::Plan;
 use crate::core::formats::Format;
 use crate::core::project_file::DocumentDrift;
 use crate::core::{Label, SpanId};
@@ -86,6 +87,10 @@ pub enum Command {
         start: bool,
         delta: i8,
     },
+    /// Edit › Pre-annotate with gazetteer/rules…: pick the files.
+    PreAnnotate,
+    /// The pre-annotation job finished: the plan made from a snapshot, or why not.
+    PreAnnotated(Result<Plan, String>),
     /// Accept or reject many suggestions at once, after a confirm with the count.
     BulkReview(BulkReview),
     SetReviewFilter(ReviewFilter),
@@ -132,6 +137,8 @@ pub enum FilePurpose {
     Compare,
     Import(Format),
     Export(ExportForm),
+    /// Gazetteers (`.tsv`, `.txt` lists) and rules files (`.rules`) to pre-annotate with.
+    PreAnnotate,
 }
 
 /// An answer to the dialog showing.
@@ -151,6 +158,11 @@ pub enum Answer {
     StayReadOnly,
     /// Yes to the bulk review's count.
     ApplyBulk(BulkReview),
+    /// Pre-annotate with these files; `label` is the label of the `.txt` lists' mentions.
+    PreAnnotateWith {
+        paths: Vec<PathBuf>,
+        label: Option<String>,
+    },
 }
 
 impl Command {

@@ -148,6 +148,12 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             Edit,
             &[(none, Key::A, Text)],
         ),
+        entry(
+            C::PreAnnotate,
+            "Pre-annotate with gazetteer/rules…",
+            Edit,
+            &[],
+        ),
         entry(C::ToggleReview, "Review mode", View, &[(cmd, Key::R, Text)]),
         entry(
             C::NextSpan,

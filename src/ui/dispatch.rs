@@ -63,6 +63,8 @@ impl SpantagApp {
             Command::Reject => self.set_status(SpanStatus::Rejected),
             Command::Nudge { start, delta } => self.nudge(start, delta),
             Command::BulkReview(review) => self.confirm_bulk(review),
+            Command::PreAnnotate => self.pick_file(FilePurpose::PreAnnotate),
+            Command::PreAnnotated(result) => self.pre_annotated(result),
             Command::DeleteSpan => {
                 if let Some(id) = self.selected_span {
                     let t = self.editor.project.remove_spans(self.doc, &[id]);

@@ -57,6 +57,10 @@ pub enum Dialog {
     Drift {
         report: Vec<DocumentDrift>,
     },
+    /// Which label the mentions of `.txt` gazetteers get, before pre-annotating with `paths`.
+    AskListLabel {
+        paths: Vec<PathBuf>,
+    },
     /// Accept or reject many suggestions at once: the count first.
     ConfirmBulk {
         review: BulkReview,

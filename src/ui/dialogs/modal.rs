@@ -123,6 +123,24 @@ pub fn show(
                     }
                 });
             }
+            Dialog::AskListLabel { paths } => {
+                ui.heading("Label of the mentions");
+                ui.label("The .txt gazetteers list mentions without a label: tag them all…");
+                ui.horizontal_wrapped(|ui| {
+                    for label in project.labels.iter() {
+                        if ui.button(format!("as {}", label.name)).clicked() {
+                            choice = Some(Answer::PreAnnotateWith {
+                                paths: paths.clone(),
+                                label: Some(label.name.clone()),
+                            });
+                        }
+                    }
+                });
+                ui.add_space(8.0);
+                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                    choice = Some(Answer::Close);
+                }
+            }
             Dialog::ConfirmBulk {
                 review,
                 what,
