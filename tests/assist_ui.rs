@@ -351,3 +351,69 @@ fn a_bad_rules_file_is_an_error_naming_file_and_line() {
     h.get_by_label_contains("bad.rules:2");
     assert_eq!(h.state().editor.project.span_count(), 0);
 }
+
+/// Twenty sentences with accepted GPE and PER spans, and a document without spans.
+fn to_learn_from() -> Project {
+    let sentence = "古巴领导人卡斯特罗会见中国代表团。";
+    let n = sentence.chars().count();
+    let mut p = Project::new(
+        LabelSet::news_default(),
+        vec![
+            Document::new("a", "a.txt", sentence.repeat(20)),
+            Document::new(
+                "new",
+                "new.txt",
+                "中国领导人会见古巴代表团。卡斯特罗访问中国。",
+            ),
+        ],
+    );
+    for i in 0..20 {
+        for (start, end, label) in [(0, 2, "GPE"), (5, 9, "PER"), (11, 13, "GPE")] {
+            let t = p.tag(0, i * n + start, i * n + end, label);
+            p.apply(&t).expect("applies");
+        }
+    }
+    p
+}
+
+#[test]
+fn train_and_suggest_runs_in_a_job_with_progress_and_applies_one_undo_step() {
+    let mut h = harness(to_learn_from());
+    h.state_mut().queue(spantag::ui::Command::TrainAndSuggest);
+    h.run();
+    assert!(h.state().assist_job.is_some(), "a job runs");
+    wait_for_status(&mut h, "The tagger");
+    let status = h.state().status.clone().unwrap_or_default();
+    assert!(status.starts_with("The tagger suggested"), "{status}");
+    let suggested: Vec<_> = h.state().editor.project.documents[1]
+        .spans
+        .iter()
+        .filter(|s| s.status == SpanStatus::Suggested)
+        .map(|s| (s.label.clone(), s.annotator.clone()))
+        .collect();
+    assert!(!suggested.is_empty(), "{status}");
+    assert!(
+        suggested.iter().all(|(_, a)| a.as_deref() == Some("model")),
+        "{suggested:?}"
+    );
+    assert!(h.state().tagger_report.is_some(), "the held-out report");
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(
+        h.state().editor.project.documents[1].spans.len(),
+        0,
+        "one undo step"
+    );
+}
+
+#[test]
+fn a_cancelled_training_changes_nothing() {
+    let mut h = harness(to_learn_from());
+    h.state_mut().queue(spantag::ui::Command::TrainAndSuggest);
+    h.state_mut().queue(spantag::ui::Command::CancelJob);
+    h.run();
+    assert!(h.state().assist_job.is_none());
+    assert_eq!(h.state().status.as_deref(), Some("Cancelled"));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    h.run();
+    assert_eq!(h.state().editor.project.documents[1].spans.len(), 0);
+}

@@ -24,6 +24,7 @@ use super::shown::Shown;
 use super::state::{CompareSession, Dialog, ExportForm, FindState, OtherOccurrences, ReviewState};
 use super::text_view::{TextSelection, TextView, TextViewAction};
 use crate::core::lock::ProjectLock;
+use crate::core::tagger::Evaluation;
 use crate::core::{Editor, LabelSet, Project, SpanId};
 
 /// Autosave this long after the last edit (the promise is "within 2 seconds").
@@ -85,6 +86,8 @@ pub struct SpantagApp {
     pub(super) assist_jobs: JobQueue,
     /// The assist job running, for the status bar.
     pub assist_job: Option<(String, JobControl)>,
+    /// The tagger's last held-out report, for the statistics window.
+    pub tagger_report: Option<Evaluation>,
     /// The selected span's other occurrences, counted for the panel's offer.
     pub other_occurrences: Option<OtherOccurrences>,
     pub review: ReviewState,
@@ -154,6 +157,7 @@ impl SpantagApp {
             other_occurrences: None,
             assist_jobs: JobQueue::new("spantag-assist", commands.clone()),
             assist_job: None,
+            tagger_report: None,
             review: ReviewState::default(),
             show_statistics: false,
             status: None,
@@ -501,6 +505,12 @@ impl eframe::App for SpantagApp {
         egui::Panel::top("spantag_menu").show(ui, |ui| {
             panels::menu::bar(ui, &shown, &self.prefs, self.show_statistics, &sender)
         });
+        if let Some((what, control)) = &self.assist_job {
+            let progress = control.progress();
+            egui::Panel::bottom("spantag_job")
+                .show(ui, |ui| panels::menu::job_bar(ui, what, progress, &sender));
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
         egui::Panel::bottom("spantag_status").show(ui, |ui| {
             panels::menu::status_bar(ui, &shown, &self.selection, self.status.as_deref())
         });
@@ -529,7 +539,13 @@ impl eframe::App for SpantagApp {
         if self.show_statistics
             && let Some(stats) = self.derived.cached_stats()
         {
-            panels::stats::window(&ctx, &self.editor.project, stats, &sender);
+            panels::stats::window(
+                &ctx,
+                &self.editor.project,
+                stats,
+                self.tagger_report.as_ref(),
+                &sender,
+            );
         }
         egui::CentralPanel::default_margins()
             .frame(egui::Frame::central_panel(ui.style()).inner_margin(0.0))

@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 
 use super::app::SpantagApp;
 use super::command::Command;
-use super::state::{BulkReview, BulkScope, Dialog, FindKey, OtherOccurrences};
+use super::state::{BulkReview, BulkScope, Dialog, FindKey, OtherOccurrences, Trained};
 use super::text_view::TextSelection;
 use crate::core::Project;
 use crate::core::assist::{self, Query, Scope, Sources, TagOptions};
+use crate::core::tagger;
 use crate::core::{Edit, Span, SpanStatus, Transaction};
 
 impl SpantagApp {
@@ -427,7 +428,10 @@ impl SpantagApp {
 
     /// Apply a pre-annotation's plan as one undo step and say what it added per label.
     pub(super) fn pre_annotated(&mut self, result: Result<assist::Plan, String>) {
-        self.assist_job = None;
+        if self.assist_job.take().is_none() {
+            // Cancelled: whatever it finished with is not wanted.
+            return;
+        }
         let plan = match result {
             Ok(plan) => plan,
             Err(message) => {
@@ -463,6 +467,114 @@ impl SpantagApp {
                 title: "Pre-annotation".into(),
                 message: summary,
             });
+        }
+    }
+}
+
+impl SpantagApp {
+    /// Train the tagger on the accepted spans of a snapshot of the project, in a background
+    /// job with progress and Cancel; the suggestions come back as [`Command::Trained`].
+    pub(super) fn start_training(&mut self) {
+        if self.assist_job.is_some() {
+            self.status = Some("Wait for the running job to finish (or cancel it)".into());
+            return;
+        }
+        let project = self.editor.project.clone();
+        let trained_at = self.editor.history.state();
+        let control = self.assist_jobs.push(move |control| {
+            let corpus = tagger::Corpus::from_projects(&[&project]);
+            let progress = |p: tagger::Progress| {
+                control.set_progress(p.done as f32 / p.total.max(1) as f32);
+            };
+            let result = tagger::train_and_evaluate(
+                &corpus,
+                &tagger::TrainOptions::default(),
+                control.cancel_flag(),
+                &progress,
+            )
+            .map(|(model, evaluation)| {
+                let suggestions = tagger::suggest(&model, &project);
+                Trained {
+                    transaction: suggestions.transaction,
+                    evaluation,
+                    trained_at,
+                }
+            })
+            .map_err(|e| e.to_string());
+            Some(Command::Trained(result))
+        });
+        let what = "Training the tagger on your accepted spans…".to_owned();
+        self.status = Some(what.clone());
+        self.assist_job = Some((what, control));
+    }
+
+    /// Apply the tagger's suggestions as one undo step. When the project changed while it
+    /// trained, suggestions that now overlap a span of their label are dropped, and labels
+    /// that now exist are not added again.
+    pub(super) fn trained(&mut self, result: Result<Trained, String>) {
+        if self.assist_job.take().is_none() {
+            // Cancelled: whatever it finished with is not wanted.
+            return;
+        }
+        let trained = match result {
+            Ok(trained) => trained,
+            Err(message) => {
+                self.status = Some(format!("The tagger did not train: {message}"));
+                return;
+            }
+        };
+        self.tagger_report = trained.evaluation.clone();
+        let mut transaction = trained.transaction;
+        let mut dropped = 0;
+        if trained.trained_at != self.editor.history.state() {
+            let project = &self.editor.project;
+            let mut next_label = project.labels.len();
+            transaction.edits.retain_mut(|edit| match edit {
+                Edit::AddLabel { index, label } => {
+                    if project.labels.index_of(&label.name).is_some() {
+                        return false;
+                    }
+                    *index = next_label;
+                    next_label += 1;
+                    true
+                }
+                Edit::AddSpan { doc, span } => {
+                    let overlaps = project.doc_index(doc).is_none_or(|i| {
+                        project.documents[i]
+                            .spans
+                            .overlapping(span.start, span.end)
+                            .any(|s| s.label == span.label)
+                    });
+                    dropped += usize::from(overlaps);
+                    !overlaps
+                }
+                _ => true,
+            });
+        }
+        let added = transaction
+            .edits
+            .iter()
+            .filter(|e| matches!(e, Edit::AddSpan { .. }))
+            .count();
+        let report = trained
+            .evaluation
+            .as_ref()
+            .map(|e| format!("; held-out F1 {:.3} (View › Statistics)", e.micro.f1()))
+            .unwrap_or_default();
+        let dropped = if dropped > 0 {
+            format!(", {dropped} dropped (they overlap spans made while it trained)")
+        } else {
+            String::new()
+        };
+        if added == 0 {
+            self.status = Some(format!("The tagger found nothing new to suggest{report}"));
+            return;
+        }
+        // The spans keep their annotator (`model`): they are not this user's.
+        if self.execute_as_is(transaction) {
+            self.status = Some(format!(
+                "The tagger suggested {added} spans{dropped}{report} (one undo step)"
+            ));
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::core::formats::Format;
 use crate::core::project_file::DocumentDrift;
 use crate::core::{Label, SpanId};
 
-use super::state::{BulkReview, BulkScope, ExportForm, OpenMode, ReviewFilter};
+use super::state::{BulkReview, BulkScope, ExportForm, OpenMode, ReviewFilter, Trained};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -91,6 +91,12 @@ pub enum Command {
     PreAnnotate,
     /// The pre-annotation job finished: the plan made from a snapshot, or why not.
     PreAnnotated(Result<Plan, String>),
+    /// Edit › Train tagger and suggest: train on the accepted spans in a background job.
+    TrainAndSuggest,
+    /// The training job finished: its suggestions and held-out report, or why not.
+    Trained(Result<Trained, String>),
+    /// Cancel the running background job.
+    CancelJob,
     /// Accept or reject many suggestions at once, after a confirm with the count.
     BulkReview(BulkReview),
     SetReviewFilter(ReviewFilter),

@@ -154,6 +154,7 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             Edit,
             &[],
         ),
+        entry(C::TrainAndSuggest, "Train tagger and suggest", Edit, &[]),
         entry(C::ToggleReview, "Review mode", View, &[(cmd, Key::R, Text)]),
         entry(
             C::NextSpan,

@@ -65,6 +65,15 @@ impl SpantagApp {
             Command::BulkReview(review) => self.confirm_bulk(review),
             Command::PreAnnotate => self.pick_file(FilePurpose::PreAnnotate),
             Command::PreAnnotated(result) => self.pre_annotated(result),
+            Command::TrainAndSuggest => self.start_training(),
+            Command::Trained(result) => self.trained(result),
+            Command::CancelJob => {
+                // A job cancelled before it started never reports: forget it now.
+                if let Some((_, control)) = self.assist_job.take() {
+                    control.cancel();
+                    self.status = Some("Cancelled".into());
+                }
+            }
             Command::DeleteSpan => {
                 if let Some(id) = self.selected_span {
                     let t = self.editor.project.remove_spans(self.doc, &[id]);

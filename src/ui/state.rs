@@ -14,7 +14,8 @@ use crate::core::formats::Format;
 use crate::core::lock::LockInfo;
 use crate::core::project_file::DocumentDrift;
 use crate::core::recovery::SpanChanges;
-use crate::core::{Span, SpanId, SpanStatus};
+use crate::core::tagger::Evaluation;
+use crate::core::{Span, SpanId, SpanStatus, Transaction};
 
 /// What to do once the user has answered "save changes?".
 #[derive(Clone, Debug, PartialEq)]
@@ -68,6 +69,16 @@ pub enum Dialog {
         what: String,
         count: usize,
     },
+}
+
+/// What a training job hands back: the suggestions made from a snapshot of the project.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trained {
+    pub transaction: Transaction,
+    /// Precision, recall and F1 on held-out spans (`None`: too few to hold any out).
+    pub evaluation: Option<Evaluation>,
+    /// The history state of the snapshot it was trained on.
+    pub trained_at: u64,
 }
 
 /// Which suggestions a bulk review decides.

@@ -164,6 +164,21 @@ pub fn status_bar(
     });
 }
 
+/// A background job's progress, with Cancel.
+pub fn job_bar(ui: &mut egui::Ui, what: &str, progress: f32, tx: &CommandSender) {
+    ui.horizontal(|ui| {
+        ui.label(what);
+        ui.add(
+            egui::ProgressBar::new(progress)
+                .desired_width(240.0)
+                .show_percentage(),
+        );
+        if ui.button("Cancel").clicked() {
+            tx.send(Command::CancelJob);
+        }
+    });
+}
+
 /// The find bar: the query and its options, "12 of 340", stepping, and "Tag all N as LABEL".
 /// A label key while hits show tags them all too (see the app's shortcuts).
 pub fn find_bar(ui: &mut egui::Ui, find: &mut FindState, labels: &LabelSet, tx: &CommandSender) {
