@@ -417,3 +417,29 @@ fn a_cancelled_training_changes_nothing() {
     h.run();
     assert_eq!(h.state().editor.project.documents[1].spans.len(), 0);
 }
+
+/// A span made while the tagger trains: its suggestion at the same place is dropped, not added
+/// on top of it.
+#[test]
+fn suggestions_overlapping_spans_made_while_training_are_dropped() {
+    let mut h = harness(to_learn_from());
+    h.state_mut().show_document(1);
+    h.state_mut().selection = spantag::ui::TextSelection {
+        anchor: 0,
+        caret: 2,
+    };
+    // Both run in one frame, the training on the snapshot taken before the tag.
+    h.state_mut().queue(spantag::ui::Command::TrainAndSuggest);
+    h.state_mut()
+        .queue(spantag::ui::Command::ApplyLabel("GPE".into()));
+    wait_for_status(&mut h, "The tagger");
+    let status = h.state().status.clone().unwrap_or_default();
+    assert!(status.contains("1 dropped"), "{status}");
+    let at_start: Vec<_> = h.state().editor.project.documents[1]
+        .spans
+        .iter()
+        .filter(|s| s.start == 0 && s.label == "GPE")
+        .map(|s| s.status)
+        .collect();
+    assert_eq!(at_start, [SpanStatus::Accepted], "only the user's span");
+}
