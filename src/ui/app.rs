@@ -17,12 +17,14 @@ use super::command::{Command, CommandReceiver, CommandSender, command_channel};
 use super::command_table::{self, hotkey_key};
 use super::derived::{self, Derived};
 use super::dialogs::{self, FilePicker, Palette};
+use super::jobs::{JobControl, JobQueue};
 use super::panels::{self, PanelState};
 use super::preferences::Preferences;
 use super::shown::Shown;
-use super::state::{CompareSession, Dialog, ExportForm, FindState, ReviewState};
+use super::state::{CompareSession, Dialog, ExportForm, FindState, OtherOccurrences, ReviewState};
 use super::text_view::{TextSelection, TextView, TextViewAction};
 use crate::core::lock::ProjectLock;
+use crate::core::tagger::Evaluation;
 use crate::core::{Editor, LabelSet, Project, SpanId};
 
 /// Autosave this long after the last edit (the promise is "within 2 seconds").
@@ -80,6 +82,14 @@ pub struct SpantagApp {
     pub text_view: TextView,
     pub panel: PanelState,
     pub find: FindState,
+    /// Runs pre-annotation (and training) off the frame.
+    pub(super) assist_jobs: JobQueue,
+    /// The assist job running, for the status bar.
+    pub assist_job: Option<(String, JobControl)>,
+    /// The tagger's last held-out report, for the statistics window.
+    pub tagger_report: Option<Evaluation>,
+    /// The selected span's other occurrences, counted for the panel's offer.
+    pub other_occurrences: Option<OtherOccurrences>,
     pub review: ReviewState,
     /// The statistics window is open.
     pub show_statistics: bool,
@@ -144,6 +154,10 @@ impl SpantagApp {
             text_view,
             panel: PanelState::default(),
             find: FindState::default(),
+            other_occurrences: None,
+            assist_jobs: JobQueue::new("spantag-assist", commands.clone()),
+            assist_job: None,
+            tagger_report: None,
             review: ReviewState::default(),
             show_statistics: false,
             status: None,
@@ -313,7 +327,10 @@ impl SpantagApp {
         }
         if left_field {
             // This Esc (or click) was for the field: it must not also clear the selection.
-            ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+            let escape = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+            if escape && self.find.field_focused {
+                self.queue(Command::CloseFind);
+            }
         }
         let text = self.text_view.id;
         ctx.memory_mut(|m| {
@@ -355,7 +372,12 @@ impl SpantagApp {
             .collect();
         for (key, name) in hotkeys {
             if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
-                self.queue(Command::ApplyLabel(name));
+                // While the find bar shows hits, a label key tags all of them.
+                self.queue(if self.find.open && !self.find.hits.is_empty() {
+                    Command::TagAllFound(name)
+                } else {
+                    Command::ApplyLabel(name)
+                });
             }
         }
     }
@@ -460,6 +482,8 @@ impl eframe::App for SpantagApp {
         self.keep_keys_on_text(&ctx);
         self.collect_shortcuts(&ctx);
         self.refresh_derived();
+        self.refresh_find();
+        self.refresh_other_occurrences();
         if self.show_statistics {
             self.derived.stats(&self.editor, self.session.generation);
         }
@@ -476,10 +500,18 @@ impl eframe::App for SpantagApp {
             compare: self.compare.as_ref(),
             derived: &self.derived,
             autosaving: self.session.autosaver.writing(),
+            other_occurrences: self.other_occurrences.as_ref(),
+            occurrences_as_suggestions: self.prefs.occurrences_as_suggestions,
         };
         egui::Panel::top("spantag_menu").show(ui, |ui| {
             panels::menu::bar(ui, &shown, &self.prefs, self.show_statistics, &sender)
         });
+        if let Some((what, control)) = &self.assist_job {
+            let progress = control.progress();
+            egui::Panel::bottom("spantag_job")
+                .show(ui, |ui| panels::menu::job_bar(ui, what, progress, &sender));
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
         egui::Panel::bottom("spantag_status").show(ui, |ui| {
             panels::menu::status_bar(ui, &shown, &self.selection, self.status.as_deref())
         });
@@ -488,8 +520,9 @@ impl eframe::App for SpantagApp {
             .size_range(240.0..=640.0)
             .show(ui, |ui| panels::show(ui, &shown, &mut self.panel, &sender));
         if self.find.open {
-            egui::Panel::top("spantag_find")
-                .show(ui, |ui| panels::menu::find_bar(ui, &mut self.find, &sender));
+            egui::Panel::top("spantag_find").show(ui, |ui| {
+                panels::menu::find_bar(ui, &mut self.find, &self.editor.project.labels, &sender)
+            });
         }
         dialogs::show(
             &ctx,
@@ -507,7 +540,13 @@ impl eframe::App for SpantagApp {
         if self.show_statistics
             && let Some(stats) = self.derived.cached_stats()
         {
-            panels::stats::window(&ctx, &self.editor.project, stats, &sender);
+            panels::stats::window(
+                &ctx,
+                &self.editor.project,
+                stats,
+                self.tagger_report.as_ref(),
+                &sender,
+            );
         }
         egui::CentralPanel::default_margins()
             .frame(egui::Frame::central_panel(ui.style()).inner_margin(0.0))

@@ -10,11 +10,12 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use eframe::egui;
 
+use crate::core::assist::Plan;
 use crate::core::formats::Format;
 use crate::core::project_file::DocumentDrift;
 use crate::core::{Label, SpanId};
 
-use super::state::{ExportForm, OpenMode, ReviewFilter};
+use super::state::{BulkReview, BulkScope, ExportForm, OpenMode, ReviewFilter, Trained};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -52,9 +53,16 @@ pub enum Command {
     PreviousSpan,
     SelectDocument(usize),
     Find,
-    /// Select the next occurrence of the find bar's text.
+    /// Select the next hit of the find bar, switching documents as needed.
     FindNext,
+    FindPrevious,
+    /// Tag every hit of the find bar with this label (those not already covered).
+    TagAllFound(String),
     CloseFind,
+    /// Tag the selected span's other occurrences in the project with its label.
+    TagOtherOccurrences,
+    /// The preference: "also tag" adds suggestions (`true`) or accepted spans.
+    SetOccurrencesAsSuggestions(bool),
     ClearSelection,
     /// Set the span's note (`None` removes it).
     SetNote {
@@ -79,6 +87,18 @@ pub enum Command {
         start: bool,
         delta: i8,
     },
+    /// Edit › Pre-annotate with gazetteer/rules…: pick the files.
+    PreAnnotate,
+    /// The pre-annotation job finished: the plan made from a snapshot, or why not.
+    PreAnnotated(Result<Plan, String>),
+    /// Edit › Train tagger and suggest: train on the accepted spans in a background job.
+    TrainAndSuggest,
+    /// The training job finished: its suggestions and held-out report, or why not.
+    Trained(Result<Trained, String>),
+    /// Cancel the running background job.
+    CancelJob,
+    /// Accept or reject many suggestions at once, after a confirm with the count.
+    BulkReview(BulkReview),
     SetReviewFilter(ReviewFilter),
     SetShowRejected(bool),
     SetAnnotator(String),
@@ -123,6 +143,8 @@ pub enum FilePurpose {
     Compare,
     Import(Format),
     Export(ExportForm),
+    /// Gazetteers (`.tsv`, `.txt` lists) and rules files (`.rules`) to pre-annotate with.
+    PreAnnotate,
 }
 
 /// An answer to the dialog showing.
@@ -140,6 +162,20 @@ pub enum Answer {
     CompareRecovery,
     Reanchor(Vec<DocumentDrift>),
     StayReadOnly,
+    /// Yes to the bulk review's count.
+    ApplyBulk(BulkReview),
+    /// Pre-annotate with these files; `label` is the label of the `.txt` lists' mentions.
+    PreAnnotateWith {
+        paths: Vec<PathBuf>,
+        label: Option<String>,
+    },
+}
+
+impl Command {
+    /// A bulk review command.
+    pub fn bulk(scope: BulkScope, accept: bool) -> Self {
+        Self::BulkReview(BulkReview { scope, accept })
+    }
 }
 
 /// A cloneable way to send commands into the frame, for panels, dialogs and job threads.

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use eframe::egui::{Key, KeyboardShortcut, ModifierNames, Modifiers};
 
 use super::command::Command;
+use super::state::BulkScope;
 use crate::core::formats::Format;
 use crate::core::{Label, LabelSet};
 
@@ -134,6 +135,26 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             &[(none, Key::Escape, Text)],
         ),
         entry(C::Find, "Find…", Edit, &[(cmd, Key::F, Always)]),
+        entry(C::FindNext, "Find next", Edit, &[(none, Key::F3, Always)]),
+        entry(
+            C::FindPrevious,
+            "Find previous",
+            Edit,
+            &[(Modifiers::SHIFT, Key::F3, Always)],
+        ),
+        entry(
+            C::TagOtherOccurrences,
+            "Also tag the other occurrences of the span",
+            Edit,
+            &[(none, Key::A, Text)],
+        ),
+        entry(
+            C::PreAnnotate,
+            "Pre-annotate with gazetteer/rules…",
+            Edit,
+            &[],
+        ),
+        entry(C::TrainAndSuggest, "Train tagger and suggest", Edit, &[]),
         entry(C::ToggleReview, "Review mode", View, &[(cmd, Key::R, Text)]),
         entry(
             C::NextSpan,
@@ -158,6 +179,42 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             "Reject span",
             Edit,
             &[(none, Key::Backspace, Reviewing)],
+        ),
+        entry(
+            C::bulk(BulkScope::SameTextAndLabel, true),
+            "Accept all suggestions with this text and label",
+            Edit,
+            &[(Modifiers::SHIFT, Key::Enter, Reviewing)],
+        ),
+        entry(
+            C::bulk(BulkScope::SameTextAndLabel, false),
+            "Reject all suggestions with this text and label",
+            Edit,
+            &[(Modifiers::SHIFT, Key::Backspace, Reviewing)],
+        ),
+        entry(
+            C::bulk(BulkScope::SameLabel, true),
+            "Accept all suggestions of this label in the document",
+            Edit,
+            &[(alt, Key::Enter, Reviewing)],
+        ),
+        entry(
+            C::bulk(BulkScope::SameLabel, false),
+            "Reject all suggestions of this label in the document",
+            Edit,
+            &[(alt, Key::Backspace, Reviewing)],
+        ),
+        entry(
+            C::bulk(BulkScope::Document, true),
+            "Accept all suggestions in the document",
+            Edit,
+            &[(cmd_shift, Key::Enter, Reviewing)],
+        ),
+        entry(
+            C::bulk(BulkScope::Document, false),
+            "Reject all suggestions in the document",
+            Edit,
+            &[(cmd_shift, Key::Backspace, Reviewing)],
         ),
         entry(
             nudge(true, -1),

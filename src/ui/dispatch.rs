@@ -62,6 +62,18 @@ impl SpantagApp {
             Command::Accept => self.set_status(SpanStatus::Accepted),
             Command::Reject => self.set_status(SpanStatus::Rejected),
             Command::Nudge { start, delta } => self.nudge(start, delta),
+            Command::BulkReview(review) => self.confirm_bulk(review),
+            Command::PreAnnotate => self.pick_file(FilePurpose::PreAnnotate),
+            Command::PreAnnotated(result) => self.pre_annotated(result),
+            Command::TrainAndSuggest => self.start_training(),
+            Command::Trained(result) => self.trained(result),
+            Command::CancelJob => {
+                // A job cancelled before it started never reports: forget it now.
+                if let Some((_, control)) = self.assist_job.take() {
+                    control.cancel();
+                    self.status = Some("Cancelled".into());
+                }
+            }
             Command::DeleteSpan => {
                 if let Some(id) = self.selected_span {
                     let t = self.editor.project.remove_spans(self.doc, &[id]);
@@ -84,9 +96,17 @@ impl SpantagApp {
                 self.find.open = true;
                 self.find.focus = true;
             }
-            Command::FindNext => self.find_next(),
+            Command::FindNext => self.step_find(true),
+            Command::FindPrevious => self.step_find(false),
+            Command::TagAllFound(label) => self.tag_all_hits(&label),
+            Command::TagOtherOccurrences => self.tag_other_occurrences(),
+            Command::SetOccurrencesAsSuggestions(on) => {
+                self.prefs.occurrences_as_suggestions = on;
+                self.save_preferences();
+            }
             Command::CloseFind => {
                 self.find.open = false;
+                self.refresh_find();
                 self.focus_text = true;
             }
             Command::SetNote { span, note } => self.set_note(span, note),
@@ -485,39 +505,6 @@ impl SpantagApp {
         };
         let id = spans[next].id;
         self.select_span(id, true);
-    }
-
-    /// Select the next occurrence of the find text after the caret (wrapping around).
-    pub fn find_next(&mut self) {
-        let Some(doc) = self.current_doc() else {
-            return;
-        };
-        let query = self.find.query.clone();
-        if query.is_empty() {
-            return;
-        }
-        let text = doc.document.text();
-        let (_, sel_end) = self.selection.range();
-        let from_byte = doc.document.char_to_byte(sel_end);
-        let hit = text[from_byte..]
-            .find(&query)
-            .map(|b| from_byte + b)
-            .or_else(|| text.find(&query));
-        match hit {
-            Some(b) => {
-                let start = doc.document.byte_to_char(b);
-                let end = start + query.chars().count();
-                self.selection = TextSelection {
-                    anchor: start,
-                    caret: end,
-                };
-                self.selected_span = None;
-                self.text_view.scroll_to(start);
-                self.find.message = None;
-                self.focus_text = true;
-            }
-            None => self.find.message = Some(format!("\"{query}\" not found")),
-        }
     }
 }
 

@@ -224,6 +224,7 @@ impl SpantagApp {
             FilePurpose::Compare => self.start_compare(&paths),
             FilePurpose::Import(format) => self.import_from(format, &paths),
             FilePurpose::Export(form) => self.export_chosen(&form, &first),
+            FilePurpose::PreAnnotate => self.pre_annotation_chosen(paths),
         }
     }
 
@@ -274,6 +275,8 @@ impl SpantagApp {
                 }
             }
             Answer::SaveAs => self.save_as(),
+            Answer::ApplyBulk(review) => self.apply_bulk(&review),
+            Answer::PreAnnotateWith { paths, label } => self.start_pre_annotation(paths, label),
             Answer::Open(path, mode) => self.open_path_with(&path, mode),
             Answer::Restore(recovery) if recovery::is_untitled(&recovery) => {
                 self.restore_untitled(&recovery)

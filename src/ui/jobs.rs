@@ -37,6 +37,11 @@ impl JobControl {
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::Relaxed)
     }
+
+    /// The cancel flag itself, for core work that polls an `AtomicBool` (tagger training).
+    pub fn cancel_flag(&self) -> &AtomicBool {
+        &self.cancelled
+    }
 }
 
 type Work = Box<dyn FnOnce(&JobControl) -> Option<Command> + Send>;

@@ -1,9 +1,11 @@
 //! The annotator window: a thin egui shell over [`crate::core`].
 //!
 //! See `docs/ARCHITECTURE.md`: panels, the text view and dialogs read state and send
-//! [`Command`]s; `dispatch.rs` (with `files.rs`, `exchange.rs`, `compare.rs`) applies them.
+//! [`Command`]s; `dispatch.rs` (with `files.rs`, `exchange.rs`, `compare.rs`, `assist.rs`)
+//! applies them.
 
 mod app;
+mod assist;
 mod autosave;
 mod command;
 pub mod command_table;

@@ -35,6 +35,8 @@ pub struct Preferences {
     pub review: ReviewState,
     /// Project files opened, the latest first.
     pub recent: Vec<PathBuf>,
+    /// "Also tag the other occurrences" adds suggestions to review, not accepted spans.
+    pub occurrences_as_suggestions: bool,
 }
 
 impl Default for Preferences {
@@ -46,6 +48,7 @@ impl Default for Preferences {
             show_rejected: false,
             review: ReviewState::default(),
             recent: Vec::new(),
+            occurrences_as_suggestions: false,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! through it (they send commands instead).
 
 use super::derived::Derived;
-use super::state::{CompareSession, ReviewState};
+use super::state::{CompareSession, OtherOccurrences, ReviewState};
 use crate::core::history::History;
 use crate::core::{AnnotatedDocument, Project, SpanId};
 
@@ -20,6 +20,10 @@ pub struct Shown<'a> {
     pub derived: &'a Derived,
     /// An autosave is being written.
     pub autosaving: bool,
+    /// The selected span's other occurrences, when there are any to tag.
+    pub other_occurrences: Option<&'a OtherOccurrences>,
+    /// The preference: "also tag" adds suggestions.
+    pub occurrences_as_suggestions: bool,
 }
 
 impl Shown<'_> {

@@ -8,12 +8,14 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::core::agreement::AgreementReport;
+use crate::core::assist::{Hit, Query, Scope};
 use crate::core::compare::Comparison;
 use crate::core::formats::Format;
 use crate::core::lock::LockInfo;
 use crate::core::project_file::DocumentDrift;
 use crate::core::recovery::SpanChanges;
-use crate::core::{Span, SpanStatus};
+use crate::core::tagger::Evaluation;
+use crate::core::{Span, SpanId, SpanStatus, Transaction};
 
 /// What to do once the user has answered "save changes?".
 #[derive(Clone, Debug, PartialEq)]
@@ -56,6 +58,45 @@ pub enum Dialog {
     Drift {
         report: Vec<DocumentDrift>,
     },
+    /// Which label the mentions of `.txt` gazetteers get, before pre-annotating with `paths`.
+    AskListLabel {
+        paths: Vec<PathBuf>,
+    },
+    /// Accept or reject many suggestions at once: the count first.
+    ConfirmBulk {
+        review: BulkReview,
+        /// "12 suggestions of 古巴 as GPE in all documents".
+        what: String,
+        count: usize,
+    },
+}
+
+/// What a training job hands back: the suggestions made from a snapshot of the project.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trained {
+    pub transaction: Transaction,
+    /// Precision, recall and F1 on held-out spans (`None`: too few to hold any out).
+    pub evaluation: Option<Evaluation>,
+    /// The history state of the snapshot it was trained on.
+    pub trained_at: u64,
+}
+
+/// Which suggestions a bulk review decides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BulkScope {
+    /// With the selected span's text and label, in every document.
+    SameTextAndLabel,
+    /// With the selected span's label, in this document.
+    SameLabel,
+    /// Every suggestion in this document.
+    Document,
+}
+
+/// Accept (or reject) the suggestions of a scope, as one undo step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BulkReview {
+    pub scope: BulkScope,
+    pub accept: bool,
 }
 
 /// How to open a project that another Spantag holds.
@@ -100,12 +141,52 @@ impl ReviewState {
 /// The review filter as a command carries it.
 pub type ReviewFilter = ReviewState;
 
+/// The find bar: what is looked for, where, and the hits of the last search.
 #[derive(Default)]
 pub struct FindState {
     pub open: bool,
     pub query: String,
+    /// `query` is a regex (`regex` crate syntax), not plain text.
+    pub regex: bool,
+    pub case_sensitive: bool,
+    /// Look in every document, not only the shown one.
+    pub whole_project: bool,
     pub focus: bool,
+    /// The query field had the keyboard in the last frame.
+    pub field_focused: bool,
+    /// Why there are no hits: a regex that does not compile, or nothing found.
     pub message: Option<String>,
+    /// Every hit of the query, in document order (see [`crate::core::assist::find`]).
+    pub hits: Vec<Hit>,
+    /// The hit the bar last stepped to, an index into `hits`.
+    pub current: Option<usize>,
+    /// The label "Tag all" uses.
+    pub tag_label: Option<String>,
+    /// What `hits` were found for; a different key means searching again.
+    pub searched: Option<FindKey>,
+}
+
+/// "Also tag the N other occurrences" of the selected span: counted once per selection and
+/// project state, not per frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtherOccurrences {
+    pub span: SpanId,
+    /// The span's text.
+    pub text: String,
+    pub label: String,
+    /// Occurrences in the project that "also tag" would add (not covered, not rejected).
+    pub count: usize,
+    /// The (project generation, history state) it was counted at.
+    pub counted_at: (u64, u64),
+}
+
+/// Everything the hits depend on: the query, the scope and the project's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindKey {
+    pub query: Query,
+    pub scope: Scope,
+    pub generation: u64,
+    pub history: u64,
 }
 
 /// The options form shown before exporting to a token format.

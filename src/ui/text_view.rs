@@ -5,11 +5,14 @@
 //! own lane under the text, so nested and overlapping spans stay visible; a click on text covered
 //! by several spans opens a chooser.
 
-use eframe::egui::{self, Id, Key, Modifiers, Pos2, Rect, Sense, Vec2, vec2};
+use eframe::egui::{
+    self, Color32, CornerRadius, Id, Key, Modifiers, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2,
+    vec2,
+};
 
 use super::span_paint::{self, LabelColors, Look};
 pub use super::span_paint::{CompareOverlay, DrawnBlock};
-use super::text_layout::{self, DocumentLayout};
+use super::text_layout::{self, Block, DocumentLayout};
 use crate::core::{AnnotatedDocument, LabelSet, Span, SpanId, SpanStatus};
 
 const MARGIN: f32 = 16.0;
@@ -67,6 +70,10 @@ pub struct TextView {
     /// While comparing annotators: their spans in lanes under the text, and the units.
     pub overlay: Option<CompareOverlay>,
     label_colors: LabelColors,
+    /// The find bar's hits in the shown document, `[start, end)` in code points, in order.
+    pub find_hits: Vec<(usize, usize)>,
+    /// The hit the find bar stepped to, drawn outlined.
+    pub find_current: Option<(usize, usize)>,
 }
 
 impl Default for TextView {
@@ -83,6 +90,8 @@ impl Default for TextView {
             show_rejected: false,
             overlay: None,
             label_colors: LabelColors::default(),
+            find_hits: Vec::new(),
+            find_current: None,
         }
     }
 }
@@ -176,6 +185,32 @@ impl TextView {
         self.drawn.iter().find_map(|d| {
             text_layout::char_at(&d.galley, pos - d.origin).map(|c| d.block.start + c)
         })
+    }
+
+    /// The find bar's hits in `drawn`, as a yellow background (the current one outlined): a
+    /// separate overlay so span painting stays as it is.
+    fn paint_find_hits(&self, painter: &egui::Painter, drawn: &DrawnBlock) {
+        let Block { start, end } = drawn.block;
+        let at = drawn.origin.to_vec2();
+        let fill = Color32::from_rgba_unmultiplied(255, 210, 0, 90);
+        let first = self.find_hits.partition_point(|&(_, e)| e <= start);
+        let in_block = self.find_hits[first..]
+            .iter()
+            .take_while(|&&(s, _)| s < end.max(start + 1));
+        for &(s, e) in in_block {
+            let (a, b) = (s.clamp(start, end) - start, e.clamp(start, end) - start);
+            for r in text_layout::range_rects(&drawn.galley, a, b) {
+                painter.rect_filled(r.translate(at), 2.0, fill);
+                if self.find_current == Some((s, e)) {
+                    painter.rect_stroke(
+                        r.translate(at),
+                        CornerRadius::same(2),
+                        Stroke::new(2.0, Color32::from_rgb(230, 150, 0)),
+                        StrokeKind::Outside,
+                    );
+                }
+            }
+        }
     }
 
     #[expect(clippy::too_many_arguments)]
@@ -327,6 +362,8 @@ impl TextView {
             show_rejected: self.show_rejected,
         };
         for drawn in &self.drawn {
+            // Under the spans and the text: the find bar's hits in this block.
+            self.paint_find_hits(&painter, drawn);
             span_paint::paint_block(
                 &painter,
                 drawn,

@@ -35,6 +35,7 @@ fn pick(purpose: &FilePurpose) -> Pick {
         FilePurpose::Import(_) => Pick::Files,
         FilePurpose::Export(form) if form.format.exports_folder() => Pick::Folder,
         FilePurpose::Export(_) => Pick::Save,
+        FilePurpose::PreAnnotate => Pick::Files,
     }
 }
 
@@ -52,6 +53,9 @@ fn title(purpose: &FilePurpose) -> String {
             format!("Export to {}: choose a folder", form.format)
         }
         FilePurpose::Export(form) => format!("Export to {}", form.format),
+        FilePurpose::PreAnnotate => {
+            "Pre-annotate: gazetteers (.tsv, .txt lists) and rules (.rules)".into()
+        }
     }
 }
 
@@ -66,6 +70,7 @@ fn extensions(purpose: &FilePurpose) -> Vec<&'static str> {
         FilePurpose::Import(Format::Docbin) => vec!["spacy"],
         FilePurpose::Import(_) => vec![],
         FilePurpose::Export(form) => vec![form.format.extension()],
+        FilePurpose::PreAnnotate => vec!["tsv", "txt", "rules"],
     }
 }
 

@@ -123,6 +123,44 @@ pub fn show(
                     }
                 });
             }
+            Dialog::AskListLabel { paths } => {
+                ui.heading("Label of the mentions");
+                ui.label("The .txt gazetteers list mentions without a label: tag them all…");
+                ui.horizontal_wrapped(|ui| {
+                    for label in project.labels.iter() {
+                        if ui.button(format!("as {}", label.name)).clicked() {
+                            choice = Some(Answer::PreAnnotateWith {
+                                paths: paths.clone(),
+                                label: Some(label.name.clone()),
+                            });
+                        }
+                    }
+                });
+                ui.add_space(8.0);
+                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                    choice = Some(Answer::Close);
+                }
+            }
+            Dialog::ConfirmBulk {
+                review,
+                what,
+                count,
+            } => {
+                let verb = if review.accept { "Accept" } else { "Reject" };
+                ui.heading(format!("{verb} {count} suggestions?"));
+                ui.label(format!("{verb} {what}: one undo step."));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    let yes = ui.button(format!("{verb} {count}")).clicked()
+                        || ui.input(|i| i.key_pressed(Key::Enter));
+                    if yes {
+                        choice = Some(Answer::ApplyBulk(review.clone()));
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                        choice = Some(Answer::Close);
+                    }
+                });
+            }
             Dialog::Drift { report } => {
                 ui.heading("The text changed after it was annotated");
                 let mut found = 0;

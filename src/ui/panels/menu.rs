@@ -2,6 +2,7 @@
 
 use eframe::egui::{self, Key};
 
+use crate::core::LabelSet;
 use crate::core::formats::Format;
 use crate::ui::command::{Command, CommandSender};
 use crate::ui::command_table::{self, Menu, TABLE, format_title};
@@ -163,30 +164,112 @@ pub fn status_bar(
     });
 }
 
-pub fn find_bar(ui: &mut egui::Ui, find: &mut FindState, tx: &CommandSender) {
+/// A background job's progress, with Cancel.
+pub fn job_bar(ui: &mut egui::Ui, what: &str, progress: f32, tx: &CommandSender) {
     ui.horizontal(|ui| {
+        ui.label(what);
+        ui.add(
+            egui::ProgressBar::new(progress)
+                .desired_width(240.0)
+                .show_percentage(),
+        );
+        if ui.button("Cancel").clicked() {
+            tx.send(Command::CancelJob);
+        }
+    });
+}
+
+/// The find bar: the query and its options, "12 of 340", stepping, and "Tag all N as LABEL".
+/// A label key while hits show tags them all too (see the app's shortcuts).
+pub fn find_bar(ui: &mut egui::Ui, find: &mut FindState, labels: &LabelSet, tx: &CommandSender) {
+    ui.horizontal_wrapped(|ui| {
         let find_label = ui.label("Find");
         let edit = ui
             .add(
                 egui::TextEdit::singleline(&mut find.query)
                     .desired_width(240.0)
-                    .hint_text("text to find"),
+                    .hint_text(if find.regex { "regex" } else { "text to find" }),
             )
             .labelled_by(find_label.id);
         if find.focus {
             edit.request_focus();
             find.focus = false;
         }
+        let mut changed = edit.changed();
+        changed |= ui.checkbox(&mut find.regex, "Regex").changed();
+        changed |= ui
+            .checkbox(&mut find.case_sensitive, "Match case")
+            .changed();
+        changed |= ui
+            .checkbox(&mut find.whole_project, "All documents")
+            .changed();
+        if changed {
+            // The search runs at the start of the next frame.
+            ui.ctx().request_repaint();
+        }
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-        if enter || ui.button("Next").clicked() {
+        let shift = ui.input(|i| i.modifiers.shift);
+        if ui
+            .button("Previous")
+            .on_hover_text("Previous (Shift+Enter)")
+            .clicked()
+            || enter && shift
+        {
+            tx.send(Command::FindPrevious);
+        }
+        if ui.button("Next").on_hover_text("Next (Enter)").clicked() || enter && !shift {
             tx.send(Command::FindNext);
         }
-        let escape = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Escape));
-        if ui.button("Close").clicked() || escape {
-            tx.send(Command::CloseFind);
+        if enter {
+            // Keep typing or stepping with Enter in the field.
+            find.focus = true;
         }
-        if let Some(m) = &find.message {
-            ui.label(m);
+        let n = find.hits.len();
+        match (&find.message, find.current) {
+            (Some(m), _) => {
+                ui.colored_label(ui.visuals().warn_fg_color, m);
+            }
+            (None, Some(i)) => {
+                ui.label(format!("{} of {n}", i + 1));
+            }
+            (None, None) if n > 0 => {
+                ui.label(format!("{n} found"));
+            }
+            _ => {}
+        }
+        if n > 0 && !labels.is_empty() {
+            ui.separator();
+            let chosen = find
+                .tag_label
+                .clone()
+                .filter(|l| labels.index_of(l).is_some())
+                .or_else(|| labels.iter().next().map(|l| l.name.clone()))
+                .unwrap_or_default();
+            if ui
+                .button(format!("Tag all {n}"))
+                .on_hover_text("Tags every hit not already covered: one undo step")
+                .clicked()
+            {
+                tx.send(Command::TagAllFound(chosen.clone()));
+            }
+            let mut picked = chosen.clone();
+            let as_label = ui.label("as");
+            egui::ComboBox::from_id_salt("spantag_find_label")
+                .selected_text(picked.as_str())
+                .show_ui(ui, |ui| {
+                    for l in labels.iter() {
+                        ui.selectable_value(&mut picked, l.name.clone(), l.name.as_str());
+                    }
+                })
+                .response
+                .labelled_by(as_label.id);
+            find.tag_label = Some(picked);
+        }
+        // Esc in the field closes the bar: egui drops the field's focus on Esc before the frame,
+        // so the app sees that key (`keep_keys_on_text`) and sends CloseFind.
+        find.field_focused = edit.has_focus();
+        if ui.button("Close").clicked() {
+            tx.send(Command::CloseFind);
         }
     });
 }

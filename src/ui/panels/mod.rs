@@ -2,6 +2,7 @@
 //! [`super::command::Command`]s; the only state they change is their own widgets' (the drafts of
 //! [`PanelState`]). They never import the app or the dispatcher.
 
+mod assist;
 pub mod compare;
 mod labels;
 pub mod menu;
@@ -47,6 +48,7 @@ pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &C
             labels::labels(ui, shown, state, tx);
             ui.separator();
             span::selected_span(ui, shown, state, tx);
+            assist::other_occurrences(ui, shown, tx);
             ui.separator();
             span::span_list(ui, shown, state, tx);
         });
@@ -103,6 +105,8 @@ mod tests {
                 compare: None,
                 derived: &derived,
                 autosaving: false,
+                other_occurrences: None,
+                occurrences_as_suggestions: false,
             };
             show(ui, &shown, &mut state, &tx);
         });

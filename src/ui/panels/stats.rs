@@ -7,6 +7,7 @@ use egui_plot::{Bar, BarChart, Plot};
 
 use crate::core::Project;
 use crate::core::stats::Stats;
+use crate::core::tagger::Evaluation;
 use crate::ui::command::{Command, CommandSender};
 
 /// One horizontal bar chart of `(name, count, colour)`, the largest at the top.
@@ -44,7 +45,13 @@ fn bars(ui: &mut egui::Ui, id: &str, rows: &[(String, usize, Color32)]) {
         });
 }
 
-pub fn window(ctx: &egui::Context, project: &Project, stats: &Stats, tx: &CommandSender) {
+pub fn window(
+    ctx: &egui::Context,
+    project: &Project,
+    stats: &Stats,
+    tagger: Option<&Evaluation>,
+    tx: &CommandSender,
+) {
     let label_color = |name: &str| {
         project.labels.get(name).map_or(Color32::GRAY, |l| {
             Color32::from_rgb(l.color.0, l.color.1, l.color.2)
@@ -110,8 +117,46 @@ pub fn window(ctx: &egui::Context, project: &Project, stats: &Stats, tx: &Comman
             bars(ui, "spantag_stats_documents", &per_document);
             ui.heading("Review");
             bars(ui, "spantag_stats_review", &review);
+            if let Some(evaluation) = tagger {
+                tagger_report(ui, evaluation);
+            }
         });
     if !open {
         tx.send(Command::ToggleStatistics);
     }
+}
+
+/// The tagger's last held-out report: precision, recall and F1 per label.
+fn tagger_report(ui: &mut egui::Ui, evaluation: &Evaluation) {
+    ui.heading("Tagger (held-out spans)");
+    let held_out = evaluation
+        .held_out
+        .map(|h| format!("held out: {h}; "))
+        .unwrap_or_default();
+    ui.label(format!(
+        "{held_out}trained on {} sentences, tested on {}",
+        evaluation.train_sentences, evaluation.test_sentences
+    ));
+    egui::Grid::new("spantag_stats_tagger")
+        .num_columns(5)
+        .striped(true)
+        .show(ui, |ui| {
+            for heading in ["label", "spans", "precision", "recall", "F1"] {
+                ui.strong(heading);
+            }
+            ui.end_row();
+            for score in evaluation.per_label.iter().chain([&evaluation.micro]) {
+                let name = if std::ptr::eq(score, &evaluation.micro) {
+                    "all"
+                } else {
+                    score.label.as_str()
+                };
+                ui.label(name);
+                ui.label(score.gold.to_string());
+                ui.label(format!("{:.3}", score.precision()));
+                ui.label(format!("{:.3}", score.recall()));
+                ui.label(format!("{:.3}", score.f1()));
+                ui.end_row();
+            }
+        });
 }
