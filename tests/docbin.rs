@@ -150,3 +150,27 @@ fn a_file_that_is_not_a_docbin_is_an_error_naming_it() {
     assert_eq!(error.file, path);
     assert!(error.reason.contains("not a spaCy DocBin"), "{error}");
 }
+
+#[test]
+fn a_docbin_that_unpacks_past_the_limit_is_refused_before_it_is_read_whole() {
+    use std::io::Write as _;
+    // A zip bomb: 300 MiB of zeros compress to about 300 KB.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bomb.spacy");
+    let file = std::fs::File::create(&path).expect("create");
+    let mut encoder = flate2::write::ZlibEncoder::new(file, flate2::Compression::fast());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..300 {
+        encoder.write_all(&zeros).expect("write");
+    }
+    encoder.finish().expect("finish");
+    assert!(std::fs::metadata(&path).expect("size").len() < 2 << 20);
+    let error = formats::import(Format::Docbin, &[path.clone()], &ImportOptions::default())
+        .expect_err("refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("unpacks to more than 256 MiB"),
+        "{message}"
+    );
+    assert!(message.contains("bomb.spacy"), "{message}");
+}

@@ -23,7 +23,14 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else {
         return;
     };
-    let formats = [Format::Text, Format::Doccano, Format::Conll, Format::Brat, Format::LabelStudio];
+    let formats = [
+        Format::Text,
+        Format::Doccano,
+        Format::Conll,
+        Format::Brat,
+        Format::LabelStudio,
+        Format::Docbin,
+    ];
     let format = formats[usize::from(selector) % formats.len()];
     let options = ImportOptions {
         lenient: selector & 0x10 != 0,

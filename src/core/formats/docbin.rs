@@ -301,6 +301,9 @@ pub fn write(
 
 // ---- Import -------------------------------------------------------------------------------------
 
+/// The most a DocBin may unpack to (the limit of a project file too).
+const MAX_UNPACKED: u64 = 256 << 20;
+
 fn field<'a>(message: &'a Value, name: &str) -> Option<&'a Value> {
     message
         .as_map()?
@@ -316,10 +319,21 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
     let fail = |reason: String| ImportError::new(path, None, reason);
     let compressed = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     builder.count_input(compressed.len());
+    // zlib compresses a run of zeros a thousandfold: without a cap a small file could ask for
+    // gigabytes. No DocBin a person annotates comes near the cap (a 600,000-character novel in
+    // character tokens is about 15 MB unpacked).
     let mut bytes = Vec::new();
     flate2::read::ZlibDecoder::new(compressed.as_slice())
+        .take(MAX_UNPACKED + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| fail(format!("not a spaCy DocBin (not zlib data: {e})")))?;
+    if bytes.len() as u64 > MAX_UNPACKED {
+        return Err(fail(format!(
+            "unpacks to more than {} MiB, more than a DocBin Spantag reads; split it into \
+             smaller files",
+            MAX_UNPACKED >> 20
+        )));
+    }
     let message = rmpv::decode::read_value(&mut bytes.as_slice())
         .map_err(|e| fail(format!("not a spaCy DocBin (bad msgpack: {e})")))?;
     let need = |name: &str| {
