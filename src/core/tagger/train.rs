@@ -110,7 +110,8 @@ pub(crate) fn train_counting(
             .map(|&(s, e, l)| (mention_key(&sentence.chars[s..e]), l))
             .collect();
         let dict = dictionary.tags(&sentence.chars, &own);
-        features::features(&sentence.chars, &dict, bits, &mut feats);
+        let profiles = dictionary.profiles(&sentence.chars, &sentence.spans);
+        features::features(&sentence.chars, &dict, &profiles, bits, &mut feats);
         gold.extend(tags_of_spans(sentence.chars.len(), &sentence.spans));
     }
     starts.push(gold.len());
