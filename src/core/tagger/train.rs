@@ -30,7 +30,7 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         Self {
-            epochs: 8,
+            epochs: 16,
             max_bits: 20,
             seed: 1,
         }
