@@ -293,3 +293,33 @@ impl ModelFileError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A model file of this version whose header names `features`.
+    fn file_with_features(features: &str) -> Vec<u8> {
+        let tags = tag_count(1);
+        let header = format!(
+            r#"{{"features": "{features}", "labels": ["PER"], "bits": 8, "dictionary": []}}"#
+        );
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(header.as_bytes());
+        bytes.extend(std::iter::repeat_n(
+            0u8,
+            4 * ((1 << 8) * tags + (tags + 1) * tags),
+        ));
+        bytes
+    }
+
+    #[test]
+    fn a_model_of_the_features_before_the_position_profiles_is_refused() {
+        assert!(Model::parse(&file_with_features(FEATURE_SET)).is_ok());
+        let error = Model::parse(&file_with_features("char-ngram-2-dict-1")).unwrap_err();
+        assert!(error.contains("\"char-ngram-2-dict-1\""), "{error}");
+        assert!(error.contains("train the model again"), "{error}");
+    }
+}
