@@ -1,6 +1,7 @@
 //! What the tagger sees at each character: hashed character n-grams in a window of ±2, the
-//! character types around it, and the tag the project's dictionary of accepted mentions gives
-//! the character (from the longest mention matching there).
+//! character types around it, the tag the project's dictionary of accepted mentions gives
+//! the character (from the longest mention matching there), and the position profiles of the
+//! characters around it (where in accepted mentions of which label each stands most often).
 //!
 //! Text is cut into sentences here too, so training and tagging see the same units whatever the
 //! spacing of the text (an imported CoNLL file rebuilt with `\n` between sentences, or typed
@@ -13,7 +14,7 @@ use std::ops::Range;
 use crate::core::formats::tokenize::is_cjk;
 
 /// The feature templates per character; [`features`] pushes exactly this many per position.
-pub const TEMPLATES: usize = 15;
+pub const TEMPLATES: usize = 19;
 
 /// Entities the dictionary matches are at most this long (in characters).
 pub const MAX_MENTION: usize = 24;
@@ -128,6 +129,11 @@ pub struct Dictionary {
     order: Vec<u64>,
     /// Keys of every prefix of every mention: matching stops where no mention goes on.
     prefixes: KeyMap<()>,
+    /// Character key → how often it stands at each (label, position) of a mention, counted
+    /// over mentions: `4 * label + position` (0 begin, 1 middle, 2 end, 3 single). What lets
+    /// the tagger generalise to unseen names: a character that begins many PER mentions
+    /// (a surname) or ends many LOC mentions (省, 市) says so whatever the name.
+    positions: KeyMap<Vec<u32>>,
     labels: usize,
 }
 
@@ -150,6 +156,13 @@ impl Dictionary {
             (mention.iter().collect(), vec![0; labels])
         });
         entry.1[usize::from(label)] += count;
+        for (i, &c) in mention.iter().enumerate() {
+            let slots = self
+                .positions
+                .entry(char_key(c))
+                .or_insert_with(|| vec![0; 4 * labels]);
+            slots[4 * usize::from(label) + mention_position(i, mention.len())] += count;
+        }
         let mut h = 0;
         for &c in mention {
             h = step(h, c as u64);
@@ -168,6 +181,45 @@ impl Dictionary {
                     .enumerate()
                     .filter(|(_, n)| **n > 0)
                     .map(move |(l, n)| (mention.as_str(), l as u16, *n))
+            })
+            .collect()
+    }
+
+    /// Each character's position profile: 0 for a character in no mention, else a code for
+    /// the (label, position) it holds most often and how often (0 begin, 1 middle, 2 end, 3
+    /// single; the count on a log scale). `own` are the sentence's own mentions (span in
+    /// `chars`, label), left out of the counts as in [`Dictionary::tags`].
+    pub fn profiles(&self, chars: &[char], own: &[(usize, usize, u16)]) -> Vec<u32> {
+        chars
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let Some(slots) = self.positions.get(&char_key(c)) else {
+                    return 0;
+                };
+                let mut counts = std::borrow::Cow::Borrowed(slots);
+                for &(s, e, l) in own {
+                    if (s..e).contains(&i) {
+                        let slot = 4 * usize::from(l) + mention_position(i - s, e - s);
+                        let counts = counts.to_mut();
+                        counts[slot] = counts[slot].saturating_sub(1);
+                    }
+                }
+                let (slot, &n) = counts
+                    .iter()
+                    .enumerate()
+                    .max_by_key(|(k, n)| (**n, std::cmp::Reverse(*k)))
+                    .expect("a label has four slots");
+                if n == 0 {
+                    return 0;
+                }
+                let level = match n {
+                    1 => 0,
+                    2..=4 => 1,
+                    5..=19 => 2,
+                    _ => 3,
+                };
+                1 + 4 * slot as u32 + level
             })
             .collect()
     }
@@ -239,11 +291,28 @@ impl Dictionary {
     }
 }
 
+fn char_key(c: char) -> u64 {
+    finish(step(0xC4A2, c as u64))
+}
+
+/// 0 begin, 1 middle, 2 end, 3 single: where character `i` of a mention of `len` stands.
+fn mention_position(i: usize, len: usize) -> usize {
+    if len == 1 {
+        3
+    } else if i == 0 {
+        0
+    } else if i + 1 == len {
+        2
+    } else {
+        1
+    }
+}
+
 // ---- Features -----------------------------------------------------------------------------------
 
 /// Push the [`TEMPLATES`] feature buckets (in `0..1 << bits`) of every character of `chars`,
-/// given its dictionary tags.
-pub fn features(chars: &[char], dict: &[u8], bits: u32, out: &mut Vec<u32>) {
+/// given its dictionary tags and position profiles ([`Dictionary::profiles`]).
+pub fn features(chars: &[char], dict: &[u8], profiles: &[u32], bits: u32, out: &mut Vec<u32>) {
     let n = chars.len();
     let c = |i: isize| -> u64 {
         if i < 0 {
@@ -259,6 +328,13 @@ pub fn features(chars: &[char], dict: &[u8], bits: u32, out: &mut Vec<u32>) {
             0xFF
         } else {
             u64::from(dict[i as usize])
+        }
+    };
+    let p = |i: isize| -> u64 {
+        if i < 0 || i as usize >= n {
+            0xFFFF
+        } else {
+            u64::from(profiles[i as usize])
         }
     };
     let shift = 64 - bits;
@@ -284,6 +360,13 @@ pub fn features(chars: &[char], dict: &[u8], bits: u32, out: &mut Vec<u32>) {
             d(i - 1) | (d(i) << 8) | (d(i + 1) << 16),
         )));
         out.push(bucket(step(step(template(14), d(i)), c(i))));
+        for (id, k) in [(15, -1), (16, 0), (17, 1)] {
+            out.push(bucket(step(template(id), p(i + k))));
+        }
+        out.push(bucket(step(
+            template(18),
+            p(i - 1) | (p(i) << 16) | (p(i + 1) << 32),
+        )));
     }
 }
 
@@ -322,15 +405,45 @@ mod tests {
     }
 
     #[test]
+    fn a_character_profile_is_its_most_frequent_mention_position_without_the_sentence_itself() {
+        let mut dict = Dictionary::new(2);
+        for name in ["张飞", "张辽", "张郃"] {
+            dict.add(&chars(name), 0, 1);
+        }
+        dict.add(&chars("张家口"), 1, 1);
+        dict.add(&chars("飞"), 1, 1);
+        // 张 begins three label-0 mentions (slot 0, level 1 for 2..=4); 飞 is once the end of a
+        // label-0 mention and once a single label-1 one (slot 2 wins the tie over slot 7).
+        let profiles = dict.profiles(&chars("张飞的"), &[]);
+        assert_eq!(profiles, [1 + 1, 1 + 4 * 2, 0]);
+        // Leaving the sentence's own 张飞 out: 张 has two label-0 begins (still level 1), 飞 is
+        // only the single label-1 mention (slot 7, level 0 for a count of 1).
+        let profiles = dict.profiles(&chars("张飞的"), &[(0, 2, 0)]);
+        assert_eq!(profiles, [1 + 1, 1 + 4 * 7, 0]);
+    }
+
+    #[test]
     fn every_character_gets_every_template_in_range() {
         let text = chars("刘备 Liu 1");
         let mut out = Vec::new();
-        features(&text, &vec![0; text.len()], 12, &mut out);
+        features(
+            &text,
+            &vec![0; text.len()],
+            &vec![0; text.len()],
+            12,
+            &mut out,
+        );
         assert_eq!(out.len(), text.len() * TEMPLATES);
         assert!(out.iter().all(|&b| b < 1 << 12));
         // The same character in the same context gets the same features.
         let mut again = Vec::new();
-        features(&text, &vec![0; text.len()], 12, &mut again);
+        features(
+            &text,
+            &vec![0; text.len()],
+            &vec![0; text.len()],
+            12,
+            &mut again,
+        );
         assert_eq!(out, again);
     }
 }

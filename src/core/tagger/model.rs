@@ -15,7 +15,7 @@ pub const MAGIC: &[u8; 16] = b"SPANTAG-TAGGER\n\0";
 /// The version of the model file this Spantag writes and reads.
 pub const VERSION: u32 = 1;
 /// The feature set a model was trained with; a model with another cannot be used.
-pub const FEATURE_SET: &str = "char-ngram-2-dict-1";
+pub const FEATURE_SET: &str = "char-ngram-2-dict-1-profile-1";
 
 /// The tags of a model with `labels` labels: `O` is 0, and label `l` has `B` `1 + 4l`, `M`
 /// `2 + 4l`, `E` `3 + 4l` and `S` `4 + 4l` (the BMES scheme).
@@ -129,7 +129,8 @@ impl Model {
     pub fn tag_sentence(&self, chars: &[char]) -> Vec<(usize, usize, u16)> {
         let dict = self.dictionary.tags(chars, &[]);
         let mut feats = Vec::with_capacity(chars.len() * TEMPLATES);
-        features::features(chars, &dict, self.bits, &mut feats);
+        let profiles = self.dictionary.profiles(chars, &[]);
+        features::features(chars, &dict, &profiles, self.bits, &mut feats);
         let tags = self.tags();
         let mut emissions = vec![0f32; chars.len() * tags];
         for (i, row) in emissions.chunks_exact_mut(tags).enumerate() {
@@ -290,5 +291,35 @@ impl ModelFileError {
             path: path.to_owned(),
             reason: reason.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A model file of this version whose header names `features`.
+    fn file_with_features(features: &str) -> Vec<u8> {
+        let tags = tag_count(1);
+        let header = format!(
+            r#"{{"features": "{features}", "labels": ["PER"], "bits": 8, "dictionary": []}}"#
+        );
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(header.as_bytes());
+        bytes.extend(std::iter::repeat_n(
+            0u8,
+            4 * ((1 << 8) * tags + (tags + 1) * tags),
+        ));
+        bytes
+    }
+
+    #[test]
+    fn a_model_of_the_features_before_the_position_profiles_is_refused() {
+        assert!(Model::parse(&file_with_features(FEATURE_SET)).is_ok());
+        let error = Model::parse(&file_with_features("char-ngram-2-dict-1")).unwrap_err();
+        assert!(error.contains("\"char-ngram-2-dict-1\""), "{error}");
+        assert!(error.contains("train the model again"), "{error}");
     }
 }

@@ -30,7 +30,7 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         Self {
-            epochs: 8,
+            epochs: 16,
             max_bits: 20,
             seed: 1,
         }
@@ -110,7 +110,8 @@ pub(crate) fn train_counting(
             .map(|&(s, e, l)| (mention_key(&sentence.chars[s..e]), l))
             .collect();
         let dict = dictionary.tags(&sentence.chars, &own);
-        features::features(&sentence.chars, &dict, bits, &mut feats);
+        let profiles = dictionary.profiles(&sentence.chars, &sentence.spans);
+        features::features(&sentence.chars, &dict, &profiles, bits, &mut feats);
         gold.extend(tags_of_spans(sentence.chars.len(), &sentence.spans));
     }
     starts.push(gold.len());
