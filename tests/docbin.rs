@@ -165,8 +165,12 @@ fn a_docbin_that_unpacks_past_the_limit_is_refused_before_it_is_read_whole() {
     }
     encoder.finish().expect("finish");
     assert!(std::fs::metadata(&path).expect("size").len() < 2 << 20);
-    let error = formats::import(Format::Docbin, &[path.clone()], &ImportOptions::default())
-        .expect_err("refused");
+    let error = formats::import(
+        Format::Docbin,
+        std::slice::from_ref(&path),
+        &ImportOptions::default(),
+    )
+    .expect_err("refused");
     let message = error.to_string();
     assert!(
         message.contains("unpacks to more than 256 MiB"),
