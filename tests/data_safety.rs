@@ -495,7 +495,8 @@ fn an_offered_recovery_is_not_autosaved_over_while_the_user_decides() {
     assert_eq!(std::fs::read_to_string(&recovery).expect("kept"), unsaved);
     // Once discarded, autosave works again.
     h.get_by_label("Discard").click();
-    h.run();
+    // Not `run`: the autosave and the theme may keep asking for frames; `wait_for` steps on.
+    h.run_steps(4);
     wait_for(&mut h, "an autosave of the migrated project", || {
         std::fs::read_to_string(&recovery).is_ok_and(|t| t != unsaved)
     });
