@@ -5,9 +5,10 @@
 use eframe::egui::vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+use spantag::core::formats::Scheme;
 use spantag::core::formats::{ExportOptions, Format};
 use spantag::core::project_file;
-use spantag::ui::{Dialog, SpantagApp};
+use spantag::ui::{Dialog, ExportForm, SpantagApp};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/annotations/sample.json");
 
@@ -28,7 +29,7 @@ fn the_file_menu_offers_every_format_and_conll_asks_for_options() {
     h.run();
     for title in [
         "doccano JSONL…",
-        "CoNLL (BIO / BIOES)…",
+        "CoNLL (IOB / BIOES / BMES tags)…",
         "Hugging Face token classification…",
         "spaCy JSONL…",
         "brat standoff…",
@@ -36,10 +37,15 @@ fn the_file_menu_offers_every_format_and_conll_asks_for_options() {
     ] {
         h.get_by_label(title);
     }
-    h.get_by_label("CoNLL (BIO / BIOES)…").click();
+    h.get_by_label("CoNLL (IOB / BIOES / BMES tags)…").click();
     h.run();
     assert!(h.state().export_form.is_some());
-    h.get_by_label("BIOES tags (default: BIO, i.e. IOB2)");
+    h.get_by_role(eframe::egui::accesskit::Role::ComboBox).click();
+    h.run();
+    h.get_by_label_contains("BMES: B- M- E- end");
+    h.key_press(eframe::egui::Key::Escape);
+    h.run();
+    h.get_by_label_contains("CoNLL-2003 columns");
     h.get_by_label("Cancel").click();
     h.run();
     assert!(h.state().export_form.is_none());
@@ -145,15 +151,62 @@ fn label_keys_do_nothing_behind_the_export_options() {
         anchor: 20,
         caret: 22,
     };
-    h.state_mut().export_form = Some(spantag::ui::ExportForm {
-        format: Format::Conll,
-        bioes: false,
-        word_tokens: false,
-        strict: false,
-    });
+    h.state_mut().export_form = Some(spantag::ui::ExportForm::new(Format::Conll));
     h.run();
     let before = h.state().editor.project.span_count();
     h.key_press(eframe::egui::Key::Num1);
     h.run();
     assert_eq!(h.state().editor.project.span_count(), before);
+}
+
+#[test]
+fn the_export_form_writes_the_scheme_chosen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("sample.bmes");
+    let mut h = sample();
+    let mut form = ExportForm::new(Format::Conll);
+    form.scheme = Scheme::Bmes;
+    h.state_mut().export_chosen(&form, &out);
+    h.run();
+    let conll = std::fs::read_to_string(&out).expect("written");
+    assert!(
+        conll.contains("习\tB-PER\n近\tM-PER\n平\tE-PER\n"),
+        "{conll}"
+    );
+    let mut form = ExportForm::new(Format::Conll);
+    form.conll2003 = true;
+    let out = dir.path().join("sample.conll");
+    h.state_mut().export_chosen(&form, &out);
+    h.run();
+    let conll = std::fs::read_to_string(&out).expect("written");
+    assert!(conll.starts_with("-DOCSTART- -X- -X- O\n"), "{conll}");
+    assert!(conll.contains("习 -X- -X- B-PER\n"), "{conll}");
+}
+
+#[test]
+fn a_label_studio_export_writes_its_labelling_config_beside_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("tasks.json");
+    let config = dir.path().join("tasks.config.xml");
+    let mut h = sample();
+    h.state_mut()
+        .export_to(Format::LabelStudio, &ExportOptions::default(), &out);
+    h.run_steps(2);
+    let xml = std::fs::read_to_string(&config).expect("the config is written");
+    assert!(xml.contains("<Label value=\"PER\"/>"), "{xml}");
+    h.get_by_label_contains("tasks.config.xml");
+    h.state_mut().dialog = None;
+
+    // A file of the user's own under that name, beside a new export, is kept.
+    let out = dir.path().join("mine.json");
+    let mine = dir.path().join("mine.config.xml");
+    std::fs::write(&mine, "my own notes").expect("write");
+    h.state_mut()
+        .export_to(Format::LabelStudio, &ExportOptions::default(), &out);
+    h.run_steps(2);
+    assert_eq!(
+        std::fs::read_to_string(&mine).expect("read"),
+        "my own notes"
+    );
+    h.get_by_label_contains("was not written to");
 }

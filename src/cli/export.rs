@@ -154,24 +154,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     // Label Studio needs the matching labelling config: beside a single-file export.
     if args.format == Format::LabelStudio && args.split.is_none() {
-        let stem = args
-            .output
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "label-studio".to_owned());
-        let config = args.output.with_file_name(format!("{stem}.config.xml"));
-        let xml = formats::label_studio::labelling_config(&project.labels);
-        let written = if args.force {
-            crate::core::atomic_write::write_atomically(&config, xml.as_bytes())
-        } else {
-            crate::core::atomic_write::write_new(&config, xml.as_bytes())
-        };
-        match written {
-            Ok(()) => eprintln!(
+        match formats::label_studio::write_config_beside(&args.output, &project.labels, args.force)
+        {
+            Ok(config) => eprintln!(
                 "the labelling config for Label Studio (Settings > Labeling Interface) is in {}",
                 config.display()
             ),
-            Err(e) => eprintln!(
+            Err((config, e)) => eprintln!(
                 "warning: the labelling config was not written to {}: {e}{}",
                 config.display(),
                 if e.kind() == std::io::ErrorKind::AlreadyExists {

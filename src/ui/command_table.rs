@@ -368,7 +368,7 @@ pub fn format_title(format: Format) -> &'static str {
     match format {
         Format::Text => "Text files (.txt)…",
         Format::Doccano => "doccano JSONL…",
-        Format::Conll => "CoNLL (BIO / BIOES)…",
+        Format::Conll => "CoNLL (IOB / BIOES / BMES tags)…",
         Format::Hf => "Hugging Face token classification…",
         Format::Spacy => "spaCy JSONL…",
         Format::Brat => "brat standoff…",

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::app::SpantagApp;
 use super::command::FilePurpose;
 use super::state::{Dialog, ExportForm};
-use crate::core::formats::{self, ExportOptions, Format, ImportOptions, Scheme, Tokens};
+use crate::core::formats::{self, ExportOptions, Format, ImportOptions, Tokens};
 
 impl SpantagApp {
     pub(super) fn project_stem(&self) -> String {
@@ -21,25 +21,15 @@ impl SpantagApp {
     /// File › Export › `format`: token formats ask for their options first.
     pub(super) fn start_export(&mut self, format: Format) {
         if matches!(format, Format::Conll | Format::Hf) {
-            self.export_form = Some(ExportForm {
-                format,
-                bioes: false,
-                word_tokens: false,
-                strict: false,
-            });
+            self.export_form = Some(ExportForm::new(format));
         } else {
-            self.pick_file(FilePurpose::Export(ExportForm {
-                format,
-                bioes: false,
-                word_tokens: false,
-                strict: false,
-            }));
+            self.pick_file(FilePurpose::Export(ExportForm::new(format)));
         }
     }
 
     /// The target was chosen: folder formats go into a new folder inside the one chosen, so no
     /// file already there is overwritten.
-    pub(super) fn export_chosen(&mut self, form: &ExportForm, chosen: &Path) {
+    pub fn export_chosen(&mut self, form: &ExportForm, chosen: &Path) {
         let format = form.format;
         let target = if format.exports_folder() {
             fresh_path(&chosen.join(format!("{}-{format}", self.project_stem())))
@@ -48,17 +38,15 @@ impl SpantagApp {
         };
         let options = if matches!(format, Format::Conll | Format::Hf) {
             ExportOptions {
-                scheme: if form.bioes {
-                    Scheme::Bioes
-                } else {
-                    Scheme::Bio
-                },
+                scheme: form.scheme,
                 tokens: if form.word_tokens {
                     Tokens::Word
                 } else {
                     Tokens::Char
                 },
                 strict: form.strict,
+                conll2003: format == Format::Conll && form.conll2003,
+                no_docstart: format == Format::Conll && form.no_docstart && !form.conll2003,
                 ..Default::default()
             }
         } else {
@@ -98,6 +86,9 @@ impl SpantagApp {
                 return;
             }
         };
+        // The file dialog asked before replacing the target; the labelling config beside it
+        // is replaced only then too.
+        let target_existed = target.exists();
         if let Err(error) = formats::write_output(target, &report.files) {
             self.show_dialog(Dialog::Error {
                 title: format!("Cannot export to {format}"),
@@ -125,6 +116,23 @@ impl SpantagApp {
         }
         for warning in &report.warnings {
             message.push_str(&format!("\n\nNote: {warning}"));
+        }
+        if format == Format::LabelStudio {
+            match formats::label_studio::write_config_beside(
+                target,
+                &self.editor.project.labels,
+                target_existed,
+            ) {
+                Ok(config) => message.push_str(&format!(
+                    "\n\nThe labelling config for Label Studio (Settings › Labeling Interface) \
+                     is in {}.",
+                    config.display()
+                )),
+                Err((config, e)) => message.push_str(&format!(
+                    "\n\nThe labelling config was not written to {}: {e}.",
+                    config.display()
+                )),
+            }
         }
         self.status = Some(format!("Exported to {}", target.display()));
         self.show_dialog(Dialog::Info {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::agreement::AgreementReport;
 use crate::core::assist::{Hit, Query, Scope};
 use crate::core::compare::Comparison;
-use crate::core::formats::Format;
+use crate::core::formats::{Format, Scheme};
 use crate::core::lock::LockInfo;
 use crate::core::project_file::DocumentDrift;
 use crate::core::recovery::SpanChanges;
@@ -193,9 +193,28 @@ pub struct FindKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportForm {
     pub format: Format,
-    pub bioes: bool,
+    /// The tagging scheme of token formats (BIO, IOB1, BIOES, BILOU, BMES).
+    pub scheme: Scheme,
     pub word_tokens: bool,
     pub strict: bool,
+    /// CoNLL only: CoNLL-2003's four columns with a `-DOCSTART-` line before every document.
+    pub conll2003: bool,
+    /// CoNLL only: no `-DOCSTART-` lines between documents.
+    pub no_docstart: bool,
+}
+
+impl ExportForm {
+    /// The form as it first appears: BIO over characters, spans that cannot be tagged listed.
+    pub fn new(format: Format) -> ExportForm {
+        ExportForm {
+            format,
+            scheme: Scheme::Bio,
+            word_tokens: false,
+            strict: false,
+            conll2003: false,
+            no_docstart: false,
+        }
+    }
 }
 
 /// Comparing annotators: the project being edited is then the gold project.

@@ -117,6 +117,38 @@ pub fn labelling_config(labels: &crate::core::label::LabelSet) -> String {
     xml
 }
 
+/// Where the labelling config of a single-file export to `output` goes: `OUT-STEM.config.xml`
+/// beside it.
+pub fn config_path_beside(output: &Path) -> std::path::PathBuf {
+    let stem = output
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "label-studio".to_owned());
+    output.with_file_name(format!("{stem}.config.xml"))
+}
+
+/// Write the labelling config beside a single-file export to `output` and return its path. It
+/// replaces a file already there only when `replace` is set (the export itself replaced its
+/// target at the user's request); otherwise an existing file is kept and the error is
+/// [`std::io::ErrorKind::AlreadyExists`]. The CLI and the window both write it through here.
+pub fn write_config_beside(
+    output: &Path,
+    labels: &crate::core::label::LabelSet,
+    replace: bool,
+) -> Result<std::path::PathBuf, (std::path::PathBuf, std::io::Error)> {
+    let config = config_path_beside(output);
+    let xml = labelling_config(labels);
+    let written = if replace {
+        crate::core::atomic_write::write_atomically(&config, xml.as_bytes())
+    } else {
+        crate::core::atomic_write::write_new(&config, xml.as_bytes())
+    };
+    match written {
+        Ok(()) => Ok(config),
+        Err(e) => Err((config, e)),
+    }
+}
+
 /// Read a Label Studio JSON export: the full export (an array of tasks with `data` and
 /// `annotations`, or one task) or the JSON-MIN export (one flat record per annotation:
 /// `{"id", "text", "label": [{"start", "end", "labels"}], "annotator", ...}`).

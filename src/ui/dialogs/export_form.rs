@@ -1,7 +1,9 @@
-//! The options form shown before exporting to CoNLL or Hugging Face.
+//! The options form shown before exporting to CoNLL or Hugging Face: the tagging scheme, the
+//! tokens, and for CoNLL its column and document-separator variants.
 
 use eframe::egui;
 
+use crate::core::formats::{Format, Scheme};
 use crate::ui::command::{Command, CommandSender};
 use crate::ui::command_table::format_title;
 use crate::ui::state::ExportForm;
@@ -12,11 +14,35 @@ pub fn show(ctx: &egui::Context, form: &mut ExportForm, tx: &CommandSender) {
             "Export to {}",
             format_title(form.format).trim_end_matches('…')
         ));
-        ui.checkbox(&mut form.bioes, "BIOES tags (default: BIO, i.e. IOB2)");
+        ui.horizontal(|ui| {
+            let tags = ui.label("Tags:");
+            egui::ComboBox::from_id_salt("spantag_export_scheme")
+                .selected_text(scheme_title(form.scheme))
+                .show_ui(ui, |ui| {
+                    for scheme in Scheme::ALL {
+                        ui.selectable_value(&mut form.scheme, scheme, scheme_title(scheme));
+                    }
+                })
+                .response
+                .labelled_by(tags.id);
+        });
         ui.checkbox(
             &mut form.word_tokens,
             "Word tokens for Latin text (default: one token per character)",
         );
+        if form.format == Format::Conll {
+            ui.checkbox(
+                &mut form.conll2003,
+                "CoNLL-2003 columns (TOKEN -X- -X- TAG, -DOCSTART- before every document)",
+            );
+            ui.add_enabled(
+                !form.conll2003,
+                egui::Checkbox::new(
+                    &mut form.no_docstart,
+                    "No -DOCSTART- lines between documents",
+                ),
+            );
+        }
         ui.checkbox(
             &mut form.strict,
             "Fail on spans the tags cannot express (default: leave them out and list them)",
@@ -30,4 +56,15 @@ pub fn show(ctx: &egui::Context, form: &mut ExportForm, tx: &CommandSender) {
             }
         });
     });
+}
+
+/// A scheme as the form lists it: its name and what its tags are.
+fn scheme_title(scheme: Scheme) -> &'static str {
+    match scheme {
+        Scheme::Bio => "BIO (IOB2): B- begins, I- inside",
+        Scheme::Iob1 => "IOB1: I- inside, B- only between two entities of one type",
+        Scheme::Bioes => "BIOES: B- I- E- end, S- single",
+        Scheme::Bilou => "BILOU: B- I- L- last, U- unit",
+        Scheme::Bmes => "BMES: B- M- E- end, S- single (Chinese NER)",
+    }
 }
