@@ -2,45 +2,29 @@
 //! files written by hand from each scheme's definition, round trips with the scheme detected,
 //! `-DOCSTART-` documents and CoNLL-2003's four-column form.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use spantag::core::{Document, Project};
 use spantag::core::formats::{
     self, ExportOptions, Format, ImportOptions, ImportReport, Scheme, Tokens,
 };
-use spantag::core::project::AnnotatedDocument;
-use spantag::core::{Document, Label, LabelSet, Project, Span, SpanId, SpanIndex};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schemes");
 
 /// Two adjacent PER entities (where iob1 needs its `B-`), a three-token LOC (a middle tag),
 /// and one-token entities (`S-`/`U-`), in two documents.
 fn project() -> Project {
-    let labels = LabelSet::new(
-        ["PER", "LOC"]
-            .iter()
-            .enumerate()
-            .map(|(i, n)| Label::new(n, spantag::core::label::PALETTE[i], None, ""))
-            .collect(),
-    );
-    let doc = |id: &str, text: &str, spans: &[(usize, usize, &str)]| AnnotatedDocument {
-        document: Document::new(id, id, text),
-        spans: SpanIndex::new(
-            spans
-                .iter()
-                .enumerate()
-                .map(|(i, &(s, e, l))| Span::new(SpanId(i as u64 + 1), s, e, l))
-                .collect(),
-        ),
-    };
-    Project::from_parts(
-        labels,
-        vec![
-            doc(
+    common::project_from(
+        &["PER", "LOC"],
+        &[
+            (
                 "news",
                 "Peter Blackburn Tom Smith met in New York City.",
                 &[(0, 15, "PER"), (16, 25, "PER"), (33, 46, "LOC")],
             ),
-            doc(
+            (
                 "short",
                 "Mao visited Paris.",
                 &[(0, 3, "PER"), (12, 17, "LOC")],

@@ -1,11 +1,12 @@
 //! spaCy DocBin (`.spacy`) export and import: a golden file (checked against spaCy 3.8 by
 //! `scripts/docbin_check.py`; CI needs no Python) and round trips.
 
+mod common;
+
 use std::path::Path;
 
+use spantag::core::Project;
 use spantag::core::formats::{self, ExportOptions, Format, ImportOptions, Tokens};
-use spantag::core::project::AnnotatedDocument;
-use spantag::core::{Document, Label, LabelSet, Project, Span, SpanId, SpanIndex};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docbin");
 
@@ -13,27 +14,10 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docb
 /// a character outside the BMP, a reserved symbol as a label (ORG has a fixed id, not a
 /// hash), and nested spans (one kept in doc.ents, both in doc.spans["sc"]).
 fn project() -> Project {
-    let labels = LabelSet::new(
-        ["PER", "ORG", "GPE"]
-            .iter()
-            .enumerate()
-            .map(|(i, n)| Label::new(n, spantag::core::label::PALETTE[i], None, ""))
-            .collect(),
-    );
-    let doc = |id: &str, text: &str, spans: &[(usize, usize, &str)]| AnnotatedDocument {
-        document: Document::new(id, id, text),
-        spans: SpanIndex::new(
-            spans
-                .iter()
-                .enumerate()
-                .map(|(i, &(s, e, l))| Span::new(SpanId(i as u64 + 1), s, e, l))
-                .collect(),
-        ),
-    };
-    Project::from_parts(
-        labels,
-        vec![
-            doc(
+    common::project_from(
+        &["PER", "ORG", "GPE"],
+        &[
+            (
                 "talks",
                 "Xi met  Díaz-Canel\r\nin 𠮷野家\tBeijing.\n",
                 &[
@@ -43,12 +27,12 @@ fn project() -> Project {
                     (27, 34, "GPE"),
                 ],
             ),
-            doc(
+            (
                 "party",
                 "古巴共产党代表团访问北京。",
                 &[(0, 5, "ORG"), (0, 2, "GPE"), (10, 12, "GPE")],
             ),
-            doc("empty", "", &[]),
+            ("empty", "", &[]),
         ],
     )
 }

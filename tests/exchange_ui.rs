@@ -40,7 +40,8 @@ fn the_file_menu_offers_every_format_and_conll_asks_for_options() {
     h.get_by_label("CoNLL (IOB / BIOES / BMES tags)…").click();
     h.run();
     assert!(h.state().export_form.is_some());
-    h.get_by_role(eframe::egui::accesskit::Role::ComboBox).click();
+    h.get_by_role(eframe::egui::accesskit::Role::ComboBox)
+        .click();
     h.run();
     h.get_by_label_contains("BMES: B- M- E- end");
     h.key_press(eframe::egui::Key::Escape);

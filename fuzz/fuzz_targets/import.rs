@@ -1,6 +1,7 @@
 //! Every importer on arbitrary input: an error or a valid project, never a panic or a hang.
 //! The first byte picks the format and options; the rest is the file (for brat, the `.txt` and
-//! the `.ann` separated by the first NUL byte).
+//! the `.ann` separated by the first NUL byte; for DocBin, the msgpack that is zlib-compressed
+//! here, so that mutations reach the decoder rather than break the compression).
 #![no_main]
 
 use std::path::{Path, PathBuf};
@@ -49,6 +50,15 @@ fuzz_target!(|data: &[u8]| {
             std::fs::write(dir.join("doc.txt"), txt).expect("write");
             std::fs::write(dir.join("doc.ann"), ann).expect("write");
             dir.join("doc.txt")
+        }
+        Format::Docbin => {
+            use std::io::Write as _;
+            let mut zlib =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            zlib.write_all(body).expect("compress");
+            let path = dir.join(format!("input.{}", format.extension()));
+            std::fs::write(&path, zlib.finish().expect("compress")).expect("write");
+            path
         }
         _ => {
             let path = dir.join(format!("input.{}", format.extension()));
