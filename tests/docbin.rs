@@ -20,15 +20,17 @@ fn project() -> Project {
             .map(|(i, n)| Label::new(n, spantag::core::label::PALETTE[i], None, ""))
             .collect(),
     );
-    let doc = |id: &str, text: &str, spans: &[(usize, usize, &str)]| AnnotatedDocument {
-        document: Document::new(id, id, text),
-        spans: SpanIndex::new(
-            spans
-                .iter()
-                .enumerate()
-                .map(|(i, &(s, e, l))| Span::new(SpanId(i as u64 + 1), s, e, l))
-                .collect(),
-        ),
+    let doc = |id: &str, text: &str, spans: &[(usize, usize, &str)]| {
+        AnnotatedDocument::new(
+            Document::new(id, id, text),
+            SpanIndex::new(
+                spans
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(s, e, l))| Span::new(SpanId(i as u64 + 1), s, e, l))
+                    .collect(),
+            ),
+        )
     };
     Project::from_parts(
         labels,

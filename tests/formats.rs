@@ -69,9 +69,8 @@ fn tricky_project() -> Project {
             .map(|(i, n)| spantag::core::Label::new(n, spantag::core::label::PALETTE[i], None, ""))
             .collect(),
     );
-    let doc = |id: &str, text: &str, spans: Vec<Span>| AnnotatedDocument {
-        document: Document::new(id, id, text),
-        spans: SpanIndex::new(spans),
+    let doc = |id: &str, text: &str, spans: Vec<Span>| {
+        AnnotatedDocument::new(Document::new(id, id, text), SpanIndex::new(spans))
     };
     Project::from_parts(
         labels,
@@ -197,10 +196,10 @@ fn doccano_utf16_offsets_are_converted_and_checked() {
 fn every_exporter_refuses_a_span_whose_offsets_do_not_slice_to_its_text() {
     // A span past the end of the text cannot come from a loaded project, but the check is the
     // exporters' own: build one directly.
-    let doc = AnnotatedDocument {
-        document: Document::new("d", "d", "北京"),
-        spans: SpanIndex::new(vec![span(1, 1, 5, "GPE")]),
-    };
+    let doc = AnnotatedDocument::new(
+        Document::new("d", "d", "北京"),
+        SpanIndex::new(vec![span(1, 1, 5, "GPE")]),
+    );
     let labels = LabelSet::new(vec![spantag::core::Label::new(
         "GPE",
         spantag::core::label::PALETTE[0],
@@ -364,10 +363,10 @@ fn conll_round_trip_rebuilds_cjk_text_without_spaces() {
 fn split_is_reproducible_and_by_document() {
     let mut project = tricky_project();
     for i in 0..8 {
-        project.documents.push(AnnotatedDocument {
-            document: Document::new(format!("extra-{i}"), "x", "文本"),
-            spans: SpanIndex::default(),
-        });
+        project.documents.push(AnnotatedDocument::new(
+            Document::new(format!("extra-{i}"), "x", "文本"),
+            SpanIndex::default(),
+        ));
     }
     let options = ExportOptions {
         split: Some("80/10/10".parse().expect("ratio")),
@@ -476,10 +475,10 @@ fn every_brat_example_imports_with_each_text_bound_kept_exactly() {
 
 #[test]
 fn word_tokens_report_a_span_cut_inside_a_word() {
-    let doc = AnnotatedDocument {
-        document: Document::new("d", "d", "Díaz-Canel visited 北京."),
-        spans: SpanIndex::new(vec![span(1, 0, 3, "PER"), span(2, 19, 21, "GPE")]),
-    };
+    let doc = AnnotatedDocument::new(
+        Document::new("d", "d", "Díaz-Canel visited 北京."),
+        SpanIndex::new(vec![span(1, 0, 3, "PER"), span(2, 19, 21, "GPE")]),
+    );
     let labels = LabelSet::new(
         ["PER", "GPE"]
             .iter()

@@ -597,10 +597,10 @@ mod tests {
                         span
                     })
                     .collect();
-                AnnotatedDocument {
-                    document: Document::new(format!("d{k}"), "", text),
-                    spans: SpanIndex::new(spans),
-                }
+                AnnotatedDocument::new(
+                    Document::new(format!("d{k}"), "", text),
+                    SpanIndex::new(spans),
+                )
             })
             .collect();
         Project::from_parts(LabelSet::news_default(), documents)

@@ -612,10 +612,7 @@ fn validate(
                 spans: drifted,
             });
         }
-        documents.push(AnnotatedDocument {
-            document,
-            spans: SpanIndex::new(spans),
-        });
+        documents.push(AnnotatedDocument::new(document, SpanIndex::new(spans)));
     }
 
     if !problems.is_empty() {

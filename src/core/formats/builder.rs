@@ -229,10 +229,7 @@ impl ProjectBuilder {
                         span
                     })
                     .collect();
-                AnnotatedDocument {
-                    document,
-                    spans: SpanIndex::new(spans),
-                }
+                AnnotatedDocument::new(document, SpanIndex::new(spans))
             })
             .collect();
         ImportReport {
