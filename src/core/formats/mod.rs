@@ -11,6 +11,7 @@
 //! named in the report.
 
 pub mod brat;
+pub mod brat_conf;
 pub mod conll;
 pub mod docbin;
 mod docbin_symbols;
@@ -265,7 +266,7 @@ pub fn export(
             Format::Docbin => docbin::write(&docs, options, &mut report)?,
             Format::Conll => conll::write(&docs, options, &mut report)?,
             Format::Hf => hf::write(&docs, &project.labels, options, part, &mut report)?,
-            Format::Brat => brat::write(&docs, &project.labels, &mut report)?,
+            Format::Brat => brat::write(&docs, project, &mut report)?,
             Format::Text => return Err(ExportError::Unsupported { format }),
         };
         report.documents += docs.len();
