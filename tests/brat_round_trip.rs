@@ -115,7 +115,7 @@ fn ncbi_category_attributes_round_trip_exactly() {
         project.documents[0]
             .spans
             .iter()
-            .any(|s| s.attributes.get("Category").is_some())
+            .any(|s| s.attributes.contains_key("Category"))
     );
 }
 

@@ -75,10 +75,8 @@ pub fn parse(conf: &str) -> BratConf {
             None => (trimmed, ""),
         };
         match section {
-            "[entities]" | "[spans]" => {
-                if seen.insert(name.to_owned()) {
-                    out.entities.push(name.to_owned());
-                }
+            "[entities]" | "[spans]" if seen.insert(name.to_owned()) => {
+                out.entities.push(name.to_owned());
             }
             "[relations]" => {
                 let args = arguments(rest);
