@@ -160,7 +160,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "label-studio".to_owned());
         let config = args.output.with_file_name(format!("{stem}.config.xml"));
-        let xml = formats::label_studio::labelling_config(&project.labels);
+        let xml =
+            formats::label_studio::labelling_config(&project.labels, project.relation_types());
         let written = if args.force {
             crate::core::atomic_write::write_atomically(&config, xml.as_bytes())
         } else {

@@ -776,7 +776,15 @@ fn read_pair(
         }
     }
     for (_, relation) in relations {
-        builder.add_relation(doc, relation);
+        let line: usize = relation
+            .place
+            .rsplit(':')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        if let Err(reason) = builder.add_relation(doc, relation) {
+            builder.skip_or_fail(ImportError::new(&ann_path, Some(line), reason))?;
+        }
     }
     for line in standoff {
         builder.add_standoff(doc, line);

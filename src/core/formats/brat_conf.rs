@@ -109,11 +109,13 @@ pub fn parse(conf: &str) -> BratConf {
                     .iter()
                     .find(|(k, _)| *k == "Arg")
                     .map_or_else(Vec::new, |(_, v)| arg_labels(v));
-                let values: Vec<&str> = args
+                let mut values: Vec<&str> = args
                     .iter()
                     .find(|(k, _)| *k == "Value")
                     .map(|(_, v)| v.split('|').filter(|v| !v.is_empty()).collect())
                     .unwrap_or_default();
+                let mut seen_value = HashSet::new();
+                values.retain(|v| seen_value.insert(*v));
                 let kind = if values.is_empty() {
                     AttributeKind::Flag
                 } else {

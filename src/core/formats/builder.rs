@@ -248,8 +248,16 @@ impl ProjectBuilder {
     }
 
     /// A relation between two spans of document `doc`, named by their keys. Its type is added
-    /// to the relation types if the schema lacks it.
-    pub fn add_relation(&mut self, doc: usize, relation: RelationDraft) {
+    /// to the relation types if the schema lacks it; a type name a project cannot hold is
+    /// refused, as a label name is.
+    pub fn add_relation(&mut self, doc: usize, relation: RelationDraft) -> Result<(), String> {
+        validate::label_name(&relation.kind).map_err(|problem| {
+            format!(
+                "relation type \"{}\" cannot be used: {}",
+                relation.kind,
+                problem.to_string().replace("label", "relation type")
+            )
+        })?;
         if !self.relation_types.iter().any(|t| t.name == relation.kind) {
             let color = PALETTE[self.relation_types.len() % PALETTE.len()];
             self.relation_types
@@ -258,6 +266,7 @@ impl ProjectBuilder {
         if let Some(links) = self.links.get_mut(doc) {
             links.relations.push(relation);
         }
+        Ok(())
     }
 
     /// A line of document `doc` kept as read, naming spans by key.
@@ -315,6 +324,10 @@ impl ProjectBuilder {
             let mut relations = Vec::with_capacity(links.relations.len());
             for r in links.relations {
                 match (keys.get(&r.from), keys.get(&r.to)) {
+                    (Some(&from), Some(&to)) if from == to => warnings.push(format!(
+                        "{}: the relation starts and ends at the same span; left out",
+                        r.place
+                    )),
                     (Some(&from), Some(&to)) => {
                         let mut relation =
                             Relation::new(RelationId(next_relation), r.kind, from, to);

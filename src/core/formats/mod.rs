@@ -297,7 +297,8 @@ pub fn export(
     if format == Format::LabelStudio && options.split.is_some() {
         report.files.push(OutputFile {
             path: PathBuf::from(LABEL_STUDIO_CONFIG),
-            bytes: label_studio::labelling_config(&project.labels).into_bytes(),
+            bytes: label_studio::labelling_config(&project.labels, project.relation_types())
+                .into_bytes(),
             document: None,
         });
     }
