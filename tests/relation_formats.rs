@@ -164,3 +164,28 @@ fn label_studio_left_and_unlabelled_relations_and_bad_type_names() {
         "{error}"
     );
 }
+
+#[test]
+fn spacy_jsonl_lists_the_accepted_relations_with_their_spans() {
+    let exported =
+        formats::export(&project(), Format::Spacy, &ExportOptions::default()).expect("export");
+    let line = String::from_utf8(exported.files[0].bytes.clone()).expect("utf-8");
+    let record: serde_json::Value = serde_json::from_str(line.trim()).expect("json");
+    assert_eq!(
+        record["relations"],
+        serde_json::json!([
+            {"label": "meets", "head_span": {"start": 0, "end": 3, "label": "PER"},
+             "child_span": {"start": 8, "end": 12, "label": "PER"}},
+            {"label": "in", "head_span": {"start": 8, "end": 12, "label": "PER"},
+             "child_span": {"start": 4, "end": 6, "label": "GPE"}}
+        ])
+    );
+    assert!(
+        exported
+            .warnings
+            .iter()
+            .any(|w| w.contains("spacy: 1 relations are not exported")),
+        "{:?}",
+        exported.warnings
+    );
+}
