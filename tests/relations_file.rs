@@ -179,3 +179,51 @@ fn values_and_ends_other_tools_made_are_kept_with_warnings() {
     assert_eq!(loaded.project.relation_count(), 1);
     assert_eq!(loaded.project.next_relation_id(), 8);
 }
+
+#[test]
+fn a_relation_other_tools_made_against_the_rules_comes_back_on_undo() {
+    // 北京 → 习近平 with `in` (PER → GPE only): loaded with warnings, deleted with its span,
+    // and undo brings it back as it was (the rules bind new relations, not restored ones).
+    let json = v3(IN, ROLE, r#"{"id": 7, "type": "in", "from": 2, "to": 1}"#);
+    let mut editor = Editor::new(load(&json).expect("loads").project);
+    let before = editor.project.documents[0].relations.clone();
+    let t = editor.project.remove_spans(0, &[SpanId(2)]);
+    editor.execute(t).expect("delete");
+    assert!(editor.project.documents[0].relations.is_empty());
+    editor.undo().expect("undo").expect("a step");
+    assert_eq!(editor.project.documents[0].relations, before);
+    // Made anew, the same relation is refused.
+    let t = editor
+        .project
+        .remove_relations(0, &[spantag::core::RelationId(7)]);
+    editor.execute(t).expect("delete the relation");
+    let t = editor.project.relate(0, SpanId(2), SpanId(1), "in");
+    let error = editor.execute(t).expect_err("label rule").to_string();
+    assert!(error.contains("allows only PER there"), "{error}");
+}
+
+#[test]
+fn relations_of_spans_left_out_for_a_changed_text_wait_in_the_drift_report() {
+    // The text changed: 北京 became 上海, so span 2 is left out and the relation with it waits.
+    let json = v3(IN, ROLE, r#"{"id": 7, "type": "in", "from": 1, "to": 2}"#)
+        .replace("\"text\": \"习近平在北京\"", "\"text\": \"习近平在上海\"")
+        .replace(
+            r#""end": 6, "label": "GPE"}"#,
+            r#""end": 6, "label": "GPE", "text": "北京"}"#,
+        );
+    assert!(problems(&json).contains("SHA-256"));
+    let loaded = project_file::parse_with(
+        json.as_bytes(),
+        Path::new("team.json"),
+        project_file::Drift::Allow,
+    )
+    .expect("loads with drift allowed");
+    assert!(loaded.project.documents[0].relations.is_empty());
+    let drift = &loaded.drift[0];
+    assert_eq!(drift.spans.len(), 1);
+    assert_eq!(drift.relations.len(), 1);
+    assert_eq!(drift.relations[0].id.0, 7);
+    // The project as loaded saves and loads again: no relation names a missing span.
+    let saved = project_file::to_json(&loaded.project).expect("json");
+    load(&saved).expect("a sound file");
+}

@@ -533,7 +533,10 @@ impl Project {
             Edit::AddRelation { doc, relation } => {
                 let index = self.locate(doc, hint)?;
                 let mut relation = relation.clone();
-                if relation.id == RelationId::NEW {
+                // A new relation follows its type's label rules; one coming back (undo, redo,
+                // re-anchoring) comes back as it was, even if another tool made it against them.
+                let fresh = relation.id == RelationId::NEW;
+                if fresh {
                     relation.id = RelationId(self.next_relation_id);
                 } else if self.find_relation(relation.id).is_some() {
                     return Err(EditError::DuplicateRelation(relation.id));
@@ -546,7 +549,7 @@ impl Project {
                         ),
                     });
                 }
-                self.check_relation(index, &relation)?;
+                self.check_relation(index, &relation, fresh)?;
                 self.next_relation_id = self.next_relation_id.max(relation.id.0 + 1);
                 self.documents[index].relations.insert(relation.clone());
                 Ok(Edit::AddRelation {
@@ -568,7 +571,9 @@ impl Project {
                 if before.id != after.id || !self.documents[index].relations.holds(before) {
                     return Err(EditError::MissingRelation(before.id));
                 }
-                self.check_relation(index, after)?;
+                let relinked =
+                    before.kind != after.kind || before.from != after.from || before.to != after.to;
+                self.check_relation(index, after, relinked)?;
                 self.documents[index].relations.insert(after.clone());
                 Ok(edit.clone())
             }
@@ -614,12 +619,22 @@ impl Project {
     }
 
     /// A relation added or changed by an edit must be sound (both ends spans of its document,
-    /// a known type, not a loop) and follow its type's label rules: the window cannot make what
-    /// `validate` would report.
-    fn check_relation(&self, index: usize, relation: &Relation) -> Result<(), EditError> {
+    /// a known type, not a loop) and, when `new_link` (a new relation, or a new type or end),
+    /// follow its type's label rules: the window cannot make what `validate` would report.
+    fn check_relation(
+        &self,
+        index: usize,
+        relation: &Relation,
+        new_link: bool,
+    ) -> Result<(), EditError> {
         let spans = &self.documents[index].spans;
         let findings = validate::relation(relation, |id| spans.get(id), &self.relation_types);
-        match findings.errors.into_iter().chain(findings.warnings).next() {
+        let warnings = if new_link {
+            findings.warnings
+        } else {
+            Vec::new()
+        };
+        match findings.errors.into_iter().chain(warnings).next() {
             Some(problem) => Err(EditError::InvalidRelation {
                 id: relation.id,
                 problem,

@@ -393,6 +393,9 @@ pub struct DocumentDrift {
     pub recorded_sha256: String,
     /// Spans whose recorded text is no longer at their offsets, left out of the project.
     pub spans: Vec<DriftedSpan>,
+    /// Relations with an end among those spans, left out with them: re-anchoring puts back
+    /// those whose two ends it puts back.
+    pub relations: Vec<Relation>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -714,6 +717,7 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
                 doc_id: doc.id.clone(),
                 recorded_sha256: recorded.clone(),
                 spans: drifted,
+                relations: Vec::new(),
             });
         }
         let mut annotated = AnnotatedDocument::new(document, SpanIndex::new(spans));
@@ -736,16 +740,15 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
                     r.id
                 ));
             }
-            // A span left out for drift is no error here: re-anchoring brings it back.
+            // A span left out for drift is no error here: the relation waits with it in the
+            // drift report, and re-anchoring brings both back.
             let left_out = |id: SpanId| drifted_ids.contains(&id);
+            if left_out(r.from) || left_out(r.to) {
+                continue;
+            }
             let spans = &annotated.spans;
             let found = validate::relation(r, |id| spans.get(id), &record.relation_types);
             for problem in found.errors {
-                if problem.contains("is not a span of this document")
-                    && (left_out(r.from) || left_out(r.to))
-                {
-                    continue;
-                }
                 let elsewhere = [r.from, r.to]
                     .into_iter()
                     .filter(|id| spans.get(*id).is_none())
@@ -776,7 +779,16 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
                 }
             }
         }
-        annotated.relations = Relations::new(doc.relations);
+        let (waiting, kept): (Vec<Relation>, Vec<Relation>) = doc
+            .relations
+            .into_iter()
+            .partition(|r| drifted_ids.contains(&r.from) || drifted_ids.contains(&r.to));
+        if let Some(last) = drift.last_mut()
+            && last.doc == d
+        {
+            last.relations = waiting;
+        }
+        annotated.relations = Relations::new(kept);
         annotated.standoff = doc.standoff;
         documents.push(annotated);
     }
