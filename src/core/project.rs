@@ -1,7 +1,7 @@
 //! A project: a label set, relation types, attribute definitions, and one or more documents
 //! with their spans and relations.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use thiserror::Error;
 
@@ -267,20 +267,35 @@ impl Project {
     /// A removed span that relations still name, a removed relation type that relations still
     /// use, or a removed attribute definition that spans still carry.
     fn dangling_links(&self, transaction: &Transaction) -> Result<(), EditError> {
+        // Removed spans by document, so each document's relations are looked at once (deleting
+        // thousands of spans stays linear).
+        let mut removed: HashMap<&DocId, HashSet<SpanId>> = HashMap::new();
+        for edit in &transaction.edits {
+            if let Edit::RemoveSpan { doc, span } = edit {
+                removed.entry(doc).or_default().insert(span.id);
+            }
+        }
+        for (doc, ids) in removed {
+            let Some(index) = self.doc_index(doc) else {
+                continue;
+            };
+            let relations = &self.documents[index].relations;
+            if relations.is_empty() {
+                continue;
+            }
+            // The lowest such span is named, whatever the order of the relations.
+            let first = relations
+                .iter()
+                .flat_map(|r| [r.from, r.to])
+                .filter(|end| ids.contains(end))
+                .min();
+            if let Some(span) = first {
+                let count = relations.touching(span).count();
+                return Err(EditError::SpanHasRelations { span, count });
+            }
+        }
         for edit in &transaction.edits {
             match edit {
-                Edit::RemoveSpan { doc, span } => {
-                    let Some(index) = self.doc_index(doc) else {
-                        continue;
-                    };
-                    let count = self.documents[index].relations.touching(span.id).count();
-                    if count > 0 {
-                        return Err(EditError::SpanHasRelations {
-                            span: span.id,
-                            count,
-                        });
-                    }
-                }
                 Edit::RemoveRelationType { relation_type, .. }
                     if self.relation_type(&relation_type.name).is_none()
                         && self
