@@ -23,7 +23,6 @@ use super::{
 };
 use crate::core::attribute::{AttributeDef, AttributeKind, FLAG_SET};
 use crate::core::document::Document;
-use crate::core::label::LabelSet;
 use crate::core::project::{AnnotatedDocument, Project};
 use crate::core::span::{Span, SpanId, SpanStatus};
 
@@ -59,12 +58,6 @@ pub fn file_name(id: &str) -> String {
         name = format!("{}-{}", &name[..cut], &hash[..16]);
     }
     name
-}
-
-/// `annotation.conf` with the labels as entity types and the other sections empty (brat warns
-/// about a missing section).
-pub fn annotation_conf(labels: &LabelSet) -> String {
-    brat_conf::write(labels, &[], &[], &BTreeMap::new())
 }
 
 pub fn write(
