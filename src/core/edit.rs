@@ -70,6 +70,13 @@ pub enum Edit {
         index: usize,
         relation_type: RelationType,
     },
+    /// Change the relation type at `index`. A new name also retypes every relation that used
+    /// the old one, as a label rename relabels spans.
+    ChangeRelationType {
+        index: usize,
+        before: RelationType,
+        after: RelationType,
+    },
     AddAttribute {
         index: usize,
         attribute: AttributeDef,
@@ -77,6 +84,13 @@ pub enum Edit {
     RemoveAttribute {
         index: usize,
         attribute: AttributeDef,
+    },
+    /// Change the attribute definition at `index`. A new name also renames the attribute on
+    /// every span that carries it.
+    ChangeAttribute {
+        index: usize,
+        before: AttributeDef,
+        after: AttributeDef,
     },
 }
 
@@ -96,8 +110,10 @@ impl Edit {
             | Self::ChangeLabel { .. }
             | Self::AddRelationType { .. }
             | Self::RemoveRelationType { .. }
+            | Self::ChangeRelationType { .. }
             | Self::AddAttribute { .. }
-            | Self::RemoveAttribute { .. } => None,
+            | Self::RemoveAttribute { .. }
+            | Self::ChangeAttribute { .. } => None,
         }
     }
 
@@ -150,6 +166,24 @@ impl Edit {
             } => Self::AddRelationType {
                 index,
                 relation_type,
+            },
+            Self::ChangeRelationType {
+                index,
+                before,
+                after,
+            } => Self::ChangeRelationType {
+                index,
+                before: after,
+                after: before,
+            },
+            Self::ChangeAttribute {
+                index,
+                before,
+                after,
+            } => Self::ChangeAttribute {
+                index,
+                before: after,
+                after: before,
             },
             Self::AddAttribute { index, attribute } => Self::RemoveAttribute { index, attribute },
             Self::RemoveAttribute { index, attribute } => Self::AddAttribute { index, attribute },

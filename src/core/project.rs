@@ -615,6 +615,70 @@ impl Project {
                 self.relation_types.remove(*index);
                 Ok(edit.clone())
             }
+            Edit::ChangeRelationType {
+                index,
+                before,
+                after,
+            } => {
+                if self.relation_types.get(*index) != Some(before) {
+                    return Err(EditError::MissingRelationType(before.name.clone()));
+                }
+                let others = self
+                    .relation_types
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i != index)
+                    .map(|(_, t)| t);
+                if let Some(why) = validate::relation_type_among(others, after) {
+                    return Err(EditError::RelationTypeConflict(why));
+                }
+                self.relation_types[*index] = after.clone();
+                if before.name != after.name {
+                    for d in &mut self.documents {
+                        d.relations.retype(&before.name, &after.name);
+                    }
+                }
+                Ok(edit.clone())
+            }
+            Edit::ChangeAttribute {
+                index,
+                before,
+                after,
+            } => {
+                if self.attributes.get(*index) != Some(before) {
+                    return Err(EditError::MissingAttribute(before.name.clone()));
+                }
+                let others = self
+                    .attributes
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i != index)
+                    .map(|(_, a)| a);
+                if let Some(why) = validate::attribute_among(others, after) {
+                    return Err(EditError::AttributeConflict(why));
+                }
+                // A span may carry a value under the new name without a definition (another
+                // tool made it): merging the two could not be undone, so the rename is refused.
+                if before.name != after.name
+                    && self
+                        .documents
+                        .iter()
+                        .flat_map(|d| d.spans.iter())
+                        .any(|s| s.attributes.contains_key(&after.name))
+                {
+                    return Err(EditError::AttributeConflict(format!(
+                        "spans already carry an attribute named {}",
+                        after.name
+                    )));
+                }
+                self.attributes[*index] = after.clone();
+                if before.name != after.name {
+                    for d in &mut self.documents {
+                        d.spans.rename_attribute(&before.name, &after.name);
+                    }
+                }
+                Ok(edit.clone())
+            }
             Edit::AddAttribute { index, attribute } => {
                 if let Some(why) = validate::attribute_among(&self.attributes, attribute) {
                     return Err(EditError::AttributeConflict(why));
@@ -935,6 +999,38 @@ impl Project {
                 }],
             ),
             None => Transaction::new("remove relation type", Vec::new()),
+        }
+    }
+
+    /// Change the relation type at `index` (colour, hotkey, allowed labels, name: a rename
+    /// retypes its relations in the same edit).
+    pub fn edit_relation_type(&self, index: usize, after: RelationType) -> Transaction {
+        match self.relation_types.get(index) {
+            Some(before) if *before != after => Transaction::new(
+                format!("edit relation type {}", after.name),
+                vec![Edit::ChangeRelationType {
+                    index,
+                    before: before.clone(),
+                    after,
+                }],
+            ),
+            _ => Transaction::new("edit relation type", Vec::new()),
+        }
+    }
+
+    /// Change the attribute definition at `index` (kind, values, labels, name: a rename
+    /// renames the attribute on its spans in the same edit).
+    pub fn edit_attribute(&self, index: usize, after: AttributeDef) -> Transaction {
+        match self.attributes.get(index) {
+            Some(before) if *before != after => Transaction::new(
+                format!("edit attribute {}", after.name),
+                vec![Edit::ChangeAttribute {
+                    index,
+                    before: before.clone(),
+                    after,
+                }],
+            ),
+            _ => Transaction::new("edit attribute", Vec::new()),
         }
     }
 
@@ -1503,5 +1599,42 @@ mod tests {
         assert!(editor.project.relation_type("in").is_none());
         editor.undo().expect("undo").expect("a step");
         assert_eq!(editor.project.relation_types()[1].name, "in");
+    }
+
+    #[test]
+    fn renaming_a_relation_type_or_attribute_follows_it_everywhere_and_undoes() {
+        let (mut editor, [xi, _, castro]) = related();
+        let t = editor.project.relate(0, xi, castro, "meets");
+        editor.execute(t).expect("relate");
+        let t = editor.project.set_attribute(0, xi, "Role", Some("host"));
+        editor.execute(t).expect("set");
+        let mut greets = editor.project.relation_types()[0].clone();
+        greets.name = "greets".into();
+        greets.hotkey = Some('g');
+        let t = editor.project.edit_relation_type(0, greets);
+        editor.execute(t).expect("rename type");
+        assert_eq!(relations(&editor.project)[0].1, "greets");
+        // A name another type has is refused.
+        let mut clash = editor.project.relation_types()[0].clone();
+        clash.name = "in".into();
+        let t = editor.project.edit_relation_type(0, clash);
+        assert!(editor.execute(t).is_err());
+        let mut part = editor.project.attributes()[1].clone();
+        part.name = "Part".into();
+        let t = editor.project.edit_attribute(1, part);
+        editor.execute(t).expect("rename attribute");
+        let value = |e: &Editor, name: &str| {
+            e.project.documents[0]
+                .spans
+                .get(xi)
+                .and_then(|s| s.attributes.get(name).cloned())
+        };
+        assert_eq!(value(&editor, "Part").as_deref(), Some("host"));
+        assert_eq!(value(&editor, "Role"), None);
+        editor.undo().expect("undo").expect("a step");
+        assert_eq!(value(&editor, "Role").as_deref(), Some("host"));
+        editor.undo().expect("undo").expect("a step");
+        assert_eq!(relations(&editor.project)[0].1, "meets");
+        assert_eq!(editor.project.relation_types()[0].hotkey, None);
     }
 }

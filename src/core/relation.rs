@@ -154,4 +154,11 @@ impl Relations {
     pub(crate) fn remove(&mut self, id: RelationId) -> Option<Relation> {
         self.by_id.remove(&id)
     }
+
+    /// Give every relation of type `from` the type `to`.
+    pub(crate) fn retype(&mut self, from: &str, to: &str) {
+        for relation in self.by_id.values_mut().filter(|r| r.kind == from) {
+            to.clone_into(&mut relation.kind);
+        }
+    }
 }
