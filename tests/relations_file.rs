@@ -227,3 +227,31 @@ fn relations_of_spans_left_out_for_a_changed_text_wait_in_the_drift_report() {
     let saved = project_file::to_json(&loaded.project).expect("json");
     load(&saved).expect("a sound file");
 }
+
+#[test]
+fn a_relation_to_a_span_of_another_document_is_refused_naming_both() {
+    let a = "习近平";
+    let b = "北京";
+    let sha = spantag::core::document::sha256_hex;
+    let json = format!(
+        r##"{{"format": "spantag", "version": 3,
+  "labels": [{{"name": "PER", "color": "#e6194b"}}, {{"name": "GPE", "color": "#4363d8"}}],
+  "relation_types": [{IN}],
+  "documents": [
+    {{"id": "a", "sha256": "{}", "text": "{a}",
+      "spans": [{{"id": 1, "start": 0, "end": 3, "label": "PER"}}],
+      "relations": [{{"id": 1, "type": "in", "from": 1, "to": 2}}]}},
+    {{"id": "b", "sha256": "{}", "text": "{b}",
+      "spans": [{{"id": 2, "start": 0, "end": 2, "label": "GPE"}}]}}]}}"##,
+        sha(a),
+        sha(b)
+    );
+    let message = problems(&json);
+    assert!(
+        message.contains(
+            "team.json: document 1 (\"a\"), relation 1: span 2 (its end) is not a span of this \
+             document (it is in document \"b\": a relation joins two spans of one document)"
+        ),
+        "{message}"
+    );
+}

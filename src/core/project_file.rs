@@ -585,6 +585,7 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
         }
     }
     let mut relation_ids: HashMap<u64, String> = HashMap::new();
+    let mut read_relations: Vec<Vec<Relation>> = Vec::with_capacity(record.documents.len());
     if let Some(next) = record.next_relation_id
         && next > MAX_SPAN_ID + 1
     {
@@ -740,32 +741,6 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
                     r.id
                 ));
             }
-            // A span left out for drift is no error here: the relation waits with it in the
-            // drift report, and re-anchoring brings both back.
-            let left_out = |id: SpanId| drifted_ids.contains(&id);
-            if left_out(r.from) || left_out(r.to) {
-                continue;
-            }
-            let spans = &annotated.spans;
-            let found = validate::relation(r, |id| spans.get(id), &record.relation_types);
-            for problem in found.errors {
-                let elsewhere = [r.from, r.to]
-                    .into_iter()
-                    .filter(|id| spans.get(*id).is_none())
-                    .filter_map(|id| span_ids.get(&id.0))
-                    .next();
-                match elsewhere {
-                    Some(other) if problem.contains("is not a span of this document") => problems
-                        .push(format!(
-                            "{place}: {problem} (it is in document \"{other}\": a relation \
-                             joins two spans of one document)"
-                        )),
-                    _ => problems.push(format!("{place}: {problem}")),
-                }
-            }
-            for warning in found.warnings {
-                warnings.push(format!("{place}: {warning}"));
-            }
         }
         for (i, line) in doc.standoff.iter().enumerate() {
             for (t, id) in &line.spans {
@@ -788,11 +763,41 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
         {
             last.relations = waiting;
         }
+        // Checked after the loop, as read (two with one id are both checked).
+        read_relations.push(kept.clone());
         annotated.relations = Relations::new(kept);
         annotated.standoff = doc.standoff;
         documents.push(annotated);
     }
 
+    // Relations once every document's spans are known, so that an end in another document is
+    // named as such. Those waiting with drifted spans are not in the documents.
+    for (d, (annotated, relations)) in documents.iter().zip(&read_relations).enumerate() {
+        let doc_place = format!("document {} (\"{}\")", d + 1, annotated.document.id);
+        let spans = &annotated.spans;
+        for r in relations {
+            let place = format!("{doc_place}, relation {}", r.id);
+            let found = validate::relation(r, |id| spans.get(id), &record.relation_types);
+            for problem in found.errors {
+                let elsewhere = [r.from, r.to]
+                    .into_iter()
+                    .filter(|id| spans.get(*id).is_none())
+                    .filter_map(|id| span_ids.get(&id.0))
+                    .next();
+                match elsewhere {
+                    Some(other) if problem.contains("is not a span of this document") => problems
+                        .push(format!(
+                            "{place}: {problem} (it is in document \"{other}\": a relation \
+                             joins two spans of one document)"
+                        )),
+                    _ => problems.push(format!("{place}: {problem}")),
+                }
+            }
+            for warning in found.warnings {
+                warnings.push(format!("{place}: {warning}"));
+            }
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
