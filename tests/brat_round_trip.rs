@@ -199,3 +199,36 @@ fn deleting_a_span_drops_the_kept_lines_naming_it_with_a_warning() {
         "{warnings}"
     );
 }
+
+#[test]
+fn a_value_annotation_conf_does_not_allow_is_kept_with_a_warning_naming_the_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("d.txt"), "Obama met Xi.").expect("write");
+    std::fs::write(
+        dir.path().join("d.ann"),
+        "T1\tPerson 0 5\tObama\nA1\tCertainty T1 Maybe\nT2\tPerson 10 12\tXi\nA2\tCertainty T2 High\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("annotation.conf"),
+        "[entities]\nPerson\n[relations]\n[events]\n[attributes]\nCertainty Arg:<ENTITY>, Value:High|Low\n",
+    )
+    .expect("write");
+    let report = import(dir.path());
+    let warning = format!(
+        "{}:2: attribute Certainty value \"Maybe\": annotation.conf does not allow it; kept",
+        dir.path().join("d.ann").display()
+    );
+    assert_eq!(report.warnings, [warning]);
+    let obama = report.project.documents[0].spans.iter().next().expect("T1");
+    assert_eq!(
+        obama.attributes.get("Certainty").map(String::as_str),
+        Some("Maybe")
+    );
+    // The definition stays as configured; the value comes back out as it came in.
+    assert_eq!(
+        report.project.attribute("Certainty").expect("def").values,
+        ["High", "Low"]
+    );
+    assert_round_trip(dir.path());
+}
