@@ -98,10 +98,7 @@ fn project(text: &str, labels: LabelSet, spans: Vec<Span>) -> Project {
     let document = Document::new("sanguo", "sanguo-full.txt", text);
     Project::from_parts(
         labels,
-        vec![AnnotatedDocument {
-            document,
-            spans: SpanIndex::new(spans),
-        }],
+        vec![AnnotatedDocument::new(document, SpanIndex::new(spans))],
     )
 }
 

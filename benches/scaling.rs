@@ -82,10 +82,7 @@ fn novel_project(text: &str, n: usize) -> Project {
     spans.push(Span::new(SpanId(n as u64), 0, len, "LOC"));
     Project::from_parts(
         LabelSet::news_default(),
-        vec![AnnotatedDocument {
-            document,
-            spans: SpanIndex::new(spans),
-        }],
+        vec![AnnotatedDocument::new(document, SpanIndex::new(spans))],
     )
 }
 

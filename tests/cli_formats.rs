@@ -226,7 +226,7 @@ fn import_conll_reports_an_i_tag_without_its_b() {
 }
 
 #[test]
-fn import_brat_counts_what_it_leaves_out_and_marks_the_annotator() {
+fn import_brat_keeps_attributes_and_marks_the_annotator() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("ncbi.json");
     let o = spantag(&[
@@ -241,11 +241,8 @@ fn import_brat_counts_what_it_leaves_out_and_marks_the_annotator() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(
-        err.contains("not imported (Spantag does not model these yet):"),
-        "{err}"
-    );
-    assert!(err.contains("A (attribute)"), "{err}");
+    // brat's A lines are attribute values now: nothing is left out.
+    assert!(!err.contains("not imported"), "{err}");
     assert!(
         stdout(&o).contains("imported 20 documents"),
         "{}",
@@ -253,6 +250,7 @@ fn import_brat_counts_what_it_leaves_out_and_marks_the_annotator() {
     );
     let json = std::fs::read_to_string(&out).expect("project");
     assert!(json.contains("\"annotator\": \"ncbi\""));
+    assert!(json.contains("\"Category\": \"SpecificDisease\""), "{json}");
     assert!(spantag(&["validate", s(&out)]).status.success());
     // The output exists now: a second import is refused.
     let o = spantag(&["import", "--from", "brat", NCBI, "-o", s(&out)]);
@@ -397,4 +395,68 @@ fn label_studio_export_writes_its_labelling_config_beside_or_inside() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(folder.join("labeling-config.xml").is_file());
+}
+
+#[test]
+fn stats_and_validate_count_relations_and_attributes_of_a_brat_import() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("extras.json");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/brat-extras");
+    let o = spantag(&["import", "--from", "brat", fixture, "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("imported 1 documents, 7 spans, 2 relations, 4 labels"),
+        "{}",
+        stdout(&o)
+    );
+    let o = spantag(&["stats", s(&out)]);
+    let text = stdout(&o);
+    for expected in [
+        "  Located       2",
+        "  Coref         0",
+        "  relations: 2 (2 accepted)",
+        "  Negated: 1 spans (true 1)",
+        "  Certainty: 1 spans (High 1)",
+        "brat lines kept as read (events, normalisations, ...): 2 #, 2 *, 1 A, 2 E, 1 M, 1 N, 1 R",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in\n{text}");
+    }
+    let o = spantag(&["stats", "--json", s(&out)]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(json["per_relation_type"]["Located"], 2);
+    assert_eq!(json["attributes"]["Certainty"]["High"], 1);
+    // A value annotation.conf does not allow is kept; validate says so and still passes.
+    let project = std::fs::read_to_string(&out).expect("project");
+    let edited = project.replace("\"Certainty\": \"High\"", "\"Certainty\": \"Maybe\"");
+    assert_ne!(edited, project);
+    std::fs::write(&out, edited).expect("write");
+    let o = spantag(&["validate", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("valid (1 documents, 7 spans, 2 relations, 4 labels)"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains(
+            "extras.json: warning: document 1 (\"visit\"), span 3: \"Maybe\" is not one of the values of attribute Certainty (High, Low)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // A relation to a span that is not there is refused, naming the place.
+    let broken =
+        std::fs::read_to_string(&out)
+            .expect("project")
+            .replacen("\"to\": 3", "\"to\": 99", 1);
+    std::fs::write(&out, broken).expect("write");
+    let o = spantag(&["validate", s(&out)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(
+            "extras.json: document 1 (\"visit\"), relation 1: span 99 (its end) is not a span of this document"
+        ),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -6,10 +6,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use spantag::core::{Document, Project};
 use spantag::core::formats::{
     self, ExportOptions, Format, ImportOptions, ImportReport, Scheme, Tokens,
 };
+use spantag::core::{Document, Project};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schemes");
 

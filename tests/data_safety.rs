@@ -543,7 +543,10 @@ fn version_0_files_are_migrated_and_saved_as_the_current_version_with_a_backup()
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);
     h.run();
     let saved = std::fs::read_to_string(&path).expect("read");
-    assert!(saved.contains("\"version\": 2"));
+    assert!(saved.contains(&format!(
+        "\"version\": {}",
+        spantag::core::project_file::FORMAT_VERSION
+    )));
     assert_eq!(
         std::fs::read_to_string(spantag::core::atomic_write::backup_path(&path)).expect("bak"),
         fixture

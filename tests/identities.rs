@@ -44,7 +44,7 @@ fn deleting_the_highest_id_then_saving_reopening_and_tagging_gives_a_new_id() {
     let path = dir.path().join("p.json");
     project_file::save(&editor.project, &path).expect("saved");
     let saved = std::fs::read_to_string(&path).expect("read");
-    assert!(saved.contains("\"version\": 2"), "{saved}");
+    assert!(saved.contains("\"version\": 3"), "{saved}");
     assert!(saved.contains("\"next_span_id\": 4"), "{saved}");
 
     let mut reopened = Editor::new(project_file::load(&path).expect("loads"));
@@ -75,7 +75,7 @@ fn undoing_an_add_then_tagging_gives_a_new_id() {
 }
 
 #[test]
-fn version_1_files_load_with_the_next_id_above_their_largest_and_save_as_version_2() {
+fn version_1_files_load_with_the_next_id_above_their_largest_and_save_as_the_current_version() {
     let text = "习近平在北京";
     let sha = spantag::core::document::sha256_hex(text);
     let v1 = format!(
@@ -95,7 +95,7 @@ fn version_1_files_load_with_the_next_id_above_their_largest_and_save_as_version
     assert_eq!(loaded.project.next_span_id(), 8);
     let json = project_file::to_json(&loaded.project).expect("serialisable");
     assert!(
-        json.contains("\"version\": 2,\n  \"next_span_id\": 8,"),
+        json.contains("\"version\": 3,\n  \"next_span_id\": 8,"),
         "{json}"
     );
 }

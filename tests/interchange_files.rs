@@ -224,20 +224,22 @@ fn project(texts: &[(&str, &[SpanAt])]) -> Project {
     let documents = texts
         .iter()
         .enumerate()
-        .map(|(d, (text, spans))| AnnotatedDocument {
-            document: Document::new(format!("doc{d}"), "d", *text),
-            spans: SpanIndex::new(
-                spans
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &(s, e, l))| {
-                        if !labels.contains(&l) {
-                            labels.push(l);
-                        }
-                        Span::new(SpanId(i as u64 + 1), s, e, l)
-                    })
-                    .collect(),
-            ),
+        .map(|(d, (text, spans))| {
+            AnnotatedDocument::new(
+                Document::new(format!("doc{d}"), "d", *text),
+                SpanIndex::new(
+                    spans
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &(s, e, l))| {
+                            if !labels.contains(&l) {
+                                labels.push(l);
+                            }
+                            Span::new(SpanId(i as u64 + 1), s, e, l)
+                        })
+                        .collect(),
+                ),
+            )
         })
         .collect();
     let labels = LabelSet::new(

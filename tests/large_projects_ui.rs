@@ -24,10 +24,10 @@ fn harness(project: Project) -> Harness<'static, SpantagApp> {
 fn one_document(text: &str, labels: LabelSet, spans: Vec<Span>) -> Project {
     Project::from_parts(
         labels,
-        vec![AnnotatedDocument {
-            document: Document::new("d1", "d1.txt", text),
-            spans: SpanIndex::new(spans),
-        }],
+        vec![AnnotatedDocument::new(
+            Document::new("d1", "d1.txt", text),
+            SpanIndex::new(spans),
+        )],
     )
 }
 

@@ -88,6 +88,9 @@ fn round_trip_keeps_cjk_astral_emoji_crlf_and_nested_spans() {
 #[test]
 fn a_streamed_save_writes_every_field_in_the_order_to_json_did() {
     let mut project = markup::project("[习近平](PER)");
+    // Attribute values need a definition (format version 3).
+    let k = spantag::core::AttributeDef::new("k", spantag::core::AttributeKind::Text, &[]);
+    project.apply(&project.add_attribute(k)).expect("defined");
     let mut span = project.documents[0]
         .spans
         .iter()
@@ -123,7 +126,7 @@ fn a_streamed_save_writes_every_field_in_the_order_to_json_did() {
     assert!(json.contains(expected), "{json}");
     assert!(
         json.starts_with(
-            "{\n  \"format\": \"spantag\",\n  \"version\": 2,\n  \"next_span_id\": 2,"
+            "{\n  \"format\": \"spantag\",\n  \"version\": 3,\n  \"next_span_id\": 2,"
         )
     );
     assert!(json.ends_with("}\n"));

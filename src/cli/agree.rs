@@ -119,6 +119,33 @@ fn table(report: &AgreementReport, file_count: usize) -> String {
             p.cohen_kappa
         );
     }
+    if report
+        .pairs
+        .iter()
+        .any(|p| p.a_relations + p.b_relations > 0)
+    {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{:<name_width$}  {:<name_width$}  {:>7} {:>7}  {}",
+            "A",
+            "B",
+            "A rels",
+            "B rels",
+            score_heading("relation")
+        );
+        for p in &report.pairs {
+            let _ = writeln!(
+                out,
+                "{:<name_width$}  {:<name_width$}  {:>7} {:>7}  {}",
+                p.a,
+                p.b,
+                p.a_relations,
+                p.b_relations,
+                scores(&p.relations)
+            );
+        }
+    }
     let _ = writeln!(out);
     let _ = writeln!(
         out,

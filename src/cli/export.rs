@@ -154,8 +154,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     // Label Studio needs the matching labelling config: beside a single-file export.
     if args.format == Format::LabelStudio && args.split.is_none() {
-        match formats::label_studio::write_config_beside(&args.output, &project.labels, args.force)
-        {
+        match formats::label_studio::write_config_beside(&args.output, &project, args.force) {
             Ok(config) => eprintln!(
                 "the labelling config for Label Studio (Settings > Labeling Interface) is in {}",
                 config.display()

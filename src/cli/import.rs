@@ -130,8 +130,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let project = &report.project;
     super::save_project(project, &args.output, args.force)?;
+    let relations = match project.relation_count() {
+        0 => String::new(),
+        n => format!(", {n} relations"),
+    };
     println!(
-        "{}: imported {} documents, {} spans, {} labels from {}",
+        "{}: imported {} documents, {} spans{relations}, {} labels from {}",
         args.output.display(),
         project.documents.len(),
         project.span_count(),

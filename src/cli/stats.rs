@@ -52,6 +52,63 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     for (annotator, count) in &stats.per_annotator {
         println!("  {annotator:<width$}  {count:>5}");
     }
+    if !stats.per_relation_type.is_empty() {
+        let width = stats
+            .per_relation_type
+            .keys()
+            .map(|t| t.chars().count())
+            .max()
+            .unwrap_or(8)
+            .max(8);
+        println!("  {:<width$}  count", "relation");
+        // In the project's order of relation types, then any a relation names beyond them.
+        let mut order: Vec<&str> = project
+            .relation_types()
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        for name in stats.per_relation_type.keys() {
+            if !order.contains(&name.as_str()) {
+                order.push(name);
+            }
+        }
+        for name in order {
+            let count = stats.per_relation_type.get(name).copied().unwrap_or(0);
+            println!("  {name:<width$}  {count:>5}");
+        }
+        let statuses: Vec<String> = stats
+            .per_relation_status
+            .iter()
+            .map(|(status, n)| format!("{n} {status}"))
+            .collect();
+        println!("  relations: {} ({})", stats.relations, statuses.join(", "));
+    }
+    if !stats.attributes.is_empty() {
+        println!("  attribute: spans per value");
+        for (name, values) in &stats.attributes {
+            let shown: Vec<String> = values
+                .iter()
+                .map(|(value, n)| format!("{value} {n}"))
+                .collect();
+            let spans: usize = values.values().sum();
+            if shown.is_empty() {
+                println!("  {name}: 0 spans");
+            } else {
+                println!("  {name}: {spans} spans ({})", shown.join(", "));
+            }
+        }
+    }
+    if !stats.kept_brat_lines.is_empty() {
+        let kinds: Vec<String> = stats
+            .kept_brat_lines
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect();
+        println!(
+            "  brat lines kept as read (events, normalisations, ...): {}",
+            kinds.join(", ")
+        );
+    }
     let review = &stats.review;
     println!(
         "  review: {} accepted, {} suggested, {} rejected; {:.1}% reviewed",

@@ -13,14 +13,25 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut all_valid = true;
     for path in &args.files {
-        match project_file::load(path) {
-            Ok(project) => println!(
-                "{}: valid ({} documents, {} spans, {} labels)",
-                path.display(),
-                project.documents.len(),
-                project.span_count(),
-                project.labels.len()
-            ),
+        match project_file::load_with(path, project_file::Drift::Refuse) {
+            Ok(loaded) => {
+                let project = &loaded.project;
+                let relations = match project.relation_count() {
+                    0 => String::new(),
+                    n => format!(", {n} relations"),
+                };
+                println!(
+                    "{}: valid ({} documents, {} spans{relations}, {} labels)",
+                    path.display(),
+                    project.documents.len(),
+                    project.span_count(),
+                    project.labels.len()
+                );
+                // Kept, not refused (values other tools made): said, and the exit code is 0.
+                for warning in &loaded.warnings {
+                    eprintln!("{}: warning: {warning}", path.display());
+                }
+            }
             Err(error) => {
                 all_valid = false;
                 eprintln!("{error}");

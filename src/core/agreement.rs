@@ -5,6 +5,8 @@
 //! and B) there are span scores (`exact` and `overlap` precision, recall and F1, per label and
 //! micro-averaged) and Cohen's kappa over per-character BIO tags; over all files there are
 //! Krippendorff's alpha (nominal) and, from three files on, Fleiss' kappa over the same tags.
+//! Relations score like exact spans: a relation of B matches one of A with the same type
+//! between two spans with the same start, end and label (span ids differ between files).
 //!
 //! Pure: loaded projects in, figures out. Nothing here reads files, prints or knows egui.
 //!
@@ -179,6 +181,10 @@ pub struct PairAgreement {
     pub a_spans: usize,
     pub b_spans: usize,
     pub per_label: BTreeMap<String, LabelAgreement>,
+    /// Relations: same type, same two spans (by start, end and label).
+    pub relations: PrecisionRecallF1,
+    pub a_relations: usize,
+    pub b_relations: usize,
 }
 
 /// A document of one file that is not in every other file.
@@ -378,6 +384,17 @@ fn compare_pair(
     for c in per_label_counts.values() {
         all.add(*c);
     }
+    let (mut a_relations, mut b_relations, mut matched) = (0, 0, 0);
+    for (a_doc, b_doc) in a_docs.iter().zip(b_docs) {
+        let a_keys = relation_keys(a_doc, options);
+        let b_keys = relation_keys(b_doc, options);
+        a_relations += a_keys.values().sum::<usize>();
+        b_relations += b_keys.values().sum::<usize>();
+        matched += a_keys
+            .iter()
+            .map(|(key, n)| (*n).min(b_keys.get(key).copied().unwrap_or(0)))
+            .sum::<usize>();
+    }
     PairAgreement {
         a: a.name.clone(),
         b: b.name.clone(),
@@ -400,7 +417,38 @@ fn compare_pair(
                 (label.to_owned(), scores)
             })
             .collect(),
+        relations: PrecisionRecallF1::from_counts(matched, b_relations, matched, a_relations),
+        a_relations,
+        b_relations,
     }
+}
+
+/// A relation as files can agree on it: its type and its two ends' (start, end, label).
+type RelationKey<'a> = (&'a str, (usize, usize, &'a str), (usize, usize, &'a str));
+
+/// The counted relations of a document (both ends counted spans), with how often each occurs.
+fn relation_keys(
+    doc: &AnnotatedDocument,
+    options: AgreementOptions,
+) -> HashMap<RelationKey<'_>, usize> {
+    let mut keys = HashMap::new();
+    let end = |id| {
+        doc.spans
+            .get(id)
+            .filter(|s| counts(s, options))
+            .map(|s| (s.start, s.end, s.label.as_str()))
+    };
+    for r in doc.relations.iter() {
+        let counted = match r.status {
+            SpanStatus::Accepted => true,
+            SpanStatus::Suggested => options.include_suggested,
+            SpanStatus::Rejected => false,
+        };
+        if let (true, Some(from), Some(to)) = (counted, end(r.from), end(r.to)) {
+            *keys.entry((r.kind.as_str(), from, to)).or_default() += 1;
+        }
+    }
+    keys
 }
 
 fn by_label(doc: &AnnotatedDocument, options: AgreementOptions) -> HashMap<&str, Vec<&Span>> {
@@ -597,10 +645,10 @@ mod tests {
                         span
                     })
                     .collect();
-                AnnotatedDocument {
-                    document: Document::new(format!("d{k}"), "", text),
-                    spans: SpanIndex::new(spans),
-                }
+                AnnotatedDocument::new(
+                    Document::new(format!("d{k}"), "", text),
+                    SpanIndex::new(spans),
+                )
             })
             .collect();
         Project::from_parts(LabelSet::news_default(), documents)
@@ -833,5 +881,62 @@ mod tests {
         mixed[1].annotator = Some("bob".to_owned());
         p.documents[0].spans = SpanIndex::new(mixed);
         assert_eq!(single_annotator(&p), None);
+    }
+
+    #[test]
+    fn relation_f1_matches_type_and_both_ends_by_position_and_label() {
+        use crate::core::relation::RelationType;
+        use crate::core::{Editor, Rgb};
+        // The same text and spans in both files, the span ids different (B's spans were made in
+        // another order). A: meets 习近平→卡斯特罗, in 卡斯特罗→北京. B: meets 习近平→卡斯特罗
+        // (a match), in 习近平→北京 (another start: no match), meets 卡斯特罗→习近平 (another
+        // direction: no match). P = 1/3, R = 1/2, F1 = 2·(1/3)(1/2) / (5/6) = 2/5.
+        let file = |order: &[usize], relations: &[(usize, usize, &str)]| {
+            let mut editor = Editor::new(crate::core::markup::project("习近平在北京会见卡斯特罗"));
+            for name in ["meets", "in"] {
+                let t = editor
+                    .project
+                    .add_relation_type(RelationType::new(name, Rgb(0, 0, 0)));
+                editor.execute(t).expect("type");
+            }
+            let places = [(0, 3, "PER"), (4, 6, "GPE"), (8, 12, "PER")];
+            let mut ids = [crate::core::SpanId(0); 3];
+            for &k in order {
+                let (start, end, label) = places[k];
+                let t = editor.project.tag(0, start, end, label);
+                let applied = editor.execute(t).expect("tag");
+                ids[k] = applied.edits[0].span_after().expect("span").id;
+            }
+            for &(from, to, kind) in relations {
+                let t = editor.project.relate(0, ids[from], ids[to], kind);
+                editor.execute(t).expect("relate");
+            }
+            editor.project
+        };
+        let a = file(&[0, 1, 2], &[(0, 2, "meets"), (2, 1, "in")]);
+        let b = file(
+            &[2, 1, 0],
+            &[(0, 2, "meets"), (0, 1, "in"), (2, 0, "meets")],
+        );
+        let files = [
+            AnnotatorFile {
+                name: "a".into(),
+                file: "a.json".into(),
+                project: &a,
+            },
+            AnnotatorFile {
+                name: "b".into(),
+                file: "b.json".into(),
+                project: &b,
+            },
+        ];
+        let report = compare(&files, AgreementOptions::default()).expect("compare");
+        let pair = &report.pairs[0];
+        assert_eq!((pair.a_relations, pair.b_relations), (2, 3));
+        close(pair.relations.precision, 1.0 / 3.0);
+        close(pair.relations.recall, 0.5);
+        close(pair.relations.f1, 0.4);
+        // The spans themselves agree fully.
+        close(pair.exact.f1, 1.0);
     }
 }

@@ -266,14 +266,21 @@ pub fn take(
         return Transaction::new(what, Vec::new());
     };
     let doc_id = d.document.doc_id();
-    let mut edits: Vec<Edit> = d
+    let replaced: Vec<_> = d
         .spans
         .overlapping(unit.start, unit.end)
-        .map(|s| Edit::RemoveSpan {
-            doc: doc_id.clone(),
-            span: s.clone(),
-        })
+        .map(|s| s.id)
         .collect();
+    // The relations of the spans replaced go with them (the same undo step).
+    let mut edits: Vec<Edit> = gold.detach(doc, &replaced);
+    edits.extend(
+        d.spans
+            .overlapping(unit.start, unit.end)
+            .map(|s| Edit::RemoveSpan {
+                doc: doc_id.clone(),
+                span: s.clone(),
+            }),
+    );
     let mut seen = Vec::new();
     // Group ids are per file: two annotators' group 1 are different mentions in gold.
     let mut next_group = gold

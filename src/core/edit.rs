@@ -3,12 +3,15 @@
 //! Undo applies the inverse; a multi-span change (renaming a label, tagging all occurrences) is one
 //! transaction and so one undo step. Nothing outside this module changes spans or labels.
 
+use super::attribute::AttributeDef;
 use super::document::DocId;
 use super::label::Label;
+use super::relation::{Relation, RelationType};
 use super::span::Span;
 
-/// Spans are addressed by document id ([`DocId`]), never by a document's position in the list;
-/// labels by their position in the label set.
+/// Spans and relations are addressed by document id ([`DocId`]), never by a document's position
+/// in the list; labels, relation types and attribute definitions by their position in their
+/// list. An attribute value is set or cleared with a `ChangeSpan` (the values are the span's).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Edit {
     /// Add `span` to document `doc`. A span whose id is [`crate::core::SpanId::NEW`] gets a
@@ -43,16 +46,74 @@ pub enum Edit {
         before: Label,
         after: Label,
     },
+    /// Add `relation` to document `doc`; [`crate::core::RelationId::NEW`] gets a fresh id, as
+    /// for spans.
+    AddRelation {
+        doc: DocId,
+        relation: Relation,
+    },
+    RemoveRelation {
+        doc: DocId,
+        relation: Relation,
+    },
+    /// Same id, any other field changed (type, ends, status, note).
+    ChangeRelation {
+        doc: DocId,
+        before: Relation,
+        after: Relation,
+    },
+    AddRelationType {
+        index: usize,
+        relation_type: RelationType,
+    },
+    RemoveRelationType {
+        index: usize,
+        relation_type: RelationType,
+    },
+    /// Change the relation type at `index`. A new name also retypes every relation that used
+    /// the old one, as a label rename relabels spans.
+    ChangeRelationType {
+        index: usize,
+        before: RelationType,
+        after: RelationType,
+    },
+    AddAttribute {
+        index: usize,
+        attribute: AttributeDef,
+    },
+    RemoveAttribute {
+        index: usize,
+        attribute: AttributeDef,
+    },
+    /// Change the attribute definition at `index`. A new name also renames the attribute on
+    /// every span that carries it.
+    ChangeAttribute {
+        index: usize,
+        before: AttributeDef,
+        after: AttributeDef,
+    },
 }
 
 impl Edit {
-    /// The document a span edit changes (label edits change none).
+    /// The document a span or relation edit changes (edits of the label set, the relation
+    /// types and the attribute definitions change none).
     pub fn doc(&self) -> Option<&DocId> {
         match self {
             Self::AddSpan { doc, .. }
             | Self::RemoveSpan { doc, .. }
-            | Self::ChangeSpan { doc, .. } => Some(doc),
-            Self::AddLabel { .. } | Self::RemoveLabel { .. } | Self::ChangeLabel { .. } => None,
+            | Self::ChangeSpan { doc, .. }
+            | Self::AddRelation { doc, .. }
+            | Self::RemoveRelation { doc, .. }
+            | Self::ChangeRelation { doc, .. } => Some(doc),
+            Self::AddLabel { .. }
+            | Self::RemoveLabel { .. }
+            | Self::ChangeLabel { .. }
+            | Self::AddRelationType { .. }
+            | Self::RemoveRelationType { .. }
+            | Self::ChangeRelationType { .. }
+            | Self::AddAttribute { .. }
+            | Self::RemoveAttribute { .. }
+            | Self::ChangeAttribute { .. } => None,
         }
     }
 
@@ -85,6 +146,47 @@ impl Edit {
                 before: after,
                 after: before,
             },
+            Self::AddRelation { doc, relation } => Self::RemoveRelation { doc, relation },
+            Self::RemoveRelation { doc, relation } => Self::AddRelation { doc, relation },
+            Self::ChangeRelation { doc, before, after } => Self::ChangeRelation {
+                doc,
+                before: after,
+                after: before,
+            },
+            Self::AddRelationType {
+                index,
+                relation_type,
+            } => Self::RemoveRelationType {
+                index,
+                relation_type,
+            },
+            Self::RemoveRelationType {
+                index,
+                relation_type,
+            } => Self::AddRelationType {
+                index,
+                relation_type,
+            },
+            Self::ChangeRelationType {
+                index,
+                before,
+                after,
+            } => Self::ChangeRelationType {
+                index,
+                before: after,
+                after: before,
+            },
+            Self::ChangeAttribute {
+                index,
+                before,
+                after,
+            } => Self::ChangeAttribute {
+                index,
+                before: after,
+                after: before,
+            },
+            Self::AddAttribute { index, attribute } => Self::RemoveAttribute { index, attribute },
+            Self::RemoveAttribute { index, attribute } => Self::AddAttribute { index, attribute },
         }
     }
 }

@@ -12,16 +12,20 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::atomic_write::{Fill, write_keeping_backup_with, write_new_with};
+use super::attribute::{AttributeDef, AttributeKind};
 use super::document::Document;
 use super::label::{Label, LabelSet};
 use super::project::{AnnotatedDocument, Project};
+use super::relation::{Relation, RelationType, Relations};
 use super::span::{Span, SpanId, SpanStatus};
 use super::span_index::SpanIndex;
+use super::standoff::StandoffLine;
 use super::validate::{self, MAX_SPAN_ID, SpanProblem};
 
 pub const FORMAT_MARKER: &str = "spantag";
-/// The version this build writes and the newest it reads. Version 2 added `next_span_id`.
-pub const FORMAT_VERSION: u32 = 2;
+/// The version this build writes and the newest it reads. Version 2 added `next_span_id`;
+/// version 3 relations, relation types, attribute definitions and kept brat lines.
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Error)]
 pub enum ProjectFileError {
@@ -83,8 +87,15 @@ struct FileRecord {
     /// largest id in the file.
     #[serde(default)]
     next_span_id: Option<u64>,
+    /// The id the next new relation gets (version 3).
+    #[serde(default)]
+    next_relation_id: Option<u64>,
     #[serde(default)]
     labels: Vec<Label>,
+    #[serde(default)]
+    relation_types: Vec<RelationType>,
+    #[serde(default)]
+    attributes: Vec<AttributeDef>,
     documents: Vec<DocumentRecord>,
 }
 
@@ -98,6 +109,10 @@ struct DocumentRecord {
     text: String,
     #[serde(default)]
     spans: Vec<SpanRecord>,
+    #[serde(default)]
+    relations: Vec<Relation>,
+    #[serde(default)]
+    standoff: Vec<StandoffLine>,
 }
 
 #[derive(Deserialize)]
@@ -128,7 +143,14 @@ struct FileRecordOut<'a> {
     format: &'a str,
     version: u32,
     next_span_id: Option<u64>,
+    /// Left out until the project has had a relation (then it is above 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_relation_id: Option<u64>,
     labels: Vec<&'a Label>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    relation_types: &'a [RelationType],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    attributes: &'a [AttributeDef],
     documents: DocumentsOut<'a>,
 }
 
@@ -146,6 +168,8 @@ impl Serialize for DocumentsOut<'_> {
             sha256: d.document.sha256(),
             text: d.document.text(),
             spans: SpansOut(d),
+            relations: RelationsOut(&d.relations),
+            standoff: &d.standoff,
         }))
     }
 }
@@ -158,6 +182,25 @@ struct DocumentRecordOut<'a> {
     sha256: &'a str,
     text: &'a str,
     spans: SpansOut<'a>,
+    #[serde(skip_serializing_if = "RelationsOut::is_empty")]
+    relations: RelationsOut<'a>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    standoff: &'a [StandoffLine],
+}
+
+/// A document's relations, in id order.
+struct RelationsOut<'a>(&'a Relations);
+
+impl RelationsOut<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for RelationsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter())
+    }
 }
 
 struct SpansOut<'a>(&'a AnnotatedDocument);
@@ -250,6 +293,8 @@ fn migrate_v0(old: FileRecordV0) -> FileRecord {
             name: String::new(),
             sha256: None,
             text: d.text,
+            relations: Vec::new(),
+            standoff: Vec::new(),
             spans: d
                 .annotations
                 .into_iter()
@@ -275,9 +320,37 @@ fn migrate_v0(old: FileRecordV0) -> FileRecord {
         format: None,
         version: None,
         next_span_id: None,
+        next_relation_id: None,
         labels,
+        relation_types: Vec::new(),
+        attributes: Vec::new(),
         documents,
     }
+}
+
+// ---- Versions 1 and 2 ----------------------------------------------------------------------
+
+/// Versions 1 and 2 have the shape of version 3 without relations and attribute definitions:
+/// spans could carry attributes, by name, with no definition. Each name in use gets a free-text
+/// definition for every label, so the values stay and stay valid. Returns whether any was added
+/// (then the project differs from the file until it is saved).
+fn migrate_v2(record: &mut FileRecord) -> bool {
+    let mut names: Vec<&String> = record
+        .documents
+        .iter()
+        .flat_map(|d| d.spans.iter())
+        .flat_map(|s| s.attributes.keys())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let defs: Vec<AttributeDef> = names
+        .into_iter()
+        .filter(|n| !record.attributes.iter().any(|a| &a.name == *n))
+        .map(|n| AttributeDef::new(n, AttributeKind::Text, &[]))
+        .collect();
+    let added = !defs.is_empty();
+    record.attributes.extend(defs);
+    added
 }
 
 // ---- Loading --------------------------------------------------------------------------------
@@ -292,8 +365,13 @@ pub struct Loaded {
     /// The file's version when migrating it changed what it says (version 0: labels get colours
     /// and hotkeys, spans get ids), so the project differs from the file until it is saved.
     /// A version 1 file reads as version 2 without any change (its next span id is one above
-    /// its largest span id) and is written as version 2 on the next save: `None`.
+    /// its largest span id) and is written as version 3 on the next save: `None`. A version 1
+    /// or 2 file whose spans carry attributes gets a definition for each (version 3): `Some`.
     pub migrated_from: Option<u32>,
+    /// What the file holds that the project's rules do not allow but that is kept (an attribute
+    /// value its definition lacks, a label a relation type does not allow at an end, a kept brat
+    /// line naming a span that is gone), each naming the place. `spantag validate` prints them.
+    pub warnings: Vec<String>,
     /// Documents whose text changed after they were annotated (only with [`Drift::Allow`]).
     pub drift: Vec<DocumentDrift>,
 }
@@ -315,6 +393,9 @@ pub struct DocumentDrift {
     pub recorded_sha256: String,
     /// Spans whose recorded text is no longer at their offsets, left out of the project.
     pub spans: Vec<DriftedSpan>,
+    /// Relations with an end among those spans, left out with them: re-anchoring puts back
+    /// those whose two ends it puts back.
+    pub relations: Vec<Relation>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -446,13 +527,17 @@ pub fn parse_with(bytes: &[u8], path: &Path, drift: Drift) -> Result<Loaded, Pro
         )));
     }
 
-    let (record, migrated_from) = if version == 0 {
+    // The migration chain: each step brings the record one version on.
+    let (mut record, mut migrated_from) = if version == 0 {
         let old: FileRecordV0 = serde_json::from_slice(bytes).map_err(json_error)?;
         (migrate_v0(old), Some(0))
     } else {
         (record.map_err(json_error)?, None)
     };
-    let (project, drift) =
+    if version < 3 && migrate_v2(&mut record) && migrated_from.is_none() {
+        migrated_from = Some(version as u32);
+    }
+    let (project, drift, warnings) =
         validate(record, drift).map_err(|problems| ProjectFileError::Invalid {
             path: path.to_owned(),
             problems,
@@ -461,6 +546,7 @@ pub fn parse_with(bytes: &[u8], path: &Path, drift: Drift) -> Result<Loaded, Pro
         project,
         migrated_from,
         drift,
+        warnings,
     })
 }
 
@@ -480,12 +566,33 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     format!("{kind}: {trimmed}")
 }
 
-fn validate(
-    record: FileRecord,
-    drift_mode: Drift,
-) -> Result<(Project, Vec<DocumentDrift>), Vec<String>> {
+/// A project loaded, the drift found, and the warnings (see [`Loaded::warnings`]).
+type Validated = (Project, Vec<DocumentDrift>, Vec<String>);
+
+fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<String>> {
     let mut problems = Vec::new();
+    let mut warnings = Vec::new();
     let mut drift = Vec::new();
+
+    for (i, t) in record.relation_types.iter().enumerate() {
+        if let Some(problem) = validate::relation_type_among(&record.relation_types[..i], t) {
+            problems.push(format!("relation type {} ({}): {problem}", i + 1, t.name));
+        }
+    }
+    for (i, a) in record.attributes.iter().enumerate() {
+        if let Some(problem) = validate::attribute_among(&record.attributes[..i], a) {
+            problems.push(format!("attribute {} ({}): {problem}", i + 1, a.name));
+        }
+    }
+    let mut relation_ids: HashMap<u64, String> = HashMap::new();
+    let mut read_relations: Vec<Vec<Relation>> = Vec::with_capacity(record.documents.len());
+    if let Some(next) = record.next_relation_id
+        && next > MAX_SPAN_ID + 1
+    {
+        problems.push(format!(
+            "next_relation_id {next} is too large (relation ids go up to {MAX_SPAN_ID})"
+        ));
+    }
 
     for (i, problem) in validate::label_set(&record.labels) {
         let name = &record.labels[i].name;
@@ -602,6 +709,7 @@ fn validate(
                 attributes: s.attributes,
             });
         }
+        let drifted_ids: HashSet<SpanId> = drifted.iter().map(|d| d.span.id).collect();
         if let Some(recorded) = changed
             && tolerate
         {
@@ -610,18 +718,96 @@ fn validate(
                 doc_id: doc.id.clone(),
                 recorded_sha256: recorded.clone(),
                 spans: drifted,
+                relations: Vec::new(),
             });
         }
-        documents.push(AnnotatedDocument {
-            document,
-            spans: SpanIndex::new(spans),
-        });
+        let mut annotated = AnnotatedDocument::new(document, SpanIndex::new(spans));
+        for span in annotated.spans.iter() {
+            for warning in validate::attribute_values(span, &record.attributes) {
+                warnings.push(format!("{doc_place}, span {}: {warning}", span.id));
+            }
+        }
+        for r in &doc.relations {
+            let place = format!("{doc_place}, relation {}", r.id);
+            if let Some(first) = relation_ids.insert(r.id.0, doc.id.clone()) {
+                problems.push(format!(
+                    "{place}: relation id {} is used twice (also in document \"{first}\")",
+                    r.id
+                ));
+            }
+            if r.id.0 > MAX_SPAN_ID {
+                problems.push(format!(
+                    "{place}: relation id {} is too large (ids go up to {MAX_SPAN_ID})",
+                    r.id
+                ));
+            }
+        }
+        for (i, line) in doc.standoff.iter().enumerate() {
+            for (t, id) in &line.spans {
+                if annotated.spans.get(*id).is_none() {
+                    warnings.push(format!(
+                        "{doc_place}, kept brat line {} (\"{}\"): {t} was span {id}, which \
+                         is not in the document; a brat export leaves the line out",
+                        i + 1,
+                        line.line
+                    ));
+                }
+            }
+        }
+        let (waiting, kept): (Vec<Relation>, Vec<Relation>) = doc
+            .relations
+            .into_iter()
+            .partition(|r| drifted_ids.contains(&r.from) || drifted_ids.contains(&r.to));
+        if let Some(last) = drift.last_mut()
+            && last.doc == d
+        {
+            last.relations = waiting;
+        }
+        // Checked after the loop, as read (two with one id are both checked).
+        read_relations.push(kept.clone());
+        annotated.relations = Relations::new(kept);
+        annotated.standoff = doc.standoff;
+        documents.push(annotated);
     }
 
+    // Relations once every document's spans are known, so that an end in another document is
+    // named as such. Those waiting with drifted spans are not in the documents.
+    for (d, (annotated, relations)) in documents.iter().zip(&read_relations).enumerate() {
+        let doc_place = format!("document {} (\"{}\")", d + 1, annotated.document.id);
+        let spans = &annotated.spans;
+        for r in relations {
+            let place = format!("{doc_place}, relation {}", r.id);
+            let found = validate::relation(r, |id| spans.get(id), &record.relation_types);
+            for problem in found.errors {
+                let elsewhere = [r.from, r.to]
+                    .into_iter()
+                    .filter(|id| spans.get(*id).is_none())
+                    .filter_map(|id| span_ids.get(&id.0))
+                    .next();
+                match elsewhere {
+                    Some(other) if problem.contains("is not a span of this document") => problems
+                        .push(format!(
+                            "{place}: {problem} (it is in document \"{other}\": a relation \
+                             joins two spans of one document)"
+                        )),
+                    _ => problems.push(format!("{place}: {problem}")),
+                }
+            }
+            for warning in found.warnings {
+                warnings.push(format!("{place}: {warning}"));
+            }
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut project = Project::from_parts(LabelSet::new(record.labels), documents);
+    let mut project = Project::from_parts(LabelSet::new(record.labels), documents)
+        .with_schema(record.relation_types, record.attributes);
+    let max_relation = relation_ids.keys().copied().max().unwrap_or(0);
+    project.raise_next_relation_id(max_relation + 1);
+    if let Some(next) = record.next_relation_id {
+        project.raise_next_relation_id(next);
+    }
     // Past every id the file holds, the spans left out for drift included (re-anchoring puts
     // them back with their ids), and past the stored value, whichever is higher: ids written
     // by hand or by another tool at or above the stored value raise it, never refuse the file.
@@ -630,7 +816,7 @@ fn validate(
     if let Some(next) = stored_next_span_id {
         project.raise_next_span_id(next);
     }
-    Ok((project, drift))
+    Ok((project, drift, warnings))
 }
 
 // ---- Saving ---------------------------------------------------------------------------------
@@ -655,7 +841,10 @@ pub fn write_json(project: &Project, mut out: impl Write) -> Result<(), serde_js
         format: FORMAT_MARKER,
         version: FORMAT_VERSION,
         next_span_id: Some(project.next_span_id()),
+        next_relation_id: Some(project.next_relation_id()).filter(|&n| n > 1),
         labels: project.labels.iter().collect(),
+        relation_types: project.relation_types(),
+        attributes: project.attributes(),
         documents: DocumentsOut(&project.documents),
     };
     serde_json::to_writer_pretty(&mut out, &record)?;

@@ -156,16 +156,29 @@ pub fn retext_document(
     let new_document = Document::new(old.document.id.clone(), old.document.name.clone(), new_text);
     let old_spans: Vec<Span> = old.spans.iter().cloned().collect();
     let mapped = retext(&old.document, &new_document, &old_spans);
-    let spans = mapped.iter().filter_map(|m| m.new.clone()).collect();
+    let spans: Vec<Span> = mapped.iter().filter_map(|m| m.new.clone()).collect();
+    let kept: std::collections::HashSet<_> = spans.iter().map(|s| s.id).collect();
     let mut documents = project.documents.clone();
-    documents[index] = AnnotatedDocument {
-        document: new_document,
-        spans: SpanIndex::new(spans),
-    };
-    Ok((
-        Project::from_parts(project.labels.clone(), documents),
-        mapped,
-    ))
+    let mut retexted = AnnotatedDocument::new(new_document, SpanIndex::new(spans));
+    // Relations go with their spans: those between two spans that stay are kept. The brat
+    // lines kept unmodelled name spans too; they stay, and an export leaves out any that name
+    // a span gone (it says so).
+    retexted.relations = crate::core::relation::Relations::new(
+        old.relations
+            .iter()
+            .filter(|r| kept.contains(&r.from) && kept.contains(&r.to))
+            .cloned()
+            .collect(),
+    );
+    retexted.standoff = old.standoff.clone();
+    documents[index] = retexted;
+    let mut retexted_project = Project::from_parts(project.labels.clone(), documents).with_schema(
+        project.relation_types().to_vec(),
+        project.attributes().to_vec(),
+    );
+    retexted_project.raise_next_span_id(project.next_span_id());
+    retexted_project.raise_next_relation_id(project.next_relation_id());
+    Ok((retexted_project, mapped))
 }
 
 /// The diff as runs, ordered by old offset: each run is a stretch of the old text that is

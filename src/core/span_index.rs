@@ -212,6 +212,19 @@ impl SpanIndex {
         changed
     }
 
+    /// Rename attribute `from` to `to` on every span that carries it (the order of spans does
+    /// not depend on attributes). Returns how many spans changed.
+    pub(crate) fn rename_attribute(&mut self, from: &str, to: &str) -> usize {
+        let mut changed = 0;
+        for span in &mut self.spans {
+            if let Some(value) = span.attributes.remove(from) {
+                span.attributes.insert(to.to_owned(), value);
+                changed += 1;
+            }
+        }
+        changed
+    }
+
     /// Put `after` in the place of `before` (same id). A change that keeps the bounds (label,
     /// note, status) stays where it is, without moving the spans after it.
     pub(crate) fn replace(&mut self, before: &Span, after: Span) {

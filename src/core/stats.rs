@@ -1,5 +1,5 @@
 //! Counts over a project: documents, characters, spans per label, status, annotator and
-//! document, and review progress. `spantag stats` prints them; the statistics view charts them.
+//! document, relations per type and status, attribute values, and review progress. `spantag stats` prints them; the statistics view charts them.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +19,15 @@ pub struct Stats {
     pub per_annotator: BTreeMap<String, usize>,
     pub review: ReviewProgress,
     pub per_document: Vec<DocumentStats>,
+    pub relations: usize,
+    /// Every relation type, zero counts included.
+    pub per_relation_type: BTreeMap<String, usize>,
+    pub per_relation_status: BTreeMap<String, usize>,
+    /// For each attribute set on some span (and every defined one), how many spans have each
+    /// value.
+    pub attributes: BTreeMap<String, BTreeMap<String, usize>>,
+    /// brat lines kept as read (events, normalisations, ...), by kind (`E`, `N`, `*`, ...).
+    pub kept_brat_lines: BTreeMap<String, usize>,
 }
 
 /// The key of spans without an annotator in `per_annotator`.
@@ -67,7 +76,37 @@ pub fn compute(project: &Project) -> Stats {
     let mut per_annotator = BTreeMap::new();
     let (mut accepted, mut suggested, mut rejected) = (0, 0, 0);
     let mut per_document = Vec::new();
+    let mut per_relation_type: BTreeMap<String, usize> = project
+        .relation_types()
+        .iter()
+        .map(|t| (t.name.clone(), 0))
+        .collect();
+    let mut per_relation_status = BTreeMap::new();
+    let mut attributes: BTreeMap<String, BTreeMap<String, usize>> = project
+        .attributes()
+        .iter()
+        .map(|a| (a.name.clone(), BTreeMap::new()))
+        .collect();
+    let mut kept_brat_lines = BTreeMap::new();
     for d in &project.documents {
+        for relation in d.relations.iter() {
+            *per_relation_type.entry(relation.kind.clone()).or_default() += 1;
+            *per_relation_status
+                .entry(relation.status.as_str().to_owned())
+                .or_default() += 1;
+        }
+        for line in &d.standoff {
+            *kept_brat_lines.entry(line.kind().to_string()).or_default() += 1;
+        }
+        for span in d.spans.iter() {
+            for (name, value) in &span.attributes {
+                *attributes
+                    .entry(name.clone())
+                    .or_default()
+                    .entry(value.clone())
+                    .or_default() += 1;
+            }
+        }
         let mut doc_labels = zero_counts.clone();
         for span in d.spans.iter() {
             *doc_labels.entry(span.label.clone()).or_default() += 1;
@@ -99,5 +138,10 @@ pub fn compute(project: &Project) -> Stats {
         per_annotator,
         review: ReviewProgress::new(accepted, suggested, rejected),
         per_document,
+        relations: project.relation_count(),
+        per_relation_type,
+        per_relation_status,
+        attributes,
+        kept_brat_lines,
     }
 }

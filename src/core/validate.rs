@@ -8,9 +8,14 @@
 //!
 //! Nothing here knows about files or messages' prefixes, and nothing here changes a project.
 
+use std::collections::HashSet;
+
 use thiserror::Error;
 
+use super::attribute::{AttributeDef, AttributeKind};
 use super::label::Label;
+use super::relation::{Relation, RelationType};
+use super::span::Span;
 
 /// The largest span id a project may hold: 2^53 - 1, the largest whole number every JSON reader
 /// (JavaScript's included) reads exactly. Ids above it are refused on load, which also keeps
@@ -54,6 +59,137 @@ fn case_note(key: char, theirs: char) -> String {
     } else {
         format!(" (as {theirs}: hotkeys ignore case)")
     }
+}
+
+/// Why `candidate` cannot join the relation types `others` (its name is empty, has a space or
+/// is taken), or `None`.
+pub fn relation_type_among<'a>(
+    others: impl IntoIterator<Item = &'a RelationType>,
+    candidate: &RelationType,
+) -> Option<String> {
+    if let Err(problem) = label_name(&candidate.name) {
+        return Some(problem.to_string().replace("label", "relation type"));
+    }
+    if others.into_iter().any(|t| t.name == candidate.name) {
+        return Some(format!(
+            "there is already a relation type named {}",
+            candidate.name
+        ));
+    }
+    None
+}
+
+/// Why `candidate` cannot join the attribute definitions `others`, or `None`: a name as for
+/// labels, unique; a choice needs values, and only a choice has them.
+pub fn attribute_among<'a>(
+    others: impl IntoIterator<Item = &'a AttributeDef>,
+    candidate: &AttributeDef,
+) -> Option<String> {
+    if let Err(problem) = label_name(&candidate.name) {
+        return Some(problem.to_string().replace("label", "attribute"));
+    }
+    if others.into_iter().any(|a| a.name == candidate.name) {
+        return Some(format!(
+            "there is already an attribute named {}",
+            candidate.name
+        ));
+    }
+    match candidate.kind {
+        AttributeKind::Choice if candidate.values.is_empty() => Some(format!(
+            "attribute {} is a choice but has no values to choose from",
+            candidate.name
+        )),
+        AttributeKind::Flag | AttributeKind::Text if !candidate.values.is_empty() => Some(format!(
+            "attribute {} has values, but only a choice has them",
+            candidate.name
+        )),
+        _ => {
+            let mut seen = HashSet::new();
+            candidate
+                .values
+                .iter()
+                .find(|v| v.is_empty() || !seen.insert(v.as_str()))
+                .map(|v| {
+                    format!(
+                        "attribute {}: the value \"{v}\" is empty or listed twice",
+                        candidate.name
+                    )
+                })
+        }
+    }
+}
+
+/// What a relation's ends and type are checked for. Errors make the relation meaningless (an
+/// end that is not a span of its document, a type the project lacks); warnings are data another
+/// tool made that the project's rules do not allow (a label not allowed at an end), kept and
+/// reported.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Findings {
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Check `relation` against its document's spans (`span` looks one up by id) and the project's
+/// relation types.
+pub fn relation<'a>(
+    relation: &Relation,
+    span: impl Fn(super::span::SpanId) -> Option<&'a Span>,
+    types: &[RelationType],
+) -> Findings {
+    let mut findings = Findings::default();
+    let kind = types.iter().find(|t| t.name == relation.kind);
+    if kind.is_none() {
+        findings.errors.push(format!(
+            "relation type \"{}\" is not one of the project's relation types",
+            relation.kind
+        ));
+    }
+    if relation.from == relation.to {
+        findings.errors.push(format!(
+            "the relation starts and ends at the same span {}",
+            relation.from
+        ));
+    }
+    for (is_from, id) in [(true, relation.from), (false, relation.to)] {
+        let end = if is_from { "start" } else { "end" };
+        match span(id) {
+            None => findings.errors.push(format!(
+                "span {id} (its {end}) is not a span of this document"
+            )),
+            Some(s) => {
+                if let Some(kind) = kind
+                    && !kind.allows(is_from, &s.label)
+                {
+                    let allowed = if is_from {
+                        &kind.from_labels
+                    } else {
+                        &kind.to_labels
+                    };
+                    findings.warnings.push(format!(
+                        "span {id} at its {end} is labelled {}, but {} allows only {} there",
+                        s.label,
+                        kind.name,
+                        allowed.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    findings
+}
+
+/// The span's attribute values that the definitions do not allow (warnings: see
+/// [`crate::core::attribute`]).
+pub fn attribute_values(span: &Span, defs: &[AttributeDef]) -> Vec<String> {
+    span.attributes
+        .iter()
+        .filter_map(
+            |(name, value)| match defs.iter().find(|d| &d.name == name) {
+                None => Some(format!("attribute {name} has no definition in the project")),
+                Some(def) => def.problem(&span.label, value),
+            },
+        )
+        .collect()
 }
 
 /// `[start, end)` must hold at least one code point of a text `len` code points long. Only the

@@ -120,7 +120,7 @@ impl SpantagApp {
         if format == Format::LabelStudio {
             match formats::label_studio::write_config_beside(
                 target,
-                &self.editor.project.labels,
+                &self.editor.project,
                 target_existed,
             ) {
                 Ok(config) => message.push_str(&format!(

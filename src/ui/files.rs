@@ -506,22 +506,37 @@ impl SpantagApp {
     /// Returns (placed, of which to review).
     pub fn reanchor(&mut self, report: &[DocumentDrift]) -> (usize, usize) {
         let mut edits = Vec::new();
+        let mut relations = Vec::new();
         let mut review = 0;
         for doc in report {
             let Some(annotated) = self.editor.project.documents.get(doc.doc) else {
                 continue;
             };
+            let mut placed = std::collections::HashSet::new();
             for mapped in retext::reanchor_drift(&annotated.document, doc) {
                 review += usize::from(mapped.needs_review());
                 if let Some(span) = mapped.new {
+                    placed.insert(span.id);
                     edits.push(Edit::AddSpan {
                         doc: DocId::new(&doc.doc_id),
                         span,
                     });
                 }
             }
+            // The relations that waited with the spans come back when both their ends do.
+            let there = |id| placed.contains(&id) || annotated.spans.get(id).is_some();
+            relations.extend(
+                doc.relations
+                    .iter()
+                    .filter(|r| there(r.from) && there(r.to))
+                    .map(|r| Edit::AddRelation {
+                        doc: DocId::new(&doc.doc_id),
+                        relation: r.clone(),
+                    }),
+            );
         }
         let found = edits.len();
+        edits.extend(relations);
         let lost = review;
         self.read_only = false;
         let applied =

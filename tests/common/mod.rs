@@ -43,15 +43,17 @@ pub fn project_from(labels: &[&str], docs: &[DocSpec<'_>]) -> Project {
             .map(|(i, n)| Label::new(n, spantag::core::label::PALETTE[i], None, ""))
             .collect(),
     );
-    let doc = |&(id, text, spans): &DocSpec<'_>| AnnotatedDocument {
-        document: Document::new(id, id, text),
-        spans: SpanIndex::new(
-            spans
-                .iter()
-                .enumerate()
-                .map(|(i, &(s, e, l))| Span::new(SpanId(i as u64 + 1), s, e, l))
-                .collect(),
-        ),
+    let doc = |&(id, text, spans): &DocSpec<'_>| {
+        AnnotatedDocument::new(
+            Document::new(id, id, text),
+            SpanIndex::new(
+                spans
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(s, e, l))| Span::new(SpanId(i as u64 + 1), s, e, l))
+                    .collect(),
+            ),
+        )
     };
     Project::from_parts(labels, docs.iter().map(doc).collect())
 }

@@ -3,21 +3,28 @@
 //! Offsets are code points into the `.txt` (brat's server slices a Python 3 `str`). A
 //! discontinuous mention is one `T` line with fragments `s e;s e` and its surface text joined
 //! by one space; Spantag keeps each fragment as its own span, the fragments sharing a group id.
-//! `A`, `M`, `R`, `E`, `N`, `*` lines and notes other than `AnnotatorNotes` are not modelled:
-//! import counts them by kind and leaves them out.
+//!
+//! Modelled: `T` (spans), `R` between two `T`s with the roles `Arg1` and `Arg2` (relations),
+//! `A` on a `T` (attribute values: a binary one is a flag), `AnnotatorNotes` on a `T` or a
+//! relation (notes). Every other line (`E`, `N`, `*`, `M`, other notes, `A`/`R`/`#` on things
+//! that are not spans) is kept as read, naming its spans by id ([`StandoffLine`]), and written
+//! back. Export numbers `T` lines by position, then `A` lines by span and attribute order, `R`
+//! lines by relation id and notes in the order written, each kind skipping the ids the kept
+//! lines hold: a corpus written that way (as brat's own tools do) comes back line for line.
+//! `annotation.conf` is read and written by [`super::brat_conf`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::builder::SpanDraft;
+use super::builder::{RelationDraft, SpanDraft, StandoffDraft};
 use super::{
     ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
-    check_alignment,
+    brat_conf, check_alignment,
 };
+use crate::core::attribute::{AttributeDef, AttributeKind, FLAG_SET};
 use crate::core::document::Document;
-use crate::core::label::LabelSet;
-use crate::core::project::AnnotatedDocument;
-use crate::core::span::Span;
+use crate::core::project::{AnnotatedDocument, Project};
+use crate::core::span::{Span, SpanId, SpanStatus};
 
 /// File names are cut to this many bytes (before `-N` and the extension), so that a long id
 /// (86 Chinese characters are 258 bytes) stays under the usual 255-byte limit.
@@ -53,25 +60,14 @@ pub fn file_name(id: &str) -> String {
     name
 }
 
-/// `annotation.conf` with the labels as entity types and the other sections empty (brat warns
-/// about a missing section).
-pub fn annotation_conf(labels: &LabelSet) -> String {
-    let mut conf = String::from("[entities]\n");
-    for label in labels.iter() {
-        conf.push_str(&label.name);
-        conf.push('\n');
-    }
-    conf.push_str("\n[relations]\n\n[events]\n\n[attributes]\n");
-    conf
-}
-
 pub fn write(
     docs: &[&AnnotatedDocument],
-    labels: &LabelSet,
+    project: &Project,
     report: &mut ExportReport,
 ) -> Result<Vec<OutputFile>, ExportError> {
     let mut files = Vec::new();
     let mut used = HashSet::new();
+    let mut text_values: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for doc in docs {
         let base = file_name(&doc.document.id);
         let mut name = base.clone();
@@ -80,7 +76,7 @@ pub fn write(
             name = format!("{base}-{n}");
             n += 1;
         }
-        let ann = write_ann(doc, report)?;
+        let ann = write_ann(doc, project, &mut text_values, report)?;
         let document = Some(doc.document.id.clone());
         files.push(OutputFile {
             document: document.clone(),
@@ -93,16 +89,58 @@ pub fn write(
             bytes: ann.into_bytes(),
         });
     }
+    let conf = brat_conf::write(
+        &project.labels,
+        project.relation_types(),
+        project.attributes(),
+        &text_values,
+    );
     files.push(OutputFile {
         document: None,
         path: PathBuf::from("annotation.conf"),
-        bytes: annotation_conf(labels).into_bytes(),
+        bytes: conf.into_bytes(),
     });
     Ok(files)
 }
 
-/// The `.ann` of one document: T lines in document order, each followed by its note.
-fn write_ann(doc: &AnnotatedDocument, report: &mut ExportReport) -> Result<String, ExportError> {
+/// Hands out brat ids of one kind (`A`, `R`, `#`) in order, skipping those a kept line holds.
+struct Numbers<'a> {
+    prefix: char,
+    next: usize,
+    taken: &'a HashSet<&'a str>,
+}
+
+impl Numbers<'_> {
+    fn next(&mut self) -> String {
+        loop {
+            let id = format!("{}{}", self.prefix, self.next);
+            self.next += 1;
+            if !self.taken.contains(id.as_str()) {
+                return id;
+            }
+        }
+    }
+}
+
+/// A note as one `.ann` field: line breaks and tabs become spaces, with a warning.
+fn flat_note(note: &str, document: &str, on: &str, report: &mut ExportReport) -> String {
+    let flat = note.replace(breaks_ann_line, " ");
+    if flat != note {
+        report.warnings.push(format!(
+            "brat: document \"{document}\", {on}: the note's line breaks and tabs are written as spaces (a .ann line cannot hold them)"
+        ));
+    }
+    flat
+}
+
+/// The `.ann` of one document: T lines in document order, each followed by its note and its
+/// attributes; then the relations, each followed by its note; then the kept lines.
+fn write_ann(
+    doc: &AnnotatedDocument,
+    project: &Project,
+    text_values: &mut BTreeMap<String, Vec<String>>,
+    report: &mut ExportReport,
+) -> Result<String, ExportError> {
     let document = &doc.document;
     // One entry per T line: a lone span, or the fragments of a group.
     let mut mentions: Vec<Vec<&Span>> = Vec::new();
@@ -138,13 +176,35 @@ fn write_ann(doc: &AnnotatedDocument, report: &mut ExportReport) -> Result<Strin
             lines.extend(fragments.into_iter().map(|s| vec![s]));
         }
     }
+    let taken: HashSet<&str> = doc
+        .standoff
+        .iter()
+        .map(|l| l.line.split('\t').next().unwrap_or_default())
+        .collect();
+    let mut notes = Numbers {
+        prefix: '#',
+        next: 1,
+        taken: &taken,
+    };
+    let mut attribute_ids = Numbers {
+        prefix: 'A',
+        next: 1,
+        taken: &taken,
+    };
+    let mut relation_ids = Numbers {
+        prefix: 'R',
+        next: 1,
+        taken: &taken,
+    };
+    let defs = project.attributes();
+    let mut t_ids: HashMap<SpanId, String> = HashMap::new();
     let mut ann = String::new();
-    let mut note_number = 0;
     for (t, fragments) in lines.iter().enumerate() {
-        let t = t + 1;
+        let t = format!("T{}", t + 1);
         let mut ranges = Vec::new();
         let mut surfaces = Vec::new();
         for span in fragments {
+            t_ids.insert(span.id, t.clone());
             let (start, end, surface) = check_alignment(document, span, Offsets::Codepoint)?;
             if !surface.contains(breaks_ann_line) {
                 ranges.push(format!("{start} {end}"));
@@ -173,29 +233,100 @@ fn write_ann(doc: &AnnotatedDocument, report: &mut ExportReport) -> Result<Strin
         }
         let label = &fragments[0].label;
         ann.push_str(&format!(
-            "T{t}\t{label} {}\t{}\n",
+            "{t}\t{label} {}\t{}\n",
             ranges.join(";"),
             surfaces.join(" ")
         ));
-        let mut notes: Vec<&str> = Vec::new();
+        let mut texts: Vec<&str> = Vec::new();
         for span in fragments {
             if let Some(note) = span.note.as_deref()
-                && !notes.contains(&note)
+                && !texts.contains(&note)
             {
-                notes.push(note);
+                texts.push(note);
             }
         }
-        if !notes.is_empty() {
-            note_number += 1;
-            let note = notes.join(" ");
-            let flat = note.replace(breaks_ann_line, " ");
-            if flat != note {
+        if !texts.is_empty() {
+            let flat = flat_note(&texts.join(" "), &document.id, &t, report);
+            ann.push_str(&format!("{}\tAnnotatorNotes {t}\t{flat}\n", notes.next()));
+        }
+        // The attributes of the mention (a group's are on its fragments, first wins), in the
+        // order of the definitions, then the undefined ones by name.
+        let mut values: Vec<(&str, &str)> = Vec::new();
+        for span in fragments {
+            for (name, value) in &span.attributes {
+                if !values.iter().any(|(n, _)| n == name) {
+                    values.push((name, value));
+                }
+            }
+        }
+        values.sort_by_key(|(name, _)| {
+            (
+                defs.iter()
+                    .position(|d| d.name == *name)
+                    .unwrap_or(usize::MAX),
+                *name,
+            )
+        });
+        for (name, value) in values {
+            if value.chars().any(|c| breaks_ann_line(c) || c == ' ') || value.is_empty() {
                 report.warnings.push(format!(
-                    "brat: document \"{}\", T{t}: the note's line breaks and tabs are written as spaces (a .ann line cannot hold them)",
+                    "brat: document \"{}\", {t}: attribute {name}'s value \"{value}\" is empty or holds a space, tab or line break, which an A line cannot; left out",
                     document.id
                 ));
+                continue;
             }
-            ann.push_str(&format!("#{note_number}\tAnnotatorNotes T{t}\t{flat}\n"));
+            let def = defs.iter().find(|d| d.name == name);
+            let id = attribute_ids.next();
+            match def.map(|d| d.kind) {
+                Some(AttributeKind::Flag) if value == FLAG_SET => {
+                    ann.push_str(&format!("{id}\t{name} {t}\n"));
+                }
+                kind => {
+                    if kind == Some(AttributeKind::Text) {
+                        let list = text_values.entry(name.to_owned()).or_default();
+                        if !list.iter().any(|v| v == value) {
+                            list.push(value.to_owned());
+                        }
+                    }
+                    ann.push_str(&format!("{id}\t{name} {t} {value}\n"));
+                }
+            }
+        }
+    }
+    let mut left_out = 0;
+    for relation in doc.relations.iter() {
+        let ends = (t_ids.get(&relation.from), t_ids.get(&relation.to));
+        let (Some(from), Some(to)) = ends else {
+            left_out += 1;
+            continue;
+        };
+        if relation.status != SpanStatus::Accepted {
+            left_out += 1;
+            continue;
+        }
+        let r = relation_ids.next();
+        ann.push_str(&format!("{r}\t{} Arg1:{from} Arg2:{to}\n", relation.kind));
+        if let Some(note) = &relation.note {
+            let flat = flat_note(note, &document.id, &r, report);
+            ann.push_str(&format!("{}\tAnnotatorNotes {r}\t{flat}\n", notes.next()));
+        }
+    }
+    if left_out > 0 {
+        report.warnings.push(format!(
+            "brat: document \"{}\": {left_out} relations are not exported (they are not accepted, or join a span that is not)",
+            document.id
+        ));
+    }
+    for line in &doc.standoff {
+        match line.renamed(|id| t_ids.get(&id).cloned()) {
+            Ok(renamed) => {
+                ann.push_str(&renamed);
+                ann.push('\n');
+            }
+            Err(id) => report.warnings.push(format!(
+                "brat: document \"{}\": the kept line \"{}\" names span {id}, which is not exported (gone, or not accepted); left out",
+                document.id, line.line
+            )),
         }
     }
     Ok(ann)
@@ -289,35 +420,79 @@ fn text_files(
     Ok(files)
 }
 
-/// Entity types of an `annotation.conf`, in order (`!Abstract` types and comments skipped).
-fn conf_entities(conf: &str) -> Vec<String> {
-    let mut section = "";
-    let mut names = Vec::new();
-    let mut seen = HashSet::new();
-    for line in conf.lines() {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        if trimmed.starts_with('[') && trimmed.ends_with(']') {
-            section = trimmed;
-            continue;
-        }
-        if (section == "[entities]" || section == "[spans]") && !trimmed.starts_with('!') {
-            let name = trimmed.split_whitespace().next().unwrap_or_default();
-            if !name.is_empty() && seen.insert(name) {
-                names.push(name.to_owned());
+/// What the import learns about attributes over all files: the definitions (from
+/// `annotation.conf`, else from the values seen), and the orders in which spans list them.
+#[derive(Default)]
+struct AttributeSchema {
+    defs: Vec<AttributeDef>,
+    /// Names read from an `annotation.conf` (their definitions are not widened by the data).
+    configured: HashSet<String>,
+    /// `a` was listed before `b` on some span.
+    before: HashSet<(String, String)>,
+}
+
+impl AttributeSchema {
+    /// Record an attribute read from an `A` line; returns a warning when the configuration
+    /// does not allow the value (it is kept: see [`crate::core::attribute`]).
+    fn saw(&mut self, name: &str, value: Option<&str>) -> Option<String> {
+        let configured = self.configured.contains(name);
+        match self.defs.iter_mut().find(|d| d.name == name) {
+            Some(def) if configured => match (def.kind, value) {
+                (AttributeKind::Flag, None) => None,
+                (AttributeKind::Choice, Some(v)) if def.values.iter().any(|x| x == v) => None,
+                (_, value) => Some(format!(
+                    "attribute {name} {}: annotation.conf does not allow it; kept",
+                    value.map_or("without a value".to_owned(), |v| format!("value \"{v}\""))
+                )),
+            },
+            Some(def) => {
+                if let Some(v) = value {
+                    def.kind = AttributeKind::Choice;
+                    if !def.values.iter().any(|x| x == v) {
+                        def.values.push(v.to_owned());
+                    }
+                }
+                None
+            }
+            None => {
+                let def = match value {
+                    None => AttributeDef::new(name, AttributeKind::Flag, &[]),
+                    Some(v) => AttributeDef::new(name, AttributeKind::Choice, &[v]),
+                };
+                self.defs.push(def);
+                None
             }
         }
     }
-    names
+
+    /// The definitions in an order every span's listing agrees with, when there is one (so
+    /// that export numbers `A` lines as the input did), else as near to it as can be: among
+    /// the definitions free to come next, the earliest in configuration and first-seen order.
+    fn ordered(self) -> Vec<AttributeDef> {
+        let mut rest = self.defs;
+        let mut out = Vec::with_capacity(rest.len());
+        while !rest.is_empty() {
+            let free = rest
+                .iter()
+                .position(|d| {
+                    !rest
+                        .iter()
+                        .any(|o| self.before.contains(&(o.name.clone(), d.name.clone())))
+                })
+                .unwrap_or(0);
+            out.push(rest.remove(free));
+        }
+        out
+    }
 }
 
 pub fn read(inputs: &[PathBuf], builder: &mut ProjectBuilder) -> Result<(), ImportError> {
     let files = text_files(inputs, builder)?;
-    // annotation.conf beside the files gives the label order.
+    // annotation.conf beside the files gives the label order, relation types and attributes.
     let mut order = Vec::new();
     let mut ordered = HashSet::new();
+    let mut relation_types = Vec::new();
+    let mut attributes = AttributeSchema::default();
     let mut seen_dirs = HashSet::new();
     for file in &files {
         let dir = file.path.parent().unwrap_or(Path::new(".")).to_owned();
@@ -334,14 +509,30 @@ pub fn read(inputs: &[PathBuf], builder: &mut ProjectBuilder) -> Result<(), Impo
         }
         if let Ok(conf) = std::fs::read_to_string(&conf_path) {
             builder.count_input(conf.len());
-            for name in conf_entities(&conf) {
+            let conf = brat_conf::parse(&conf);
+            for name in conf.entities {
                 if ordered.insert(name.clone()) {
                     order.push(name);
+                }
+            }
+            for t in conf.relation_types {
+                if !relation_types
+                    .iter()
+                    .any(|r: &crate::core::RelationType| r.name == t.name)
+                {
+                    relation_types.push(t);
+                }
+            }
+            for a in conf.attributes {
+                if attributes.configured.insert(a.name.clone()) {
+                    attributes.defs.push(a);
                 }
             }
         }
     }
     builder.set_label_order(order);
+    // Relation types first, so those the data adds come after the configured ones.
+    builder.set_schema(relation_types, Vec::new());
     for file in &files {
         let ann = file.path.with_extension("ann");
         if file.in_folder && is_link(&ann) {
@@ -351,8 +542,10 @@ pub fn read(inputs: &[PathBuf], builder: &mut ProjectBuilder) -> Result<(), Impo
             ));
             continue;
         }
-        read_pair(&file.path, builder)?;
+        read_pair(&file.path, builder, &mut attributes)?;
     }
+    let relation_types = builder.relation_types().to_vec();
+    builder.set_schema(relation_types, attributes.ordered());
     Ok(())
 }
 
@@ -362,9 +555,47 @@ struct TextBound {
     label: String,
     fragments: Vec<(usize, usize)>,
     line: usize,
+    note: Option<String>,
+    attributes: BTreeMap<String, String>,
 }
 
-fn read_pair(txt: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError> {
+/// A line other than T, split into its id, its second field and its text.
+struct OtherLine<'a> {
+    n: usize,
+    line: &'a str,
+    id: &'a str,
+    data: &'a str,
+    tail: Option<&'a str>,
+}
+
+impl OtherLine<'_> {
+    /// The line's arguments that name T lines (`T3`, `Arg1:T3`), all of them.
+    fn t_refs(&self) -> Vec<&str> {
+        // The first word is the type (`Equiv`, `AnnotatorNotes`), except in an event, whose
+        // first word is `TYPE:TRIGGER`.
+        self.data
+            .split(' ')
+            .enumerate()
+            .filter_map(|(i, token)| match token.rsplit_once(':') {
+                Some((_, t)) => Some(t),
+                None => (i > 0).then_some(token),
+            })
+            .filter(|t| is_t_id(t))
+            .collect()
+    }
+}
+
+fn is_t_id(token: &str) -> bool {
+    token
+        .strip_prefix('T')
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn read_pair(
+    txt: &Path,
+    builder: &mut ProjectBuilder,
+    attributes: &mut AttributeSchema,
+) -> Result<(), ImportError> {
     let doc = builder.add_text_file(txt)?;
     let ann_path = txt.with_extension("ann");
     if !ann_path.exists() {
@@ -375,8 +606,9 @@ fn read_pair(txt: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
         return Ok(());
     }
     let ann = builder.read_input(&ann_path)?;
+    let place = |n: usize| format!("{}:{n}", ann_path.display());
     let mut bounds = Vec::new();
-    let mut notes: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
+    let mut others = Vec::new();
     for (i, line) in ann.lines().enumerate() {
         let n = i + 1;
         if line.trim().is_empty() {
@@ -403,25 +635,13 @@ fn read_pair(txt: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
                 }
                 Err(reason) => builder.skip_or_fail(ImportError::new(&ann_path, Some(n), reason))?,
             },
-            '#' => {
-                let mut parts = data.split_whitespace();
-                let note_type = parts.next().unwrap_or_default();
-                let target = parts.next().unwrap_or_default();
-                if note_type == "AnnotatorNotes" {
-                    notes
-                        .entry(target.to_owned())
-                        .or_default()
-                        .push((tail.unwrap_or_default().to_owned(), n));
-                } else {
-                    builder.leave_out(format!("# {note_type} (note)"));
-                }
-            }
-            'A' => builder.leave_out("A (attribute)"),
-            'M' => builder.leave_out("M (modification)"),
-            'R' => builder.leave_out("R (relation)"),
-            'E' => builder.leave_out("E (event)"),
-            'N' => builder.leave_out("N (normalization)"),
-            '*' => builder.leave_out("* (equivalence)"),
+            'A' | 'M' | 'R' | 'E' | 'N' | '*' | '#' => others.push(OtherLine {
+                n,
+                line,
+                id,
+                data,
+                tail,
+            }),
             _ => builder.skip_or_fail(ImportError::new(
                 &ann_path,
                 Some(n),
@@ -429,37 +649,138 @@ fn read_pair(txt: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
             ))?,
         }
     }
-    let known: HashSet<&str> = bounds.iter().map(|t| t.id.as_str()).collect();
-    for (target, list) in &notes {
-        if !known.contains(target.as_str()) {
-            for (_, n) in list {
-                let reason = if target.starts_with('T') {
-                    format!("the note is on {target}, which is not a (valid) T line of this file")
-                } else {
-                    format!("the note is on {target}; only notes on T lines are imported")
+    let t_at: HashMap<String, usize> = bounds
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.clone(), i))
+        .collect();
+    // Relations first (notes attach to them), then attributes and notes, then the rest kept.
+    let mut relations: Vec<(String, RelationDraft)> = Vec::new();
+    let mut kept: Vec<&OtherLine> = Vec::new();
+    let mut order_on: HashMap<usize, Vec<String>> = HashMap::new();
+    for other in &others {
+        // Every T a line names must be a T line of this file that was read.
+        if let Some(missing) = other.t_refs().into_iter().find(|t| !t_at.contains_key(*t)) {
+            let reason = format!(
+                "{} names {missing}, which is not a (valid) T line of this file",
+                other.id
+            );
+            builder.skip_or_fail(ImportError::new(&ann_path, Some(other.n), reason))?;
+            continue;
+        }
+        let mut words = other.data.split(' ');
+        let head = words.next().unwrap_or_default();
+        let args: Vec<&str> = words.collect();
+        match other.id.chars().next() {
+            Some('R') => {
+                let arg = |role: &str| {
+                    args.iter()
+                        .find_map(|a| a.strip_prefix(role)?.strip_prefix(':'))
+                        .filter(|t| t_at.contains_key(*t))
                 };
-                builder.skip_or_fail(ImportError::new(&ann_path, Some(*n), reason))?;
+                match (args.len(), arg("Arg1"), arg("Arg2")) {
+                    (2, Some(from), Some(to)) if !head.is_empty() => relations.push((
+                        other.id.to_owned(),
+                        RelationDraft {
+                            kind: head.to_owned(),
+                            from: from.to_owned(),
+                            to: to.to_owned(),
+                            note: None,
+                            place: place(other.n),
+                        },
+                    )),
+                    _ => kept.push(other),
+                }
+            }
+            Some('A') => match (args.first(), args.len()) {
+                (Some(target), 1 | 2) if t_at.contains_key(*target) && !head.is_empty() => {
+                    let value = args.get(1).copied();
+                    if let Some(warning) = attributes.saw(head, value) {
+                        builder.warn(format!("{}: {warning}", place(other.n)));
+                    }
+                    let i = t_at[*target];
+                    bounds[i]
+                        .attributes
+                        .insert(head.to_owned(), value.unwrap_or(FLAG_SET).to_owned());
+                    order_on.entry(i).or_default().push(head.to_owned());
+                }
+                _ => kept.push(other),
+            },
+            _ => kept.push(other),
+        }
+    }
+    for names in order_on.values() {
+        for (k, a) in names.iter().enumerate() {
+            for b in &names[k + 1..] {
+                attributes.before.insert((a.clone(), b.clone()));
             }
         }
     }
-    for t in bounds {
-        let mut note = notes.get(&t.id).map(|list| {
-            list.iter()
-                .map(|(note, _)| note.as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
+    // AnnotatorNotes on a T or a relation are their notes; every other line is kept as read.
+    let mut standoff = Vec::new();
+    for other in kept {
+        let mut words = other.data.split(' ');
+        let (note_type, target) = (words.next(), words.next());
+        if other.id.starts_with('#')
+            && note_type == Some("AnnotatorNotes")
+            && words.next().is_none()
+            && let Some(target) = target
+        {
+            let text = other.tail.unwrap_or_default().to_owned();
+            let join = |note: &mut Option<String>| match note {
+                Some(n) => {
+                    n.push('\n');
+                    n.push_str(&text);
+                }
+                None => *note = Some(text.clone()),
+            };
+            if let Some(&i) = t_at.get(target) {
+                join(&mut bounds[i].note);
+                continue;
+            }
+            if let Some((_, r)) = relations.iter_mut().find(|(id, _)| id == target) {
+                join(&mut r.note);
+                continue;
+            }
+        }
+        standoff.push(StandoffDraft {
+            line: other.line.to_owned(),
+            keys: other.t_refs().into_iter().map(str::to_owned).collect(),
+            place: place(other.n),
         });
+    }
+    for t in bounds {
+        let mut note = t.note;
+        let mut attributes = Some(t.attributes);
+        let mut key = Some(t.id);
         let group = (t.fragments.len() > 1).then(|| builder.new_group());
-        // A group's note is stored once, on its first fragment (docs/FORMAT.md): a copy per
-        // fragment turned 20,000 fragments and a 100 KB note into a 2 GB project.
+        // A group's note, attributes and id are stored once, on its first fragment
+        // (docs/FORMAT.md): a copy per fragment turned 20,000 fragments and a 100 KB note into
+        // a 2 GB project.
         for (start, end) in &t.fragments {
             let mut draft = SpanDraft::new(*start, *end, t.label.clone());
             draft.note = note.take();
             draft.group = group;
+            draft.key = key.take();
+            draft.attributes = attributes.take().unwrap_or_default();
             if let Err(reason) = builder.add_span(doc, draft) {
                 builder.skip_or_fail(ImportError::new(&ann_path, Some(t.line), reason))?;
             }
         }
+    }
+    for (_, relation) in relations {
+        let line: usize = relation
+            .place
+            .rsplit(':')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        if let Err(reason) = builder.add_relation(doc, relation) {
+            builder.skip_or_fail(ImportError::new(&ann_path, Some(line), reason))?;
+        }
+    }
+    for line in standoff {
+        builder.add_standoff(doc, line);
     }
     Ok(())
 }
@@ -483,6 +804,8 @@ fn parse_text_bound(id: &str, data: &str, line: usize) -> Result<TextBound, Stri
         label: label.to_owned(),
         fragments,
         line,
+        note: None,
+        attributes: BTreeMap::new(),
     })
 }
 

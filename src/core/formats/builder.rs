@@ -8,11 +8,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use super::{ImportError, ImportOptions, ImportReport};
+use crate::core::attribute::AttributeDef;
 use crate::core::document::Document;
-use crate::core::label::LabelSet;
+use crate::core::label::{LabelSet, PALETTE};
 use crate::core::project::{AnnotatedDocument, Project};
+use crate::core::relation::{Relation, RelationId, RelationType, Relations};
 use crate::core::span::{Span, SpanId, SpanStatus};
 use crate::core::span_index::SpanIndex;
+use crate::core::standoff::StandoffLine;
 use crate::core::text_file::read_text_document;
 use crate::core::validate;
 
@@ -25,6 +28,36 @@ pub struct SpanDraft {
     pub note: Option<String>,
     pub group: Option<u64>,
     pub status: SpanStatus,
+    /// What the input calls the span (brat's `T3`), unique in its document, for relations and
+    /// kept lines to name it. Only one fragment of a group carries it.
+    pub key: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// A relation as read: its ends named by the spans' keys ([`SpanDraft::key`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelationDraft {
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+    pub note: Option<String>,
+    /// Where it was read, for the warning if an end is missing.
+    pub place: String,
+}
+
+/// A line kept as read ([`StandoffLine`]), the spans it names by key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StandoffDraft {
+    pub line: String,
+    pub keys: Vec<String>,
+    pub place: String,
+}
+
+/// What a document collects besides its spans.
+#[derive(Default)]
+struct Links {
+    relations: Vec<RelationDraft>,
+    standoff: Vec<StandoffDraft>,
 }
 
 impl SpanDraft {
@@ -36,6 +69,8 @@ impl SpanDraft {
             note: None,
             group: None,
             status: SpanStatus::Accepted,
+            key: None,
+            attributes: BTreeMap::new(),
         }
     }
 }
@@ -61,6 +96,10 @@ pub struct ProjectBuilder {
     notes: Vec<String>,
     left_out: BTreeMap<String, usize>,
     pub(crate) options: ImportOptions,
+    /// Relations and kept lines, per document (same index as `documents`).
+    links: Vec<Links>,
+    relation_types: Vec<RelationType>,
+    attributes: Vec<AttributeDef>,
 }
 
 impl ProjectBuilder {
@@ -81,6 +120,9 @@ impl ProjectBuilder {
             notes: Vec::new(),
             left_out: BTreeMap::new(),
             options: options.clone(),
+            links: Vec::new(),
+            relation_types: Vec::new(),
+            attributes: Vec::new(),
         }
     }
 
@@ -101,6 +143,7 @@ impl ProjectBuilder {
         self.document_ids.insert(unique.clone());
         self.documents
             .push((Document::new(unique, name, text), Vec::new()));
+        self.links.push(Links::default());
         self.documents.len() - 1
     }
 
@@ -192,6 +235,47 @@ impl ProjectBuilder {
         self.label_order = order;
     }
 
+    /// The project's relation types and attribute definitions (checked by the caller against
+    /// `validate`'s rules; the project file loader checks them again).
+    pub fn set_schema(&mut self, relation_types: Vec<RelationType>, attributes: Vec<AttributeDef>) {
+        self.relation_types = relation_types;
+        self.attributes = attributes;
+    }
+
+    /// The relation types so far: those set, then those the relations added.
+    pub fn relation_types(&self) -> &[RelationType] {
+        &self.relation_types
+    }
+
+    /// A relation between two spans of document `doc`, named by their keys. Its type is added
+    /// to the relation types if the schema lacks it; a type name a project cannot hold is
+    /// refused, as a label name is.
+    pub fn add_relation(&mut self, doc: usize, relation: RelationDraft) -> Result<(), String> {
+        validate::label_name(&relation.kind).map_err(|problem| {
+            format!(
+                "relation type \"{}\" cannot be used: {}",
+                relation.kind,
+                problem.to_string().replace("label", "relation type")
+            )
+        })?;
+        if !self.relation_types.iter().any(|t| t.name == relation.kind) {
+            let color = PALETTE[self.relation_types.len() % PALETTE.len()];
+            self.relation_types
+                .push(RelationType::new(&relation.kind, color));
+        }
+        if let Some(links) = self.links.get_mut(doc) {
+            links.relations.push(relation);
+        }
+        Ok(())
+    }
+
+    /// A line of document `doc` kept as read, naming spans by key.
+    pub fn add_standoff(&mut self, doc: usize, line: StandoffDraft) {
+        if let Some(links) = self.links.get_mut(doc) {
+            links.standoff.push(line);
+        }
+    }
+
     pub fn finish(self) -> ImportReport {
         // Labels named by the input's own order come first, in that order; the rest follow in
         // order of first appearance.
@@ -208,37 +292,85 @@ impl ProjectBuilder {
         }
         let labels = LabelSet::from_names(&names);
         let mut next_id = 1;
-        let documents = self
-            .documents
-            .into_iter()
-            .map(|(document, mut drafts)| {
-                drafts.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
-                let spans = drafts
-                    .into_iter()
-                    .map(|d| {
-                        let mut span = Span::new(SpanId(next_id), d.start, d.end, d.label);
-                        next_id += 1;
-                        span.note = d.note;
-                        span.group = d.group;
-                        span.status = if self.options.as_suggestions {
-                            SpanStatus::Suggested
-                        } else {
-                            d.status
-                        };
-                        span.annotator = self.annotator.clone();
-                        span
-                    })
-                    .collect();
-                AnnotatedDocument {
-                    document,
-                    spans: SpanIndex::new(spans),
+        let mut next_relation = 1;
+        let status = |d: SpanStatus| {
+            if self.options.as_suggestions {
+                SpanStatus::Suggested
+            } else {
+                d
+            }
+        };
+        let mut warnings = self.warnings;
+        let mut documents = Vec::with_capacity(self.documents.len());
+        for ((document, mut drafts), links) in self.documents.into_iter().zip(self.links) {
+            drafts.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+            let mut keys: HashMap<String, SpanId> = HashMap::new();
+            let spans = drafts
+                .into_iter()
+                .map(|d| {
+                    let mut span = Span::new(SpanId(next_id), d.start, d.end, d.label);
+                    next_id += 1;
+                    span.note = d.note;
+                    span.group = d.group;
+                    span.status = status(d.status);
+                    span.annotator = self.annotator.clone();
+                    span.attributes = d.attributes;
+                    if let Some(key) = d.key {
+                        keys.insert(key, span.id);
+                    }
+                    span
+                })
+                .collect();
+            let mut relations = Vec::with_capacity(links.relations.len());
+            for r in links.relations {
+                match (keys.get(&r.from), keys.get(&r.to)) {
+                    (Some(&from), Some(&to)) if from == to => warnings.push(format!(
+                        "{}: the relation starts and ends at the same span; left out",
+                        r.place
+                    )),
+                    (Some(&from), Some(&to)) => {
+                        let mut relation =
+                            Relation::new(RelationId(next_relation), r.kind, from, to);
+                        next_relation += 1;
+                        relation.note = r.note;
+                        relation.status = status(SpanStatus::Accepted);
+                        relation.annotator = self.annotator.clone();
+                        relations.push(relation);
+                    }
+                    _ => warnings.push(format!(
+                        "{}: the relation names a span that was not imported; left out",
+                        r.place
+                    )),
                 }
-            })
-            .collect();
+            }
+            let mut standoff = Vec::with_capacity(links.standoff.len());
+            for line in links.standoff {
+                let named: Option<BTreeMap<String, SpanId>> = line
+                    .keys
+                    .iter()
+                    .map(|k| keys.get(k).map(|id| (k.clone(), *id)))
+                    .collect();
+                match named {
+                    Some(spans) => standoff.push(StandoffLine {
+                        line: line.line,
+                        spans,
+                    }),
+                    None => warnings.push(format!(
+                        "{}: the line names a span that was not imported; left out",
+                        line.place
+                    )),
+                }
+            }
+            let mut annotated = AnnotatedDocument::new(document, SpanIndex::new(spans));
+            annotated.relations = Relations::new(relations);
+            annotated.standoff = standoff;
+            documents.push(annotated);
+        }
         ImportReport {
-            project: Project::from_parts(labels, documents),
+            project: Project::from_parts(labels, documents)
+                .with_schema(self.relation_types, self.attributes),
             skipped: self.skipped,
-            warnings: self.warnings,
+            warnings,
             notes: self.notes,
             left_out: self.left_out,
         }

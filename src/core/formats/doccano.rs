@@ -1,4 +1,7 @@
-//! doccano sequence-labelling JSONL: `{"id", "text", "label": [[start, end, "LABEL"], ...]}`.
+//! doccano sequence-labelling JSONL: `{"id", "text", "label": [[start, end, "LABEL"], ...]}`,
+//! and doccano's relation form, `{"id", "text", "entities": [{"id", "label", "start_offset",
+//! "end_offset"}], "relations": [{"id", "from_id", "to_id", "type"}]}`, written when a document
+//! exported has relations.
 //!
 //! Export writes code points, doccano's documented (Python-side) convention and ours. doccano's
 //! browser annotator counts UTF-16 code units instead (doccano issue #2290), and the file does
@@ -9,7 +12,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::builder::SpanDraft;
+use super::builder::{RelationDraft, SpanDraft};
 use super::{
     ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
     check_alignment, to_json_line,
@@ -17,6 +20,7 @@ use super::{
 use crate::core::document::Document;
 use crate::core::offsets::Utf16Error;
 use crate::core::project::AnnotatedDocument;
+use crate::core::span::SpanStatus;
 
 #[derive(Serialize)]
 struct Record<'a> {
@@ -25,11 +29,41 @@ struct Record<'a> {
     label: Vec<(usize, usize, &'a str)>,
 }
 
-/// One line per document.
+/// doccano's relation form: entities with ids, and relations between them.
+#[derive(Serialize)]
+struct RelationRecord<'a> {
+    id: &'a str,
+    text: &'a str,
+    entities: Vec<Entity<'a>>,
+    relations: Vec<RelationOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct Entity<'a> {
+    id: u64,
+    label: &'a str,
+    start_offset: usize,
+    end_offset: usize,
+}
+
+#[derive(Serialize)]
+struct RelationOut<'a> {
+    id: u64,
+    from_id: u64,
+    to_id: u64,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+/// One line per document; in the relation form when any document has relations (one form for
+/// the whole file: doccano imports a file in one form).
 pub fn write(
     docs: &[&AnnotatedDocument],
     report: &mut ExportReport,
 ) -> Result<Vec<OutputFile>, ExportError> {
+    if docs.iter().any(|d| !d.relations.is_empty()) {
+        return write_relations(docs, report);
+    }
     let mut out = String::new();
     let mut lost = 0;
     for doc in docs {
@@ -50,6 +84,70 @@ pub fn write(
     if lost > 0 {
         report.warnings.push(format!(
             "doccano: {lost} spans have a note or a group (discontinuous mention), which doccano's [start, end, label] cannot hold; they are exported without it"
+        ));
+    }
+    Ok(vec![OutputFile {
+        document: None,
+        path: Default::default(),
+        bytes: out.into_bytes(),
+    }])
+}
+
+/// The relation form: every accepted span an entity (its id the span id), every accepted
+/// relation between two of them a relation.
+fn write_relations(
+    docs: &[&AnnotatedDocument],
+    report: &mut ExportReport,
+) -> Result<Vec<OutputFile>, ExportError> {
+    let mut out = String::new();
+    let (mut lost, mut left_out) = (0, 0);
+    for doc in docs {
+        let mut entities = Vec::new();
+        for span in accepted(doc) {
+            let (start, end, _) = check_alignment(&doc.document, span, Offsets::Codepoint)?;
+            entities.push(Entity {
+                id: span.id.0,
+                label: &span.label,
+                start_offset: start,
+                end_offset: end,
+            });
+            lost += usize::from(span.note.is_some() || span.group.is_some());
+        }
+        let exported = |id: crate::core::SpanId| {
+            doc.spans
+                .get(id)
+                .is_some_and(|s| s.status == SpanStatus::Accepted)
+        };
+        let mut relations = Vec::new();
+        for r in doc.relations.iter() {
+            if r.status == SpanStatus::Accepted && exported(r.from) && exported(r.to) {
+                relations.push(RelationOut {
+                    id: r.id.0,
+                    from_id: r.from.0,
+                    to_id: r.to.0,
+                    kind: &r.kind,
+                });
+            } else {
+                left_out += 1;
+            }
+        }
+        let record = RelationRecord {
+            id: &doc.document.id,
+            text: doc.document.text(),
+            entities,
+            relations,
+        };
+        out.push_str(&to_json_line(&record)?);
+        out.push('\n');
+    }
+    if lost > 0 {
+        report.warnings.push(format!(
+            "doccano: {lost} spans have a note or a group (discontinuous mention), which doccano's entities cannot hold; they are exported without it"
+        ));
+    }
+    if left_out > 0 {
+        report.warnings.push(format!(
+            "doccano: {left_out} relations are not exported (they are not accepted, or join a span that is not)"
         ));
     }
     Ok(vec![OutputFile {
@@ -104,8 +202,30 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
             .or_else(|| record.get("labels"))
             .or_else(|| record.get("entities"));
         if let Some(relations) = record.get("relations").and_then(Value::as_array) {
-            for _ in relations {
-                builder.leave_out("doccano relations");
+            for relation in relations {
+                let id = |key: &str| relation.get(key).and_then(entity_key);
+                let kind = relation.get("type").and_then(Value::as_str);
+                match (id("from_id"), id("to_id"), kind) {
+                    (Some(from), Some(to), Some(kind)) => {
+                        let draft = RelationDraft {
+                            kind: kind.to_owned(),
+                            from,
+                            to,
+                            note: None,
+                            place: format!("{}:{n}", path.display()),
+                        };
+                        if let Err(reason) = builder.add_relation(doc, draft) {
+                            builder.skip_or_fail(ImportError::new(path, Some(n), reason))?;
+                        }
+                    }
+                    _ => builder.skip_or_fail(ImportError::new(
+                        path,
+                        Some(n),
+                        format!(
+                            "a relation must be {{\"from_id\", \"to_id\", \"type\"}}, found {relation}"
+                        ),
+                    ))?,
+                }
             }
         }
         let Some(spans) = spans else { continue };
@@ -134,7 +254,10 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
                     .document(doc)
                     .ok_or_else(|| format!("there is no document number {doc}"))?;
                 let (start, end) = to_code_points(document, start, end, offsets)?;
-                builder.add_span(doc, SpanDraft::new(start, end, label))
+                let mut draft = SpanDraft::new(start, end, label);
+                // Relations name entities by their id.
+                draft.key = item.get("id").and_then(entity_key);
+                builder.add_span(doc, draft)
             });
             if let Err(reason) = result {
                 builder.skip_or_fail(ImportError::new(path, Some(n), reason))?;
@@ -142,6 +265,15 @@ pub fn read(path: &Path, builder: &mut ProjectBuilder) -> Result<(), ImportError
         }
     }
     Ok(())
+}
+
+/// An entity id as relations name it: a number or a string.
+fn entity_key(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(x) => Some(x.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
 }
 
 /// `[start, end, "LABEL"]` or `{"start_offset", "end_offset", "label"}`, with the span's

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::builder::SpanDraft;
+use super::builder::{RelationDraft, SpanDraft};
 use super::{
     ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
     check_alignment,
@@ -27,6 +27,7 @@ pub fn write(
 ) -> Result<Vec<OutputFile>, ExportError> {
     let mut tasks = Vec::new();
     let mut grouped = 0;
+    let mut relations_left_out = 0;
     for (i, doc) in docs.iter().enumerate() {
         let mut result = Vec::new();
         for span in accepted(doc) {
@@ -52,6 +53,25 @@ pub fn write(
                 }));
             }
             grouped += usize::from(span.group.is_some());
+        }
+        // Relations between two exported regions: Label Studio's `relation` results.
+        let exported = |id: crate::core::SpanId| {
+            doc.spans
+                .get(id)
+                .is_some_and(|s| s.status == SpanStatus::Accepted)
+        };
+        for r in doc.relations.iter() {
+            if r.status == SpanStatus::Accepted && exported(r.from) && exported(r.to) {
+                result.push(json!({
+                    "from_id": format!("span-{}", r.from),
+                    "to_id": format!("span-{}", r.to),
+                    "type": "relation",
+                    "direction": "right",
+                    "labels": [r.kind],
+                }));
+            } else {
+                relations_left_out += 1;
+            }
         }
         let mut task = json!({
             "id": i + 1,
@@ -85,6 +105,11 @@ pub fn write(
             "label-studio: {grouped} spans are fragments of discontinuous mentions (a group); Label Studio has no such regions, so each fragment is exported as a region of its own"
         ));
     }
+    if relations_left_out > 0 {
+        report.warnings.push(format!(
+            "label-studio: {relations_left_out} relations are not exported (they are not accepted, or join a span that is not)"
+        ));
+    }
     let mut json = serde_json::to_string_pretty(&Value::Array(tasks))
         .map_err(|e| ExportError::Json(e.to_string()))?;
     json.push('\n');
@@ -97,8 +122,11 @@ pub fn write(
 
 /// The labelling config (Settings > Labeling Interface) that matches the export: a `Text` named
 /// `text` over `$text`, a `Labels` control named `label` with the project's labels, and the
-/// per-region `note` text area.
-pub fn labelling_config(labels: &crate::core::label::LabelSet) -> String {
+/// per-region `note` text area; with relation types, a `Relations` control listing them.
+pub fn labelling_config(
+    labels: &crate::core::label::LabelSet,
+    relation_types: &[crate::core::RelationType],
+) -> String {
     let escape = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -111,9 +139,15 @@ pub fn labelling_config(labels: &crate::core::label::LabelSet) -> String {
     for label in labels.iter() {
         xml.push_str(&format!("    <Label value=\"{}\"/>\n", escape(&label.name)));
     }
-    xml.push_str(
-        "  </Labels>\n  <TextArea name=\"note\" toName=\"text\" perRegion=\"true\"/>\n</View>\n",
-    );
+    xml.push_str("  </Labels>\n");
+    if !relation_types.is_empty() {
+        xml.push_str("  <Relations>\n");
+        for t in relation_types {
+            xml.push_str(&format!("    <Relation value=\"{}\"/>\n", escape(&t.name)));
+        }
+        xml.push_str("  </Relations>\n");
+    }
+    xml.push_str("  <TextArea name=\"note\" toName=\"text\" perRegion=\"true\"/>\n</View>\n");
     xml
 }
 
@@ -133,11 +167,11 @@ pub fn config_path_beside(output: &Path) -> std::path::PathBuf {
 /// [`std::io::ErrorKind::AlreadyExists`]. The CLI and the window both write it through here.
 pub fn write_config_beside(
     output: &Path,
-    labels: &crate::core::label::LabelSet,
+    project: &crate::core::Project,
     replace: bool,
 ) -> Result<std::path::PathBuf, (std::path::PathBuf, std::io::Error)> {
     let config = config_path_beside(output);
-    let xml = labelling_config(labels);
+    let xml = labelling_config(&project.labels, project.relation_types());
     let written = if replace {
         crate::core::atomic_write::write_atomically(&config, xml.as_bytes())
     } else {
@@ -371,6 +405,52 @@ fn read_min_regions(
     read_result(path, place, &annotation, doc, SpanStatus::Accepted, builder)
 }
 
+/// A `relation` result: `{"from_id", "to_id", "labels": [TYPE], "direction"}`. A relation
+/// without labels gets the type `relation`; `direction: "left"` runs from `to_id` to
+/// `from_id`, and `"bi"` is read as `"right"` (Spantag's relations have a direction).
+fn read_relation(
+    path: &Path,
+    place: &str,
+    item: &Value,
+    doc: usize,
+    builder: &mut ProjectBuilder,
+) -> Result<(), ImportError> {
+    let id = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_owned);
+    let (Some(mut from), Some(mut to)) = (id("from_id"), id("to_id")) else {
+        return builder.skip_or_fail(ImportError::at(
+            path,
+            place,
+            format!("a relation result without from_id and to_id: {item}"),
+        ));
+    };
+    if item.get("direction").and_then(Value::as_str) == Some("left") {
+        std::mem::swap(&mut from, &mut to);
+    }
+    let labels: Vec<&str> = item
+        .get("labels")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let kinds = if labels.is_empty() {
+        vec!["relation"]
+    } else {
+        labels
+    };
+    for kind in kinds {
+        let draft = RelationDraft {
+            kind: kind.to_owned(),
+            from: from.clone(),
+            to: to.clone(),
+            note: None,
+            place: format!("{}:{place}", path.display()),
+        };
+        if let Err(reason) = builder.add_relation(doc, draft) {
+            builder.skip_or_fail(ImportError::at(path, place, reason))?;
+        }
+    }
+    Ok(())
+}
+
 fn read_result(
     path: &Path,
     place: &str,
@@ -407,6 +487,10 @@ fn read_result(
         let kind = item.get("type").and_then(Value::as_str).unwrap_or("");
         match kind {
             "labels" => {}
+            "relation" => {
+                read_relation(path, place, item, doc, builder)?;
+                continue;
+            }
             "textarea" if item.get("value").and_then(|v| v.get("start")).is_some() => continue,
             other => {
                 builder.leave_out(format!("{other} results"));
@@ -461,9 +545,12 @@ fn read_result(
         // The region's note is stored once, on the span of its first label (docs/FORMAT.md): a
         // copy per label turned 20,000 labels and a 100 KB note into a 2 GB project.
         let mut note = notes.get(region).cloned();
+        // Relations name the region: its first label's span answers for it.
+        let mut key = (!region.is_empty()).then(|| region.to_owned());
         for label in labels {
             let mut draft = SpanDraft::new(start, end, label);
             draft.note = note.take();
+            draft.key = key.take();
             draft.status = status;
             if let Err(reason) = builder.add_span(doc, draft) {
                 builder.skip_or_fail(ImportError::at(path, place, reason))?;

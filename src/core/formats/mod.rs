@@ -11,6 +11,7 @@
 //! named in the report.
 
 pub mod brat;
+pub mod brat_conf;
 pub mod conll;
 pub mod docbin;
 mod docbin_symbols;
@@ -265,7 +266,7 @@ pub fn export(
             Format::Docbin => docbin::write(&docs, options, &mut report)?,
             Format::Conll => conll::write(&docs, options, &mut report)?,
             Format::Hf => hf::write(&docs, &project.labels, options, part, &mut report)?,
-            Format::Brat => brat::write(&docs, &project.labels, &mut report)?,
+            Format::Brat => brat::write(&docs, project, &mut report)?,
             Format::Text => return Err(ExportError::Unsupported { format }),
         };
         report.documents += docs.len();
@@ -296,7 +297,8 @@ pub fn export(
     if format == Format::LabelStudio && options.split.is_some() {
         report.files.push(OutputFile {
             path: PathBuf::from(LABEL_STUDIO_CONFIG),
-            bytes: label_studio::labelling_config(&project.labels).into_bytes(),
+            bytes: label_studio::labelling_config(&project.labels, project.relation_types())
+                .into_bytes(),
             document: None,
         });
     }

@@ -4,7 +4,10 @@
 //!
 //! `entities` goes to `doc.ents`, which cannot overlap: overlapping spans keep the longest
 //! (ties: the earliest) and the others are reported. `spans` has every span, for
-//! `doc.spans["sc"]` (span categorisation), which may overlap.
+//! `doc.spans["sc"]` (span categorisation), which may overlap. A document with relations also
+//! gets `"relations": [{"label", "head_span": {"start", "end", "label"}, "child_span": {...}}]`
+//! (Prodigy's relation keys, with character offsets), the accepted relations between exported
+//! spans.
 
 use serde::Serialize;
 
@@ -13,15 +16,25 @@ use super::{
     conll::longest_first, to_json_line,
 };
 use crate::core::project::AnnotatedDocument;
+use crate::core::span::SpanStatus;
 
 #[derive(Serialize)]
 struct Record<'a> {
     text: &'a str,
     entities: Vec<(usize, usize, &'a str)>,
     spans: Vec<SpanRecord<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    relations: Vec<RelationRecord<'a>>,
 }
 
 #[derive(Serialize)]
+struct RelationRecord<'a> {
+    label: &'a str,
+    head_span: SpanRecord<'a>,
+    child_span: SpanRecord<'a>,
+}
+
+#[derive(Serialize, Clone, Copy)]
 struct SpanRecord<'a> {
     start: usize,
     end: usize,
@@ -34,6 +47,7 @@ pub fn write(
     report: &mut ExportReport,
 ) -> Result<Vec<OutputFile>, ExportError> {
     let mut out = String::new();
+    let mut relations_left_out = 0;
     for doc in docs {
         let spans: Vec<_> = accepted(doc).collect();
         let mut records = Vec::new();
@@ -52,7 +66,31 @@ pub fn write(
             }
             report.dropped.push(d);
         }
+        let exported = |id| {
+            doc.spans
+                .get(id)
+                .filter(|s| s.status == SpanStatus::Accepted)
+                .map(|s| SpanRecord {
+                    start: s.start,
+                    end: s.end,
+                    label: &s.label,
+                })
+        };
+        let mut relations = Vec::new();
+        for r in doc.relations.iter() {
+            match (r.status, exported(r.from), exported(r.to)) {
+                (SpanStatus::Accepted, Some(head_span), Some(child_span)) => {
+                    relations.push(RelationRecord {
+                        label: &r.kind,
+                        head_span,
+                        child_span,
+                    })
+                }
+                _ => relations_left_out += 1,
+            }
+        }
         let record = Record {
+            relations,
             text: doc.document.text(),
             entities: kept
                 .iter()
@@ -62,6 +100,11 @@ pub fn write(
         };
         out.push_str(&to_json_line(&record)?);
         out.push('\n');
+    }
+    if relations_left_out > 0 {
+        report.warnings.push(format!(
+            "spacy: {relations_left_out} relations are not exported (they are not accepted, or join a span that is not)"
+        ));
     }
     Ok(vec![OutputFile {
         document: None,
