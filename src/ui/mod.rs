@@ -19,6 +19,7 @@ pub mod fonts;
 mod jobs;
 mod panels;
 pub mod preferences;
+mod recovery;
 mod shown;
 mod span_paint;
 mod state;
