@@ -20,13 +20,20 @@ pub struct SpanIndex {
     /// The sort key of each span by id: finding a span by id is a binary search, not a scan
     /// (every edit, undo and redo looks its spans up by id; a rename touches thousands).
     keys: HashMap<SpanId, SortKey>,
-    /// The max-end tree of `spans`, built by the first query after a change of bounds: a batch
-    /// of edits pays for one build, not one per edit.
+    /// The max-end tree of `spans`, built by the first query, then kept up to date by each edit
+    /// (one leaf and its parents; a span starting past the tree's end drops it for a rebuild).
     max_end: OnceLock<MaxEndTree>,
 }
 
-/// A segment tree over the sorted spans: each node holds the largest end among the spans under
-/// it, so "which spans before position p end after a?" skips every subtree that ends too early.
+/// Code points per leaf of the max-end tree.
+const BUCKET: usize = 64;
+
+/// A segment tree over the text, in buckets of [`BUCKET`] code points: a leaf holds the largest
+/// end among the spans starting in its bucket, a node the largest under it, so "which spans
+/// starting before p end after a?" skips every stretch of text whose spans end too early.
+/// Keyed by place in the text, not in the span list, so that adding or removing a span changes
+/// one leaf and its parents instead of shifting every leaf after it: the first frame after an
+/// edit does not rebuild a tree over all the spans of the document.
 #[derive(Clone, Debug, Default)]
 struct MaxEndTree {
     /// Leaves start at `leaves`; node `n` has children `2n` and `2n + 1`; node 0 is unused.
@@ -36,10 +43,13 @@ struct MaxEndTree {
 
 impl MaxEndTree {
     fn new(spans: &[Span]) -> Self {
-        let leaves = spans.len().next_power_of_two();
+        let last_start = spans.iter().map(|s| s.start).max().unwrap_or(0);
+        // Room for spans added after the last one without growing at once.
+        let leaves = (last_start / BUCKET + 1).next_power_of_two();
         let mut nodes = vec![0; 2 * leaves];
-        for (i, span) in spans.iter().enumerate() {
-            nodes[leaves + i] = span.end;
+        for span in spans {
+            let leaf = &mut nodes[leaves + span.start / BUCKET];
+            *leaf = (*leaf).max(span.end);
         }
         for n in (1..leaves).rev() {
             nodes[n] = nodes[2 * n].max(nodes[2 * n + 1]);
@@ -47,8 +57,23 @@ impl MaxEndTree {
         Self { nodes, leaves }
     }
 
-    /// Positions below `before` whose span ends after `after`, in increasing order.
-    fn ending_after(&self, before: usize, after: usize) -> Vec<usize> {
+    /// The bucket of `start`, if the tree reaches that far.
+    fn bucket(&self, start: usize) -> Option<usize> {
+        Some(start / BUCKET).filter(|&b| b < self.leaves)
+    }
+
+    /// Set a bucket's largest end and update the nodes above it.
+    fn set(&mut self, bucket: usize, max_end: usize) {
+        let mut n = self.leaves + bucket;
+        self.nodes[n] = max_end;
+        while n > 1 {
+            n /= 2;
+            self.nodes[n] = self.nodes[2 * n].max(self.nodes[2 * n + 1]);
+        }
+    }
+
+    /// Buckets before `before` holding a span that ends after `after`, in increasing order.
+    fn buckets_ending_after(&self, before: usize, after: usize) -> Vec<usize> {
         let mut found = Vec::new();
         // (node, first leaf under it, number of leaves under it); left child first.
         let mut stack = vec![(1, 0, self.leaves)];
@@ -127,9 +152,20 @@ impl SpanIndex {
         let reaching_in = if inside_from == 0 {
             Vec::new()
         } else {
-            self.max_end
-                .get_or_init(|| MaxEndTree::new(&self.spans))
-                .ending_after(inside_from, start)
+            let tree = self.max_end.get_or_init(|| MaxEndTree::new(&self.spans));
+            // Spans starting before `start`: those in the buckets up to the one holding
+            // `start - 1` (clamped: `inside_from > 0`, so one span starts before `start`).
+            let before = (start - 1) / BUCKET + 1;
+            tree.buckets_ending_after(before.min(tree.leaves), start)
+                .into_iter()
+                .flat_map(|b| {
+                    let from = self.spans.partition_point(|s| s.start < b * BUCKET);
+                    let to = self
+                        .spans
+                        .partition_point(|s| s.start < ((b + 1) * BUCKET).min(start));
+                    (from..to).filter(|&at| self.spans[at].end > start)
+                })
+                .collect()
         };
         reaching_in
             .into_iter()
@@ -157,14 +193,16 @@ impl SpanIndex {
         let key = span.sort_key();
         let at = self.spans.partition_point(|s| s.sort_key() < key);
         self.keys.insert(span.id, key);
+        let (start, end) = (span.start, span.end);
         self.spans.insert(at, span);
-        self.max_end = OnceLock::new();
+        self.raise_bucket(start, end);
     }
 
     /// Add many spans in one merge, O(n + k log k) instead of O(n) per span. Their ids must be
     /// new and distinct (the project checks that first).
     pub(crate) fn insert_many(&mut self, mut added: Vec<Span>) {
         added.sort_by_key(Span::sort_key);
+        let bounds: Vec<(usize, usize)> = added.iter().map(|s| (s.start, s.end)).collect();
         self.keys.extend(added.iter().map(|s| (s.id, s.sort_key())));
         let old = std::mem::take(&mut self.spans);
         let mut merged = Vec::with_capacity(old.len() + added.len());
@@ -181,24 +219,71 @@ impl SpanIndex {
             merged.extend(next);
         }
         self.spans = merged;
-        self.max_end = OnceLock::new();
+        for (start, end) in bounds {
+            self.raise_bucket(start, end);
+        }
     }
 
     pub(crate) fn remove(&mut self, id: SpanId) -> Option<Span> {
         let at = self.position(id)?;
         let span = self.spans.remove(at);
         self.keys.remove(&id);
-        self.max_end = OnceLock::new();
+        self.refresh_bucket(span.start);
         Some(span)
     }
 
     /// Remove every span whose id is in `ids`, in one pass: O(n), not O(n) per span.
     pub(crate) fn remove_many(&mut self, ids: &HashSet<SpanId>) {
+        let mut starts: Vec<usize> = ids
+            .iter()
+            .filter_map(|id| self.keys.get(id).map(|key| key.0))
+            .collect();
         self.spans.retain(|s| !ids.contains(&s.id));
         for id in ids {
             self.keys.remove(id);
         }
-        self.max_end = OnceLock::new();
+        if starts.len() > self.spans.len() / 8 {
+            // Most of the document changed: one rebuild at the next query is cheaper.
+            self.max_end = OnceLock::new();
+            return;
+        }
+        starts.sort_unstable();
+        starts.dedup_by_key(|s| *s / BUCKET);
+        for start in starts {
+            self.refresh_bucket(start);
+        }
+    }
+
+    /// A span `[start, end)` was added: its bucket's largest end is at least `end`.
+    fn raise_bucket(&mut self, start: usize, end: usize) {
+        let Some(tree) = self.max_end.get_mut() else {
+            return;
+        };
+        match tree.bucket(start) {
+            Some(b) if tree.nodes[tree.leaves + b] < end => tree.set(b, end),
+            Some(_) => {}
+            // Past the end of the tree: rebuilt, larger, by the next query.
+            None => self.max_end = OnceLock::new(),
+        }
+    }
+
+    /// A span starting at `start` was removed: its bucket's largest end is found again among
+    /// the spans left in it.
+    fn refresh_bucket(&mut self, start: usize) {
+        let Some(tree) = self.max_end.get_mut() else {
+            return;
+        };
+        let Some(b) = tree.bucket(start) else {
+            return;
+        };
+        let from = self.spans.partition_point(|s| s.start < b * BUCKET);
+        let to = self.spans.partition_point(|s| s.start < (b + 1) * BUCKET);
+        let max_end = self.spans[from..to]
+            .iter()
+            .map(|s| s.end)
+            .max()
+            .unwrap_or(0);
+        tree.set(b, max_end);
     }
 
     /// Give every span labelled `from` the label `to`, in place (a label is not part of the
@@ -300,6 +385,72 @@ mod tests {
                     assert_eq!(found, expected, "[{a}, {b}) round {round}");
                 }
                 index.insert(span(1000, next(10), 85));
+            }
+        }
+    }
+
+    #[test]
+    fn overlap_queries_match_a_scan_while_spans_come_and_go() {
+        // Spans over several buckets of the tree, some long, edited one and many at a time,
+        // with queries between the edits: the tree is updated in place, never rebuilt.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below) as usize
+        };
+        let new_span = |id: u64, next: &mut dyn FnMut(u64) -> usize| {
+            let start = next(1500);
+            let len = if next(10) == 0 { next(600) } else { next(6) };
+            span(id, start, start + len.max(1))
+        };
+        for _ in 0..30 {
+            let spans: Vec<Span> = (0..next(120) as u64)
+                .map(|i| new_span(i, &mut next))
+                .collect();
+            let mut index = SpanIndex::new(spans);
+            let mut next_id = 10_000;
+            for round in 0..40 {
+                for _ in 0..10 {
+                    let a = next(2200);
+                    let b = a + 1 + next(150);
+                    let found: Vec<u64> = index.overlapping(a, b).map(|s| s.id.0).collect();
+                    let expected: Vec<u64> = index
+                        .iter()
+                        .filter(|s| s.overlaps(a, b))
+                        .map(|s| s.id.0)
+                        .collect();
+                    assert_eq!(found, expected, "[{a}, {b}) round {round}");
+                }
+                let ids: Vec<SpanId> = index.iter().map(|s| s.id).collect();
+                match next(5) {
+                    0 if !ids.is_empty() => {
+                        index.remove(ids[next(ids.len() as u64)]);
+                    }
+                    1 => {
+                        let gone: HashSet<SpanId> =
+                            ids.iter().filter(|_| next(6) == 0).copied().collect();
+                        index.remove_many(&gone);
+                    }
+                    2 => {
+                        let added = (0..next(8) as u64)
+                            .map(|i| new_span(next_id + i, &mut next))
+                            .collect();
+                        next_id += 8;
+                        index.insert_many(added);
+                    }
+                    3 => {
+                        // Past the end of the tree: it grows.
+                        let start = 2000 + next(3000);
+                        index.insert(span(next_id, start, start + 1 + next(400)));
+                        next_id += 1;
+                    }
+                    _ => {
+                        index.insert(new_span(next_id, &mut next));
+                        next_id += 1;
+                    }
+                }
             }
         }
     }
