@@ -29,6 +29,8 @@ use crate::core::{Editor, LabelSet, Project, SpanId};
 
 /// Autosave this long after the last edit (the promise is "within 2 seconds").
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(1000);
+/// The annotation panel's width until the user drags its edge.
+const PANEL_WIDTH: f32 = 340.0;
 
 /// The open project's plumbing: its lock and its autosave.
 pub(super) struct Session {
@@ -118,6 +120,8 @@ pub struct SpantagApp {
     pub(super) focus_text: bool,
     /// A text field had the keyboard at the end of the last frame.
     typing_last_frame: bool,
+    /// The annotation panel's width as first shown or last remembered.
+    panel_width_known: Option<f32>,
     /// Close after this many frames (the test script's smoke test of the real window).
     pub exit_after_frames: Option<u64>,
     frames: u64,
@@ -175,6 +179,7 @@ impl SpantagApp {
             focus_text: true,
             typing_last_frame: false,
             exit_after_frames: None,
+            panel_width_known: None,
             frames: 0,
         };
         app.apply_theme(ctx);
@@ -200,6 +205,7 @@ impl SpantagApp {
             on: self.review.on,
             ..prefs.review.clone()
         };
+        self.show_statistics = prefs.layout.statistics;
         self.prefs = prefs;
         self.apply_theme(ctx);
     }
@@ -208,6 +214,7 @@ impl SpantagApp {
     pub(super) fn save_preferences(&mut self) {
         self.prefs.font_size = self.text_view.font_size;
         self.prefs.show_rejected = self.text_view.show_rejected;
+        self.prefs.layout.statistics = self.show_statistics;
         self.prefs.review = ReviewState {
             on: false,
             ..self.review.clone()
@@ -385,6 +392,9 @@ impl SpantagApp {
     fn handle_close_request(&mut self, ctx: &egui::Context) {
         if ctx.input(|i| i.viewport().close_requested()) {
             self.commit_note_draft();
+            // The window's size and place as it closes (also when the close is cancelled).
+            self.remember_window(ctx);
+            self.save_preferences();
         }
         if ctx.input(|i| i.viewport().close_requested())
             && !self.allow_close
@@ -392,6 +402,43 @@ impl SpantagApp {
         {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
             self.dialog = Some(Dialog::UnsavedChanges(super::state::AfterConfirm::Quit));
+        }
+    }
+
+    /// Keep the window's layout in the preferences: its size and place every frame (written
+    /// when it closes), the panel's width when a resize of it ends (written then, not in every
+    /// frame of the drag; the width the panel first shows is not a change).
+    fn remember_layout(&mut self, ctx: &egui::Context, panel_width: f32) {
+        self.remember_window(ctx);
+        let dragging = ctx.input(|i| i.pointer.any_down());
+        let width = panel_width.round();
+        let Some(known) = self.panel_width_known else {
+            self.panel_width_known = Some(width);
+            return;
+        };
+        if !dragging && width != known {
+            self.panel_width_known = Some(width);
+            self.prefs.layout.panel_width = Some(width);
+            self.save_preferences();
+        }
+    }
+
+    /// The window's size and place, as the window system reports them, into the preferences.
+    fn remember_window(&mut self, ctx: &egui::Context) {
+        let (size, position, maximized) = ctx.input(|i| {
+            let viewport = i.viewport();
+            (
+                viewport.inner_rect.map(|r| [r.width(), r.height()]),
+                viewport.outer_rect.map(|r| [r.left(), r.top()]),
+                viewport.maximized.unwrap_or(false),
+            )
+        });
+        let layout = &mut self.prefs.layout;
+        layout.maximized = maximized;
+        if !maximized {
+            // The size to come back to when it is no longer maximized.
+            layout.size = size.or(layout.size);
+            layout.position = position.or(layout.position);
         }
     }
 
@@ -515,10 +562,11 @@ impl eframe::App for SpantagApp {
         egui::Panel::bottom("spantag_status").show(ui, |ui| {
             panels::menu::status_bar(ui, &shown, &self.selection, self.status.as_deref())
         });
-        egui::Panel::right("spantag_panel")
-            .default_size(340.0)
+        let panel = egui::Panel::right("spantag_panel")
+            .default_size(self.prefs.layout.panel_width.unwrap_or(PANEL_WIDTH))
             .size_range(240.0..=640.0)
             .show(ui, |ui| panels::show(ui, &shown, &mut self.panel, &sender));
+        let panel_width = panel.response.rect.width();
         if self.find.open {
             egui::Panel::top("spantag_find").show(ui, |ui| {
                 panels::menu::find_bar(ui, &mut self.find, &self.editor.project.labels, &sender)
@@ -559,6 +607,7 @@ impl eframe::App for SpantagApp {
         for command in self.received.drain() {
             self.run_command(&ctx, command);
         }
+        self.remember_layout(&ctx, panel_width);
         self.autosave(&ctx);
 
         self.frames += 1;
