@@ -93,6 +93,40 @@ impl MaxEndTree {
     }
 }
 
+/// The first index at or after `from` of a span starting at or after `at` (`spans` sorted by
+/// start), galloping forward from `from`: a few steps when it is near.
+fn starting_from(spans: &[Span], from: usize, at: usize) -> usize {
+    let mut lo = from;
+    let mut step = 1;
+    // Invariant: every span in `spans[from..lo]` starts before `at`.
+    while lo < spans.len() {
+        let probe = (lo + step).min(spans.len()) - 1;
+        if spans[probe].start >= at {
+            return lo + spans[lo..probe].partition_point(|s| s.start < at);
+        }
+        lo = probe + 1;
+        step *= 2;
+    }
+    spans.len()
+}
+
+/// The first index of a span starting at or after `at` (`spans` sorted by start), galloping
+/// back from the end: a few steps when it is near the end.
+fn starting_before(spans: &[Span], at: usize) -> usize {
+    let mut hi = spans.len();
+    let mut step = 1;
+    // Invariant: every span in `spans[hi..]` starts at or after `at`.
+    while hi > 0 {
+        let probe = hi.saturating_sub(step);
+        if spans[probe].start < at {
+            return probe + 1 + spans[probe + 1..hi].partition_point(|s| s.start < at);
+        }
+        hi = probe;
+        step *= 2;
+    }
+    0
+}
+
 impl SpanIndex {
     pub fn new(mut spans: Vec<Span>) -> Self {
         spans.sort_by_key(Span::sort_key);
@@ -148,21 +182,22 @@ impl SpanIndex {
     /// the ones starting before it and reaching in through the max-end tree.
     pub fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = &Span> {
         let inside_from = self.spans.partition_point(|s| s.start < start);
-        let inside_to = self.spans.partition_point(|s| s.start < end);
+        let inside_to = starting_from(&self.spans, inside_from, end);
         let reaching_in = if inside_from == 0 {
             Vec::new()
         } else {
             let tree = self.max_end.get_or_init(|| MaxEndTree::new(&self.spans));
             // Spans starting before `start`: those in the buckets up to the one holding
             // `start - 1` (clamped: `inside_from > 0`, so one span starts before `start`).
+            // The buckets found are near `start`, so their spans are found by galloping back
+            // from `inside_from`, not by searches over the whole document.
             let before = (start - 1) / BUCKET + 1;
+            let spans_before = &self.spans[..inside_from];
             tree.buckets_ending_after(before.min(tree.leaves), start)
                 .into_iter()
                 .flat_map(|b| {
-                    let from = self.spans.partition_point(|s| s.start < b * BUCKET);
-                    let to = self
-                        .spans
-                        .partition_point(|s| s.start < ((b + 1) * BUCKET).min(start));
+                    let from = starting_before(spans_before, b * BUCKET);
+                    let to = starting_before(spans_before, ((b + 1) * BUCKET).min(start));
                     (from..to).filter(|&at| self.spans[at].end > start)
                 })
                 .collect()
@@ -453,6 +488,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn galloping_searches_agree_with_a_binary_search() {
+        let starts = [0, 0, 2, 5, 5, 5, 9, 12, 12, 30];
+        let spans: Vec<Span> = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| span(i as u64, s, s + 1))
+            .collect();
+        for at in 0..35 {
+            let expected = spans.partition_point(|s| s.start < at);
+            assert_eq!(starting_before(&spans, at), expected, "before, at {at}");
+            for from in 0..=expected {
+                assert_eq!(
+                    starting_from(&spans, from, at),
+                    expected,
+                    "from {from}, at {at}"
+                );
+            }
+            assert_eq!(starting_before(&spans[..expected], at), expected);
+        }
+        assert_eq!(starting_before(&[], 3), 0);
+        assert_eq!(starting_from(&[], 0, 3), 0);
     }
 
     #[test]
