@@ -76,11 +76,18 @@ impl MaxEndTree {
     }
 
     /// Buckets before `before` holding a span that ends after `after`, in increasing order.
+    /// Allocates nothing when there are none (the usual answer for a place in a text whose
+    /// spans are short): a count of other occurrences asks this once per hit.
     fn buckets_ending_after(&self, before: usize, after: usize) -> Vec<usize> {
         let mut found = Vec::new();
-        // (node, first leaf under it, number of leaves under it); left child first.
-        let mut stack = vec![(1, 0, self.leaves)];
-        while let Some((node, first, width)) = stack.pop() {
+        // (node, first leaf under it, number of leaves under it); left child first. A walk
+        // down holds at most one pending right sibling per level.
+        let mut stack = [(0, 0, 0); usize::BITS as usize + 1];
+        stack[0] = (1, 0, self.leaves);
+        let mut len = 1;
+        while len > 0 {
+            len -= 1;
+            let (node, first, width) = stack[len];
             if first >= before || self.nodes[node] <= after {
                 continue;
             }
@@ -88,8 +95,9 @@ impl MaxEndTree {
                 found.push(first);
             } else {
                 let half = width / 2;
-                stack.push((2 * node + 1, first + half, half));
-                stack.push((2 * node, first, half));
+                stack[len] = (2 * node + 1, first + half, half);
+                stack[len + 1] = (2 * node, first, half);
+                len += 2;
             }
         }
         found
