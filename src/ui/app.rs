@@ -121,7 +121,7 @@ pub struct SpantagApp {
     /// A text field had the keyboard at the end of the last frame.
     typing_last_frame: bool,
     /// The annotation panel's width as first shown or last remembered.
-    panel_width_known: Option<f32>,
+    pub(super) panel_width_known: Option<f32>,
     /// Close after this many frames (the test script's smoke test of the real window).
     pub exit_after_frames: Option<u64>,
     frames: u64,
@@ -195,47 +195,6 @@ impl SpantagApp {
         let mut app = Self::new(ctx, Project::new(LabelSet::news_default(), vec![]), None);
         app.open_path(path);
         app
-    }
-
-    /// Take over remembered preferences (at start-up).
-    pub fn use_preferences(&mut self, ctx: &egui::Context, prefs: Preferences) {
-        self.text_view.font_size = prefs.font_size;
-        self.text_view.show_rejected = prefs.show_rejected;
-        self.review = ReviewState {
-            on: self.review.on,
-            ..prefs.review.clone()
-        };
-        self.show_statistics = prefs.layout.statistics;
-        self.prefs = prefs;
-        self.apply_theme(ctx);
-    }
-
-    /// Write the preferences where they are remembered, if anywhere.
-    pub(super) fn save_preferences(&mut self) {
-        self.prefs.font_size = self.text_view.font_size;
-        self.prefs.show_rejected = self.text_view.show_rejected;
-        self.prefs.layout.statistics = self.show_statistics;
-        self.prefs.review = ReviewState {
-            on: false,
-            ..self.review.clone()
-        };
-        if let Some(path) = &self.preferences_path
-            && let Err(e) = self.prefs.save(path)
-        {
-            self.status = Some(format!(
-                "Cannot remember your preferences in {}: {e}",
-                path.display()
-            ));
-        }
-    }
-
-    pub(super) fn apply_theme(&self, ctx: &egui::Context) {
-        use super::preferences::Theme;
-        ctx.set_theme(match self.prefs.theme {
-            Theme::System => egui::ThemePreference::System,
-            Theme::Light => egui::ThemePreference::Light,
-            Theme::Dark => egui::ThemePreference::Dark,
-        });
     }
 
     /// Show `dialog` now, or after the one showing.
@@ -402,43 +361,6 @@ impl SpantagApp {
         {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
             self.dialog = Some(Dialog::UnsavedChanges(super::state::AfterConfirm::Quit));
-        }
-    }
-
-    /// Keep the window's layout in the preferences: its size and place every frame (written
-    /// when it closes), the panel's width when a resize of it ends (written then, not in every
-    /// frame of the drag; the width the panel first shows is not a change).
-    fn remember_layout(&mut self, ctx: &egui::Context, panel_width: f32) {
-        self.remember_window(ctx);
-        let dragging = ctx.input(|i| i.pointer.any_down());
-        let width = panel_width.round();
-        let Some(known) = self.panel_width_known else {
-            self.panel_width_known = Some(width);
-            return;
-        };
-        if !dragging && width != known {
-            self.panel_width_known = Some(width);
-            self.prefs.layout.panel_width = Some(width);
-            self.save_preferences();
-        }
-    }
-
-    /// The window's size and place, as the window system reports them, into the preferences.
-    fn remember_window(&mut self, ctx: &egui::Context) {
-        let (size, position, maximized) = ctx.input(|i| {
-            let viewport = i.viewport();
-            (
-                viewport.inner_rect.map(|r| [r.width(), r.height()]),
-                viewport.outer_rect.map(|r| [r.left(), r.top()]),
-                viewport.maximized.unwrap_or(false),
-            )
-        });
-        let layout = &mut self.prefs.layout;
-        layout.maximized = maximized;
-        if !maximized {
-            // The size to come back to when it is no longer maximized.
-            layout.size = size.or(layout.size);
-            layout.position = position.or(layout.position);
         }
     }
 

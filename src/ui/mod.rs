@@ -20,6 +20,7 @@ mod jobs;
 mod panels;
 pub mod preferences;
 mod recovery;
+mod remembered;
 mod shown;
 mod span_paint;
 mod state;
