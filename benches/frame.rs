@@ -7,12 +7,16 @@
 //! - `scroll/N`: N spans, a new place in the novel every frame (nothing laid out or cached there);
 //! - `after_tag/N`: N spans, tag the selected text (one edit), then the frame that shows it
 //!   (the frame is timed);
+//! - `scroll_dense/500`, `after_tag_dense/500`: 500 spans packed into the hundredth of the novel
+//!   the frames show, so that a screen holds as many spans as with 50,000 over the whole novel
+//!   (with 500 spread over the novel a screen shows about two: that compares a screen of ~150
+//!   spans with an almost empty one);
 //! - `nested_300`: 300 spans nested around one place, in view, with the pointer on them (and
 //!   `nested_300_chooser`: clicked, the chooser open);
 //! - `labels_10000`: a label set of 10,000 labels, each used once.
 //!
-//! The frame with 50,000 spans must cost what the frame with 500 costs: what is not on screen
-//! must not be visited per frame.
+//! The frame with 50,000 (and 100,000) spans must cost what the frame with 500 costs: what is not
+//! on screen must not be visited per frame.
 //!
 //! Times are the CPU time of the UI thread per frame (`CLOCK_THREAD_CPUTIME_ID`), not wall time:
 //! on the shared build machine wall times of the same frame varied fivefold with the load.
@@ -61,6 +65,18 @@ fn spread_spans(len: usize, n: usize) -> Vec<Span> {
         }
         place += 1;
     }
+    spans
+}
+
+/// `n` spans as [`spread_spans`] makes them, packed into the `len / squeeze` code points after
+/// `from`.
+fn packed_spans(len: usize, n: usize, from: usize, squeeze: usize) -> Vec<Span> {
+    let mut spans = spread_spans(len / squeeze, n);
+    for s in &mut spans {
+        s.start += from;
+        s.end += from;
+    }
+    spans.sort_by_key(Span::sort_key);
     spans
 }
 
@@ -176,6 +192,67 @@ impl Window {
     }
 }
 
+/// `scroll{suffix}/n` and `after_tag{suffix}/n` on `window`, with the frames in code points
+/// `[from, to)` of the text.
+fn scroll_and_tag(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    mut window: Window,
+    suffix: &str,
+    n: usize,
+    from: usize,
+    to: usize,
+) {
+    let len = to - from;
+    // A new place every frame: what scrolling through the novel costs. The text view keeps the
+    // layout of every place it has shown; the font size alternates (as Ctrl+- and Ctrl++ do) so
+    // that no frame finds its place laid out, however many frames criterion runs.
+    let mut place = 0;
+    group.bench_function(BenchmarkId::new(format!("scroll{suffix}"), n), |b| {
+        b.iter_custom(|iters| {
+            let next_place = |window: &mut Window| {
+                place = (place + 7919) % len;
+                let view = &mut window.app.text_view;
+                view.font_size = if view.font_size == 20.0 { 20.5 } else { 20.0 };
+                view.scroll_to(from + place);
+            };
+            cpu_time_of_frames(iters, &mut window, next_place, |_| {})
+        })
+    });
+    window.app.text_view.font_size = 20.0;
+
+    // Tag the selected text (one edit through the app's command), then the frame that shows it.
+    // Only the frame is timed (the edit itself is the core's, measured in long_document); the
+    // tag is undone after each frame (untimed, with its own frame) so the project keeps its N
+    // spans.
+    let middle = from + len / 2;
+    window.show(middle);
+    let mut at = middle;
+    group.bench_function(BenchmarkId::new(format!("after_tag{suffix}"), n), |b| {
+        b.iter_custom(|iters| {
+            let tag = |window: &mut Window| {
+                at = middle + (at + 3 - middle) % 200;
+                window.app.selection = TextSelection {
+                    anchor: at,
+                    caret: at + 2,
+                };
+                let ctx = window.ctx.clone();
+                window
+                    .app
+                    .run_command(&ctx, Command::ApplyLabel("WORK".into()));
+            };
+            let undo = |window: &mut Window| {
+                if window.app.editor.history.can_undo() {
+                    let ctx = window.ctx.clone();
+                    window.app.run_command(&ctx, Command::Undo);
+                    // As in the window, a frame follows every edit, the undo too.
+                    window.frame();
+                }
+            };
+            cpu_time_of_frames(iters, &mut window, tag, undo)
+        })
+    });
+}
+
 fn frames(c: &mut Criterion) {
     let path = novel_path();
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -189,60 +266,24 @@ fn frames(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("frame");
     group.sample_size(30);
-    for n in [500, 50_000] {
-        let mut window = Window::new(project(
+    // The spread cases: N spans over the whole novel, frames anywhere in it.
+    for n in [500, 50_000, 100_000] {
+        let window = Window::new(project(
             &text,
             LabelSet::news_default(),
             spread_spans(len, n),
         ));
-        // A new place every frame: what scrolling through the novel costs. The text view keeps
-        // the layout of every place it has shown; the font size alternates (as Ctrl+- and Ctrl++
-        // do) so that no frame finds its place laid out, however many frames criterion runs.
-        let mut place = 0;
-        group.bench_function(BenchmarkId::new("scroll", n), |b| {
-            b.iter_custom(|iters| {
-                let next_place = |window: &mut Window| {
-                    place = (place + 7919) % len;
-                    let view = &mut window.app.text_view;
-                    view.font_size = if view.font_size == 20.0 { 20.5 } else { 20.0 };
-                    view.scroll_to(place);
-                };
-                cpu_time_of_frames(iters, &mut window, next_place, |_| {})
-            })
-        });
-        window.app.text_view.font_size = 20.0;
-
-        // Tag the selected text (one edit through the app's command), then the frame that shows
-        // it. Only the frame is timed (the edit itself is the core's, measured in
-        // long_document); the tag is undone after each frame (untimed, with its own frame) so
-        // the project keeps its N spans.
-        window.show(len / 2);
-        let mut at = len / 2;
-        group.bench_function(BenchmarkId::new("after_tag", n), |b| {
-            b.iter_custom(|iters| {
-                let tag = |window: &mut Window| {
-                    at = len / 2 + (at + 3 - len / 2) % 200;
-                    window.app.selection = TextSelection {
-                        anchor: at,
-                        caret: at + 2,
-                    };
-                    let ctx = window.ctx.clone();
-                    window
-                        .app
-                        .run_command(&ctx, Command::ApplyLabel("WORK".into()));
-                };
-                let undo = |window: &mut Window| {
-                    if window.app.editor.history.can_undo() {
-                        let ctx = window.ctx.clone();
-                        window.app.run_command(&ctx, Command::Undo);
-                        // As in the window, a frame follows every edit, the undo too.
-                        window.frame();
-                    }
-                };
-                cpu_time_of_frames(iters, &mut window, tag, undo)
-            })
-        });
+        scroll_and_tag(&mut group, window, "", n, 0, len);
     }
+    // The dense case: 500 spans in the hundredth of the novel around its middle, and the frames
+    // there: as many spans on screen as the spread 50,000 put there.
+    let (from, to) = (len / 2 - len / 200, len / 2 + len / 200);
+    let window = Window::new(project(
+        &text,
+        LabelSet::news_default(),
+        packed_spans(len, 500, from, 100),
+    ));
+    scroll_and_tag(&mut group, window, "_dense", 500, from, to);
 
     // 300 spans nested around one place, in view, the pointer on them (their tooltip).
     let centre = 3000;

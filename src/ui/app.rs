@@ -29,6 +29,8 @@ use crate::core::{Editor, LabelSet, Project, SpanId};
 
 /// Autosave this long after the last edit (the promise is "within 2 seconds").
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(1000);
+/// The annotation panel's width until the user drags its edge.
+const PANEL_WIDTH: f32 = 340.0;
 
 /// The open project's plumbing: its lock and its autosave.
 pub(super) struct Session {
@@ -118,6 +120,8 @@ pub struct SpantagApp {
     pub(super) focus_text: bool,
     /// A text field had the keyboard at the end of the last frame.
     typing_last_frame: bool,
+    /// The annotation panel's width as first shown or last remembered.
+    pub(super) panel_width_known: Option<f32>,
     /// Close after this many frames (the test script's smoke test of the real window).
     pub exit_after_frames: Option<u64>,
     frames: u64,
@@ -175,6 +179,7 @@ impl SpantagApp {
             focus_text: true,
             typing_last_frame: false,
             exit_after_frames: None,
+            panel_width_known: None,
             frames: 0,
         };
         app.apply_theme(ctx);
@@ -190,45 +195,6 @@ impl SpantagApp {
         let mut app = Self::new(ctx, Project::new(LabelSet::news_default(), vec![]), None);
         app.open_path(path);
         app
-    }
-
-    /// Take over remembered preferences (at start-up).
-    pub fn use_preferences(&mut self, ctx: &egui::Context, prefs: Preferences) {
-        self.text_view.font_size = prefs.font_size;
-        self.text_view.show_rejected = prefs.show_rejected;
-        self.review = ReviewState {
-            on: self.review.on,
-            ..prefs.review.clone()
-        };
-        self.prefs = prefs;
-        self.apply_theme(ctx);
-    }
-
-    /// Write the preferences where they are remembered, if anywhere.
-    pub(super) fn save_preferences(&mut self) {
-        self.prefs.font_size = self.text_view.font_size;
-        self.prefs.show_rejected = self.text_view.show_rejected;
-        self.prefs.review = ReviewState {
-            on: false,
-            ..self.review.clone()
-        };
-        if let Some(path) = &self.preferences_path
-            && let Err(e) = self.prefs.save(path)
-        {
-            self.status = Some(format!(
-                "Cannot remember your preferences in {}: {e}",
-                path.display()
-            ));
-        }
-    }
-
-    pub(super) fn apply_theme(&self, ctx: &egui::Context) {
-        use super::preferences::Theme;
-        ctx.set_theme(match self.prefs.theme {
-            Theme::System => egui::ThemePreference::System,
-            Theme::Light => egui::ThemePreference::Light,
-            Theme::Dark => egui::ThemePreference::Dark,
-        });
     }
 
     /// Show `dialog` now, or after the one showing.
@@ -385,6 +351,9 @@ impl SpantagApp {
     fn handle_close_request(&mut self, ctx: &egui::Context) {
         if ctx.input(|i| i.viewport().close_requested()) {
             self.commit_note_draft();
+            // The window's size and place as it closes (also when the close is cancelled).
+            self.remember_window(ctx);
+            self.save_preferences();
         }
         if ctx.input(|i| i.viewport().close_requested())
             && !self.allow_close
@@ -515,10 +484,11 @@ impl eframe::App for SpantagApp {
         egui::Panel::bottom("spantag_status").show(ui, |ui| {
             panels::menu::status_bar(ui, &shown, &self.selection, self.status.as_deref())
         });
-        egui::Panel::right("spantag_panel")
-            .default_size(340.0)
+        let panel = egui::Panel::right("spantag_panel")
+            .default_size(self.prefs.layout.panel_width.unwrap_or(PANEL_WIDTH))
             .size_range(240.0..=640.0)
             .show(ui, |ui| panels::show(ui, &shown, &mut self.panel, &sender));
+        let panel_width = panel.response.rect.width();
         if self.find.open {
             egui::Panel::top("spantag_find").show(ui, |ui| {
                 panels::menu::find_bar(ui, &mut self.find, &self.editor.project.labels, &sender)
@@ -559,6 +529,7 @@ impl eframe::App for SpantagApp {
         for command in self.received.drain() {
             self.run_command(&ctx, command);
         }
+        self.remember_layout(&ctx, panel_width);
         self.autosave(&ctx);
 
         self.frames += 1;

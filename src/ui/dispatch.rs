@@ -131,7 +131,10 @@ impl SpantagApp {
                 self.text_view.font_size = (self.text_view.font_size - 2.0).max(10.0);
                 self.save_preferences();
             }
-            Command::ToggleStatistics => self.show_statistics = !self.show_statistics,
+            Command::ToggleStatistics => {
+                self.show_statistics = !self.show_statistics;
+                self.save_preferences();
+            }
             Command::ToggleTheme => {
                 self.prefs.theme = if ctx.theme() == egui::Theme::Dark {
                     Theme::Light

@@ -19,6 +19,8 @@ pub mod fonts;
 mod jobs;
 mod panels;
 pub mod preferences;
+mod recovery;
+mod remembered;
 mod shown;
 mod span_paint;
 mod state;
@@ -56,23 +58,29 @@ pub fn run(
         // Also on the terminal, for those who started us from one.
         eprintln!("{error}");
     }
+    let preferences_path = preferences::Preferences::default_path();
+    let remembered = preferences_path
+        .as_deref()
+        .map(preferences::Preferences::load)
+        .unwrap_or_default();
+    let layout = &remembered.layout;
+    let mut viewport = eframe::egui::ViewportBuilder::default()
+        .with_title("Spantag")
+        .with_inner_size(layout.size.unwrap_or([1280.0, 800.0]))
+        .with_min_inner_size([640.0, 400.0])
+        .with_maximized(layout.maximized)
+        .with_drag_and_drop(true);
+    if let Some(position) = layout.position {
+        viewport = viewport.with_position(position);
+    }
     let options = eframe::NativeOptions {
-        viewport: eframe::egui::ViewportBuilder::default()
-            .with_title("Spantag")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([640.0, 400.0])
-            .with_drag_and_drop(true),
+        viewport,
         ..Default::default()
     };
     eframe::run_native(
         "Spantag",
         options,
         Box::new(move |cc| {
-            let preferences_path = preferences::Preferences::default_path();
-            let remembered = preferences_path
-                .as_deref()
-                .map(preferences::Preferences::load)
-                .unwrap_or_default();
             let mut app = SpantagApp::new(
                 &cc.egui_ctx,
                 crate::core::Project::new(crate::core::LabelSet::news_default(), vec![]),

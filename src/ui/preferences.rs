@@ -1,5 +1,6 @@
 //! What the user sets once and Spantag remembers between sessions: their name as annotator,
-//! the text size, the theme, whether rejected spans show, the review filter, recent files.
+//! the text size, the theme, whether rejected spans show, the review filter, recent files, and
+//! the window's layout (its size and place, the panel's width, the statistics window).
 //!
 //! Every field has a default, so files written by older versions (only `annotator`) still load.
 
@@ -37,6 +38,23 @@ pub struct Preferences {
     pub recent: Vec<PathBuf>,
     /// "Also tag the other occurrences" adds suggestions to review, not accepted spans.
     pub occurrences_as_suggestions: bool,
+    pub layout: WindowLayout,
+}
+
+/// Where the window and its panels were when last changed: put back at the next start.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WindowLayout {
+    /// The annotation panel's width, in points; `None`: the default.
+    pub panel_width: Option<f32>,
+    /// The statistics window is open.
+    pub statistics: bool,
+    /// The window's inner size, in points; `None`: the default.
+    pub size: Option<[f32; 2]>,
+    /// Where the window's outer top-left corner was on the screen, in points; `None`: where
+    /// the window manager puts it.
+    pub position: Option<[f32; 2]>,
+    pub maximized: bool,
 }
 
 impl Default for Preferences {
@@ -49,6 +67,7 @@ impl Default for Preferences {
             review: ReviewState::default(),
             recent: Vec::new(),
             occurrences_as_suggestions: false,
+            layout: WindowLayout::default(),
         }
     }
 }
@@ -101,6 +120,24 @@ mod tests {
         assert_eq!(prefs.annotator.as_deref(), Some("王芳"));
         assert_eq!(prefs.font_size, Preferences::default().font_size);
         assert_eq!(prefs.theme, Theme::System);
+    }
+
+    #[test]
+    fn the_window_layout_survives_a_save_and_load_and_older_files_have_none() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("preferences.json");
+        std::fs::write(&path, r#"{"annotator": "王芳", "font_size": 22.0}"#).expect("write");
+        assert_eq!(Preferences::load(&path).layout, WindowLayout::default());
+        let mut prefs = Preferences::load(&path);
+        prefs.layout = WindowLayout {
+            panel_width: Some(412.0),
+            statistics: true,
+            size: Some([1000.0, 700.0]),
+            position: Some([40.0, 30.0]),
+            maximized: false,
+        };
+        prefs.save(&path).expect("save");
+        assert_eq!(Preferences::load(&path), prefs);
     }
 
     #[test]

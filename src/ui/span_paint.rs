@@ -1,12 +1,17 @@
 //! Painting annotations over one laid-out block of the text view: the selection, span fills,
 //! the compare overlay, underlines in lanes, label tags, the "+N" marker for nesting deeper than
 //! the lanes, the caret. Only spans overlapping the block are visited. Never handles input.
+//!
+//! A densely tagged screen holds a few hundred spans: their fills are one mesh per block, and
+//! their underlines another (plain rectangles, dashes for suggestions), not a rounded rectangle
+//! and a stroked line per span and row for egui to tessellate every frame.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use eframe::egui::{
-    self, Align2, Color32, CornerRadius, FontId, Galley, Pos2, Rect, Stroke, StrokeKind,
+    self, Align2, Color32, CornerRadius, FontId, Galley, Mesh, Pos2, Rect, Shape, Stroke,
+    StrokeKind,
 };
 
 use super::text_layout::{self, Block};
@@ -31,6 +36,24 @@ pub struct CompareOverlay {
 
 const LANE_GAP: f32 = 4.0;
 const UNDERLINE: f32 = 2.5;
+/// A suggestion's dashed underline: dash and gap lengths.
+const DASH: f32 = 5.0;
+const DASH_GAP: f32 = 3.0;
+
+/// An underline from `x0` to `x1` centred on `y`, solid or dashed, added to `mesh`.
+fn add_underline(mesh: &mut Mesh, x0: f32, x1: f32, y: f32, color: Color32, dashed: bool) {
+    let half = UNDERLINE / 2.0;
+    let piece = |a: f32, b: f32| Rect::from_min_max(Pos2::new(a, y - half), Pos2::new(b, y + half));
+    if !dashed {
+        mesh.add_colored_rect(piece(x0, x1), color);
+        return;
+    }
+    let mut x = x0;
+    while x < x1 {
+        mesh.add_colored_rect(piece(x, (x + DASH).min(x1)), color);
+        x += DASH + DASH_GAP;
+    }
+}
 
 /// How the text is painted this frame.
 pub(super) struct Look {
@@ -176,6 +199,7 @@ pub(super) fn paint_block(
             }
         })
         .collect();
+    let mut fills = Mesh::default();
     for ((s, _), rects) in spans
         .iter()
         .zip(&lanes)
@@ -193,8 +217,11 @@ pub(super) fn paint_block(
                 Pos2::new(r.left(), r.top() + 2.0),
                 Pos2::new(r.right(), r.top() + font_size * 1.3),
             );
-            painter.rect_filled(text_box, 2.0, color);
+            fills.add_colored_rect(text_box, color);
         }
+    }
+    if !fills.is_empty() {
+        painter.add(Shape::mesh(fills));
     }
     let block_end = end.max(start + 1);
     if let Some(overlay) = overlay {
@@ -241,6 +268,7 @@ pub(super) fn paint_block(
     let tag_font = FontId::proportional((font_size * 0.45).max(8.0));
     // One galley per label tag and colour, not one text layout per span.
     let mut tags: HashMap<(&str, Color32), Arc<Galley>> = HashMap::new();
+    let mut underlines = Mesh::default();
     for ((s, &lane), rects) in spans.iter().zip(&lanes).zip(&span_rects) {
         let selected = Some(s.id) == selected_span;
         if !in_lane(lane) && !selected {
@@ -249,20 +277,18 @@ pub(super) fn paint_block(
         let color = colors.span(s);
         // While comparing, the lanes belong to the annotators; gold is the background.
         for r in rects.iter().filter(|_| overlay.is_none() && in_lane(lane)) {
+            // Suggested (and shown rejected) spans: dashed, so they read as "not decided" at a
+            // glance.
+            let dashed = s.status != SpanStatus::Accepted;
             let y = underline_y(*r, lane);
-            let ends = [Pos2::new(r.left() + 1.0, y), Pos2::new(r.right() - 1.0, y)];
-            if s.status == SpanStatus::Accepted {
-                painter.line_segment(ends, Stroke::new(UNDERLINE, color));
-            } else {
-                // Suggested (and shown rejected) spans: dashed, so they read as
-                // "not decided" at a glance.
-                painter.extend(egui::Shape::dashed_line(
-                    &ends,
-                    Stroke::new(UNDERLINE, color),
-                    5.0,
-                    3.0,
-                ));
-            }
+            add_underline(
+                &mut underlines,
+                r.left() + 1.0,
+                r.right() - 1.0,
+                y,
+                color,
+                dashed,
+            );
         }
         if selected {
             for r in rects {
@@ -289,6 +315,9 @@ pub(super) fn paint_block(
             let at = Pos2::new(first.left(), first.top() + 1.0 - tag.size().y);
             painter.galley(at, tag.clone(), color);
         }
+    }
+    if !underlines.is_empty() {
+        painter.add(Shape::mesh(underlines));
     }
     // Spans nested too deep for a lane: "+N" over where each group of them starts, to the
     // left of any label tag there. A click there opens the chooser, which lists them all.
@@ -362,5 +391,63 @@ mod tests {
         assert_eq!(lane_capacity(20.0, 37.0), 3);
         // Never fewer than one lane.
         assert_eq!(lane_capacity(20.0, 10.0), 1);
+    }
+    #[test]
+    fn a_block_paints_its_fills_and_underlines_as_two_meshes_whatever_the_span_count() {
+        use crate::core::Document;
+        // 20 places, each a 2-character span with a 1-character one nested in it (a lane
+        // below), one in three suggested (dashed): 40 spans, 20 label tags.
+        let text = "甲乙丙".repeat(20);
+        let mut spans = Vec::new();
+        for i in 0..20 {
+            let mut outer = Span::new(SpanId(2 * i + 1), 3 * i as usize, 3 * i as usize + 2, "PER");
+            if i % 3 == 0 {
+                outer.status = SpanStatus::Suggested;
+            }
+            spans.push(outer);
+            let at = 3 * i as usize;
+            spans.push(Span::new(SpanId(2 * i + 2), at, at + 1, "GPE"));
+        }
+        let doc = AnnotatedDocument::new(Document::new("d", "d", &text), SpanIndex::new(spans));
+        let mut colors = LabelColors::default();
+        colors.refresh(&LabelSet::news_default());
+        let look = Look {
+            font_size: 20.0,
+            row_height: 37.0,
+            text_color: Color32::BLACK,
+            selection_color: Color32::LIGHT_BLUE,
+            caret: None,
+            selection: (0, 0),
+            selected_span: None,
+            show_rejected: false,
+        };
+        let ctx = egui::Context::default();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            let galley = ui.painter().layout_no_wrap(
+                text.clone(),
+                FontId::proportional(20.0),
+                Color32::BLACK,
+            );
+            let drawn = DrawnBlock {
+                block: text_layout::Block {
+                    start: 0,
+                    end: text.chars().count(),
+                },
+                origin: Pos2::new(10.0, 10.0),
+                galley,
+            };
+            let painter = ui.painter().clone();
+            paint_block(&painter, &drawn, &doc, None, &colors, &look);
+        });
+        // The font atlas's first upload: no GPU here to take it.
+        output.textures_delta.clear();
+        // The text, the fills, the underlines, and one tag over each outer span.
+        assert_eq!(output.shapes.len(), 3 + 20);
+        let meshes = output
+            .shapes
+            .iter()
+            .filter(|c| matches!(c.shape, Shape::Mesh(_)))
+            .count();
+        assert_eq!(meshes, 2);
     }
 }

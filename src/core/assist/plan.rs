@@ -131,10 +131,19 @@ pub fn plan(
         };
         let counts = per_label.entry(candidate.label.clone()).or_default();
         let (start, end) = (candidate.start, candidate.end);
-        let covered_by_span = d
-            .spans
-            .overlapping(start, end)
-            .any(|s| s.label == candidate.label && s.status != SpanStatus::Rejected);
+        // One pass over the spans there (a count of other occurrences runs this per hit in the
+        // frame after an edit): covered by a span of the label, or rejected exactly here.
+        let (mut covered_by_span, mut rejected) = (false, false);
+        for s in d.spans.overlapping(start, end) {
+            if s.label != candidate.label {
+                continue;
+            }
+            if s.status == SpanStatus::Rejected {
+                rejected |= s.start == start && s.end == end;
+            } else {
+                covered_by_span = true;
+            }
+        }
         let mine = planned.entry((index, label_index)).or_default();
         let covered_by_plan = mine
             .range(..end)
@@ -144,12 +153,6 @@ pub fn plan(
             counts.covered += 1;
             continue;
         }
-        let rejected = d.spans.overlapping(start, end).any(|s| {
-            s.start == start
-                && s.end == end
-                && s.label == candidate.label
-                && s.status == SpanStatus::Rejected
-        });
         if rejected {
             counts.rejected += 1;
             continue;

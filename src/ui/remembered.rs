@@ -1,0 +1,89 @@
+//! What the window remembers between sessions, applied and written: the preferences taken over
+//! at start-up, written when one changes, and the window's layout followed frame by frame
+//! (written when a panel resize ends and when the window closes). Part of the app; never draws.
+
+use eframe::egui;
+
+use super::app::SpantagApp;
+use super::preferences::Preferences;
+use super::state::ReviewState;
+
+impl SpantagApp {
+    /// Take over remembered preferences (at start-up).
+    pub fn use_preferences(&mut self, ctx: &egui::Context, prefs: Preferences) {
+        self.text_view.font_size = prefs.font_size;
+        self.text_view.show_rejected = prefs.show_rejected;
+        self.review = ReviewState {
+            on: self.review.on,
+            ..prefs.review.clone()
+        };
+        self.show_statistics = prefs.layout.statistics;
+        self.prefs = prefs;
+        self.apply_theme(ctx);
+    }
+
+    /// Write the preferences where they are remembered, if anywhere.
+    pub(super) fn save_preferences(&mut self) {
+        self.prefs.font_size = self.text_view.font_size;
+        self.prefs.show_rejected = self.text_view.show_rejected;
+        self.prefs.layout.statistics = self.show_statistics;
+        self.prefs.review = ReviewState {
+            on: false,
+            ..self.review.clone()
+        };
+        if let Some(path) = &self.preferences_path
+            && let Err(e) = self.prefs.save(path)
+        {
+            self.status = Some(format!(
+                "Cannot remember your preferences in {}: {e}",
+                path.display()
+            ));
+        }
+    }
+
+    pub(super) fn apply_theme(&self, ctx: &egui::Context) {
+        use super::preferences::Theme;
+        ctx.set_theme(match self.prefs.theme {
+            Theme::System => egui::ThemePreference::System,
+            Theme::Light => egui::ThemePreference::Light,
+            Theme::Dark => egui::ThemePreference::Dark,
+        });
+    }
+
+    /// Keep the window's layout in the preferences: its size and place every frame (written
+    /// when it closes), the panel's width when a resize of it ends (written then, not in every
+    /// frame of the drag; the width the panel first shows is not a change).
+    pub(super) fn remember_layout(&mut self, ctx: &egui::Context, panel_width: f32) {
+        self.remember_window(ctx);
+        let dragging = ctx.input(|i| i.pointer.any_down());
+        let width = panel_width.round();
+        let Some(known) = self.panel_width_known else {
+            self.panel_width_known = Some(width);
+            return;
+        };
+        if !dragging && width != known {
+            self.panel_width_known = Some(width);
+            self.prefs.layout.panel_width = Some(width);
+            self.save_preferences();
+        }
+    }
+
+    /// The window's size and place, as the window system reports them, into the preferences.
+    pub(super) fn remember_window(&mut self, ctx: &egui::Context) {
+        let (size, position, maximized) = ctx.input(|i| {
+            let viewport = i.viewport();
+            (
+                viewport.inner_rect.map(|r| [r.width(), r.height()]),
+                viewport.outer_rect.map(|r| [r.left(), r.top()]),
+                viewport.maximized.unwrap_or(false),
+            )
+        });
+        let layout = &mut self.prefs.layout;
+        layout.maximized = maximized;
+        if !maximized {
+            // The size to come back to when it is no longer maximized.
+            layout.size = size.or(layout.size);
+            layout.position = position.or(layout.position);
+        }
+    }
+}
