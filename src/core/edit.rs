@@ -43,6 +43,12 @@ pub enum Edit {
         before: Label,
         after: Label,
     },
+    /// Mark document `doc` done (or not done); applied only when it is not already so, and its
+    /// inverse flips it back (see [`super::doc_status`]).
+    SetDone {
+        doc: DocId,
+        done: bool,
+    },
 }
 
 impl Edit {
@@ -51,7 +57,8 @@ impl Edit {
         match self {
             Self::AddSpan { doc, .. }
             | Self::RemoveSpan { doc, .. }
-            | Self::ChangeSpan { doc, .. } => Some(doc),
+            | Self::ChangeSpan { doc, .. }
+            | Self::SetDone { doc, .. } => Some(doc),
             Self::AddLabel { .. } | Self::RemoveLabel { .. } | Self::ChangeLabel { .. } => None,
         }
     }
@@ -85,6 +92,7 @@ impl Edit {
                 before: after,
                 after: before,
             },
+            Self::SetDone { doc, done } => Self::SetDone { doc, done: !done },
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod assist;
 pub mod atomic_write;
 pub mod compare;
+pub mod doc_status;
 pub mod document;
 pub mod edit;
 pub mod editor;
@@ -28,6 +29,7 @@ pub mod tagger;
 pub mod text_file;
 pub mod validate;
 
+pub use doc_status::{DocStatus, Progress};
 pub use document::{DocId, Document};
 pub use edit::{Edit, Transaction};
 pub use editor::Editor;

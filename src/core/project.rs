@@ -25,6 +25,9 @@ pub struct Project {
     /// version 2), so the id of a deleted span is never given to another one, not even after
     /// saving and reopening: an old export, a note or a merge that names an id means one span.
     next_span_id: u64,
+    /// The documents the user marked done (see [`super::doc_status`]); changed only by
+    /// [`Edit::SetDone`].
+    done: HashSet<DocId>,
 }
 
 /// Why an edit could not be applied. The project is left as it was.
@@ -48,6 +51,12 @@ pub enum EditError {
     LabelConflict(String),
     #[error("label {0} does not exist (or was changed in the meantime)")]
     MissingLabel(String),
+    #[error("document \"{doc}\" is already {}", done_word(.done))]
+    AlreadyMarked { doc: DocId, done: bool },
+}
+
+fn done_word(done: &bool) -> &'static str {
+    if *done { "done" } else { "not done" }
 }
 
 impl Project {
@@ -63,6 +72,7 @@ impl Project {
             labels,
             documents,
             next_span_id: 1,
+            done: HashSet::new(),
         }
     }
 
@@ -80,6 +90,24 @@ impl Project {
             labels,
             documents,
             next_span_id: max_id + 1,
+            done: HashSet::new(),
+        }
+    }
+
+    /// Whether the document at `index` is marked done.
+    pub fn is_done(&self, index: usize) -> bool {
+        !self.done.is_empty()
+            && self
+                .documents
+                .get(index)
+                .is_some_and(|d| self.done.contains(d.document.id.as_str()))
+    }
+
+    /// Mark `doc` done as a loader found it in a file: not an edit (edits use
+    /// [`Edit::SetDone`]). An id the project does not hold is ignored.
+    pub fn restore_done(&mut self, doc: DocId) {
+        if self.doc_index(&doc).is_some() {
+            self.done.insert(doc);
         }
     }
 
@@ -261,7 +289,7 @@ impl Project {
                 // Spans that kept the old name (none, once the rename moved them) are caught here.
                 Edit::ChangeLabel { before, .. } => names.push(&before.name),
                 Edit::RemoveLabel { label, .. } => names.push(&label.name),
-                Edit::RemoveSpan { .. } | Edit::AddLabel { .. } => {}
+                Edit::RemoveSpan { .. } | Edit::AddLabel { .. } | Edit::SetDone { .. } => {}
             }
         }
         names.sort_unstable();
@@ -352,6 +380,21 @@ impl Project {
                     for d in &mut self.documents {
                         d.spans.relabel(&before.name, &after.name);
                     }
+                }
+                Ok(edit.clone())
+            }
+            Edit::SetDone { doc, done } => {
+                self.locate(doc, hint)?;
+                let changed = if *done {
+                    self.done.insert(doc.clone())
+                } else {
+                    self.done.remove(doc)
+                };
+                if !changed {
+                    return Err(EditError::AlreadyMarked {
+                        doc: doc.clone(),
+                        done: *done,
+                    });
                 }
                 Ok(edit.clone())
             }

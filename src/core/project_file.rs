@@ -93,6 +93,9 @@ struct DocumentRecord {
     id: String,
     #[serde(default)]
     name: String,
+    /// The user marked the document done (see `doc_status`); missing: not done.
+    #[serde(default)]
+    done: bool,
     #[serde(default)]
     sha256: Option<String>,
     text: String,
@@ -132,20 +135,24 @@ struct FileRecordOut<'a> {
     documents: DocumentsOut<'a>,
 }
 
-struct DocumentsOut<'a>(&'a [AnnotatedDocument]);
+struct DocumentsOut<'a>(&'a Project);
 
 impl Serialize for DocumentsOut<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|d| DocumentRecordOut {
-            id: &d.document.id,
-            name: if d.document.name == d.document.id {
-                ""
-            } else {
-                &d.document.name
-            },
-            sha256: d.document.sha256(),
-            text: d.document.text(),
-            spans: SpansOut(d),
+        let project = self.0;
+        serializer.collect_seq(project.documents.iter().enumerate().map(|(i, d)| {
+            DocumentRecordOut {
+                id: &d.document.id,
+                name: if d.document.name == d.document.id {
+                    ""
+                } else {
+                    &d.document.name
+                },
+                done: project.is_done(i),
+                sha256: d.document.sha256(),
+                text: d.document.text(),
+                spans: SpansOut(d),
+            }
         }))
     }
 }
@@ -155,6 +162,8 @@ struct DocumentRecordOut<'a> {
     id: &'a str,
     #[serde(skip_serializing_if = "str::is_empty")]
     name: &'a str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    done: bool,
     sha256: &'a str,
     text: &'a str,
     spans: SpansOut<'a>,
@@ -248,6 +257,7 @@ fn migrate_v0(old: FileRecordV0) -> FileRecord {
         .map(|d| DocumentRecord {
             id: d.id,
             name: String::new(),
+            done: false,
             sha256: None,
             text: d.text,
             spans: d
@@ -504,7 +514,11 @@ fn validate(
         ));
     }
     let mut documents = Vec::with_capacity(record.documents.len());
+    let mut done = Vec::new();
     for (d, doc) in record.documents.into_iter().enumerate() {
+        if doc.done {
+            done.push(crate::core::DocId::new(&doc.id));
+        }
         let doc_place = format!("document {} (\"{}\")", d + 1, doc.id);
         if doc.id.is_empty() {
             problems.push(format!("{doc_place}: the document id is empty"));
@@ -622,6 +636,9 @@ fn validate(
         return Err(problems);
     }
     let mut project = Project::from_parts(LabelSet::new(record.labels), documents);
+    for doc in done {
+        project.restore_done(doc);
+    }
     // Past every id the file holds, the spans left out for drift included (re-anchoring puts
     // them back with their ids), and past the stored value, whichever is higher: ids written
     // by hand or by another tool at or above the stored value raise it, never refuse the file.
@@ -656,7 +673,7 @@ pub fn write_json(project: &Project, mut out: impl Write) -> Result<(), serde_js
         version: FORMAT_VERSION,
         next_span_id: Some(project.next_span_id()),
         labels: project.labels.iter().collect(),
-        documents: DocumentsOut(&project.documents),
+        documents: DocumentsOut(project),
     };
     serde_json::to_writer_pretty(&mut out, &record)?;
     out.write_all(b"\n").map_err(serde_json::Error::io)
