@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Project, SpanStatus};
+use super::{DocStatus, Progress, Project, SpanStatus};
 
 #[derive(Serialize)]
 pub struct Stats {
@@ -18,6 +18,8 @@ pub struct Stats {
     /// Spans per annotator; spans without one are counted under [`NO_ANNOTATOR`].
     pub per_annotator: BTreeMap<String, usize>,
     pub review: ReviewProgress,
+    /// Documents done, in progress and not started (see `doc_status`).
+    pub progress: Progress,
     pub per_document: Vec<DocumentStats>,
 }
 
@@ -56,6 +58,7 @@ pub struct DocumentStats {
     pub id: String,
     pub characters: usize,
     pub spans: usize,
+    pub status: DocStatus,
     pub per_label: BTreeMap<String, usize>,
 }
 
@@ -67,7 +70,10 @@ pub fn compute(project: &Project) -> Stats {
     let mut per_annotator = BTreeMap::new();
     let (mut accepted, mut suggested, mut rejected) = (0, 0, 0);
     let mut per_document = Vec::new();
-    for d in &project.documents {
+    let mut progress = Progress::default();
+    for (i, d) in project.documents.iter().enumerate() {
+        let status = project.doc_status(i).unwrap_or(DocStatus::NotStarted);
+        progress.count(status);
         let mut doc_labels = zero_counts.clone();
         for span in d.spans.iter() {
             *doc_labels.entry(span.label.clone()).or_default() += 1;
@@ -87,6 +93,7 @@ pub fn compute(project: &Project) -> Stats {
             id: d.document.id.clone(),
             characters: d.document.char_len(),
             spans: d.spans.len(),
+            status,
             per_label: doc_labels,
         });
     }
@@ -98,6 +105,7 @@ pub fn compute(project: &Project) -> Stats {
         per_status,
         per_annotator,
         review: ReviewProgress::new(accepted, suggested, rejected),
+        progress,
         per_document,
     }
 }
