@@ -37,6 +37,8 @@ pub struct Preferences {
     pub recent: Vec<PathBuf>,
     /// "Also tag the other occurrences" adds suggestions to review, not accepted spans.
     pub occurrences_as_suggestions: bool,
+    /// The document navigator (the left panel) is shown.
+    pub show_navigator: bool,
 }
 
 impl Default for Preferences {
@@ -49,6 +51,7 @@ impl Default for Preferences {
             review: ReviewState::default(),
             recent: Vec::new(),
             occurrences_as_suggestions: false,
+            show_navigator: true,
         }
     }
 }
