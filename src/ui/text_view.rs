@@ -253,6 +253,11 @@ impl TextView {
         let mut scroll_area = egui::ScrollArea::vertical()
             .id_salt("spantag_text_scroll")
             .auto_shrink(false);
+        if self.scroll_to_top && self.scroll_to.is_some_and(|(target, _)| target == 0) {
+            // The very top needs no layout to settle: exact at once, no extra frames.
+            self.scroll_to = None;
+            scroll_area = scroll_area.vertical_scroll_offset(0.0);
+        }
         if let Some((target, passes)) = self.scroll_to {
             let viewport_height = self.viewport.height().max(200.0);
             let layout = self.layout_for(doc_index, doc);
