@@ -56,7 +56,7 @@ pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut NavigatorState, tx
         }
     }
     ui.horizontal(|ui| {
-        let label = ui.label("Name");
+        let label = ui.label("Filter");
         ui.add(
             egui::TextEdit::singleline(&mut state.name_filter)
                 .hint_text("part of the name")
@@ -74,7 +74,7 @@ pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut NavigatorState, tx
         Some(s) => format!("{} ({})", capitalised(s.as_str()), count(s)),
     };
     ui.horizontal(|ui| {
-        let label = ui.label("Status");
+        let label = ui.label("Show");
         egui::ComboBox::from_id_salt("spantag_navigator_status")
             .selected_text(choice(state.status_filter))
             .width(ui.available_width())
