@@ -76,20 +76,31 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .collect();
         let json = serde_json::json!({ "progress": project.progress(), "documents": documents });
         let text = serde_json::to_string_pretty(&json).context("cannot print the statuses")?;
-        println!("{text}");
-        return Ok(ExitCode::SUCCESS);
+        return emit(&format!("{text}\n"));
     }
-    println!("{}: {}", args.file.display(), summary(&project));
+    let mut text = format!("{}: {}\n", args.file.display(), summary(&project));
     for (i, d) in project.documents.iter().enumerate() {
         let status = project.doc_status(i).unwrap_or(DocStatus::NotStarted);
-        println!(
-            "  {:<11}  {:>6} spans  {}",
+        text.push_str(&format!(
+            "  {:<11}  {:>6} spans  {}\n",
             status.as_str(),
             d.spans.len(),
             d.document.name
-        );
+        ));
     }
-    Ok(ExitCode::SUCCESS)
+    emit(&text)
+}
+
+/// Write `text` to stdout. A reader that stops early (`spantag status P.json | head`) is not
+/// an error: `println!` would panic on the closed pipe.
+fn emit(text: &str) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("cannot print the statuses: {e}"))
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// "34 of 120 done, 10 in progress, 76 not started".

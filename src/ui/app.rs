@@ -22,9 +22,7 @@ use super::panels::navigator::NavigatorState;
 use super::panels::{self, PanelState};
 use super::preferences::Preferences;
 use super::shown::Shown;
-use super::state::{
-    CompareSession, Dialog, DocView, ExportForm, FindState, OtherOccurrences, ReviewState,
-};
+use super::state::{CompareSession, Dialog, ExportForm, FindState, OtherOccurrences, ReviewState};
 use super::text_view::{TextSelection, TextView, TextViewAction};
 use crate::core::lock::ProjectLock;
 use crate::core::tagger::Evaluation;
@@ -47,6 +45,16 @@ pub(super) struct Session {
     pub owns_recovery: bool,
     /// Counts projects opened in this window: a new project restarts the history's states.
     pub generation: u64,
+}
+
+/// Where a document was left, restored when it is shown again: the first character at the
+/// top of the view (not a pixel offset: block heights are estimates until laid out, and the
+/// text size may change in between), the caret and selection, the selected span.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct DocView {
+    pub top: usize,
+    pub selection: TextSelection,
+    pub selected_span: Option<SpanId>,
 }
 
 /// Dialogs over the window besides [`SpantagApp::dialog`].

@@ -4,12 +4,12 @@
 
 use eframe::egui::{self, ViewportCommand};
 
-use super::app::SpantagApp;
+use super::app::{DocView, SpantagApp};
 use super::command::{Command, FilePurpose};
 use super::command_table;
 use super::dialogs::Palette;
 use super::preferences::Theme;
-use super::state::{AfterConfirm, DocView};
+use super::state::AfterConfirm;
 use super::text_view::TextSelection;
 use crate::core::{Document, Edit, Label, Span, SpanId, SpanStatus, Transaction};
 

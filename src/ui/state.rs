@@ -17,18 +17,6 @@ use crate::core::recovery::SpanChanges;
 use crate::core::tagger::Evaluation;
 use crate::core::{Span, SpanId, SpanStatus, Transaction};
 
-use super::text_view::TextSelection;
-
-/// Where a document was left, restored when it is shown again: the first character at the
-/// top of the view (not a pixel offset: block heights are estimates until laid out, and the
-/// text size may change in between), the caret and selection, the selected span.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DocView {
-    pub top: usize,
-    pub selection: TextSelection,
-    pub selected_span: Option<SpanId>,
-}
-
 /// What to do once the user has answered "save changes?".
 #[derive(Clone, Debug, PartialEq)]
 pub enum AfterConfirm {
