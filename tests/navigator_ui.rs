@@ -243,3 +243,40 @@ fn each_document_opens_where_it_was_left_and_the_first_time_at_its_top() {
     press_mod(&mut h, Modifiers::COMMAND, Key::PageDown);
     assert_eq!(h.state().selection, TextSelection::caret(line_20));
 }
+
+/// With 1,000 documents the list shows only some rows; the one shown follows the document
+/// opened by a key, and the status filter is chosen from its box.
+#[test]
+fn the_list_follows_the_document_shown_and_the_status_box_filters() {
+    let docs = (0..1000)
+        .map(|i| {
+            Document::new(
+                format!("d{i:04}"),
+                format!("doc-{i:04}.txt"),
+                "刘备关羽张飞",
+            )
+        })
+        .collect();
+    let mut h = harness(Project::new(LabelSet::news_default(), docs));
+    assert!(row(&h, "doc-0000.txt").is_some());
+    assert!(
+        row(&h, "doc-0700.txt").is_none(),
+        "only the rows in view are laid out"
+    );
+    h.state_mut().queue(Command::SelectDocument(699));
+    h.run();
+    press_mod(&mut h, Modifiers::COMMAND, Key::PageDown);
+    h.run();
+    assert_eq!(h.state().doc, 700);
+    assert!(row(&h, "doc-0700.txt").is_some(), "the list scrolled to it");
+
+    press_mod(&mut h, Modifiers::COMMAND, Key::Enter);
+    assert_eq!(h.state().doc, 701);
+    h.get_by_label("Show").click();
+    h.run();
+    h.get_by_label("Done (1)").click();
+    h.run();
+    assert_eq!(h.state().navigator.status_filter, Some(DocStatus::Done));
+    assert!(row(&h, "doc-0700.txt").is_some());
+    assert!(row(&h, "doc-0000.txt").is_none() && row(&h, "doc-0701.txt").is_none());
+}
