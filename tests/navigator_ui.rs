@@ -177,9 +177,16 @@ fn the_done_mark_survives_save_and_load() {
     assert!(!h.state().editor.is_dirty());
     let saved = project_file::load(&path).expect("load");
     assert!(saved.is_done(0) && saved.is_done(3) && !saved.is_done(1));
-    let h = harness_at(saved, Some(path));
+    let mut h = harness_at(saved, Some(path));
     assert!(row(&h, "c1.txt").expect("row").starts_with('●'));
     assert!(h.query_by_label("2 of 5 done").is_some());
+    // The check box marks the document shown (c1), and unmarks it.
+    h.get_by_label("This document is done").click();
+    h.run();
+    assert!(!h.state().editor.project.is_done(0));
+    h.get_by_label("This document is done").click();
+    h.run();
+    assert!(h.state().editor.project.is_done(0));
 }
 
 /// Two long documents (200 lines each).
