@@ -13,7 +13,10 @@
 //!   spans with an almost empty one);
 //! - `nested_300`: 300 spans nested around one place, in view, with the pointer on them (and
 //!   `nested_300_chooser`: clicked, the chooser open);
-//! - `labels_10000`: a label set of 10,000 labels, each used once.
+//! - `labels_10000`: a label set of 10,000 labels, each used once;
+//! - `documents/N`: the novel cut into N documents (50,000 spans in all), the navigator shown;
+//!   `after_mark/N`: mark the shown document done (one edit: the navigator's figures of one
+//!   document are counted again), then the frame that shows it.
 //!
 //! The frame with 50,000 (and 100,000) spans must cost what the frame with 500 costs: what is not
 //! on screen must not be visited per frame.
@@ -116,6 +119,30 @@ fn project(text: &str, labels: LabelSet, spans: Vec<Span>) -> Project {
         labels,
         vec![AnnotatedDocument::new(document, SpanIndex::new(spans))],
     )
+}
+
+/// `text` cut into `n` documents of about equal length, `spans` spans spread over them.
+fn documents(text: &str, n: usize, spans: usize) -> Project {
+    let chars: Vec<char> = text.chars().collect();
+    let size = chars.len().div_ceil(n);
+    let mut next_id = 1;
+    let documents = chars
+        .chunks(size)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let text: String = chunk.iter().collect();
+            let mut own = spread_spans(chunk.len(), (spans / n).max(1));
+            for span in &mut own {
+                span.id = SpanId(next_id);
+                next_id += 1;
+            }
+            AnnotatedDocument::new(
+                Document::new(format!("part-{i:04}"), format!("part-{i:04}.txt"), text),
+                SpanIndex::new(own),
+            )
+        })
+        .collect();
+    Project::from_parts(LabelSet::news_default(), documents)
 }
 
 /// The window: an egui context, the app in it, and eframe's frame handle.
@@ -329,6 +356,26 @@ fn frames(c: &mut Criterion) {
     let mut window = Window::new(project(&text, LabelSet::from_names(&names), spans));
     window.show(len / 3);
     group.bench_function("labels_10000", |b| just_frames(b, &mut window));
+
+    // The novel cut into N documents: the navigator lists N, the frame must not grow with N.
+    for n in [10, 1000] {
+        let mut window = Window::new(documents(&text, n, 50_000));
+        window.show(0);
+        group.bench_function(BenchmarkId::new("documents", n), |b| {
+            just_frames(b, &mut window)
+        });
+        group.bench_function(BenchmarkId::new("after_mark", n), |b| {
+            b.iter_custom(|iters| {
+                let toggle = |window: &mut Window| {
+                    let ctx = window.ctx.clone();
+                    let doc = window.app.doc;
+                    let done = !window.app.editor.project.is_done(doc);
+                    window.app.run_command(&ctx, Command::SetDone { doc, done });
+                };
+                cpu_time_of_frames(iters, &mut window, toggle, |_| {})
+            })
+        });
+    }
     group.finish();
 }
 

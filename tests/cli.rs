@@ -318,3 +318,87 @@ fn help_lists_the_commands() {
         assert!(out.contains(command), "{out}");
     }
 }
+
+/// `spantag status` lists each document's status; `--done` / `--not-done` mark documents in
+/// place (by id or name), `stats` shows the same count; unknown names and a project open in
+/// the window are refused, naming them.
+#[test]
+fn status_lists_and_marks_documents_done() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let texts: Vec<String> = ["第一回", "第二回", "第三回"]
+        .iter()
+        .map(|name| {
+            let path = dir.path().join(format!("{name}.txt"));
+            std::fs::write(&path, format!("{name}：宴桃园豪杰三结义")).expect("write");
+            path.to_str().expect("utf-8").to_owned()
+        })
+        .collect();
+    let project = dir.path().join("p.json");
+    let p = project.to_str().expect("utf-8");
+    let mut args = vec!["new", "-o", p, "--text"];
+    args.extend(texts.iter().map(String::as_str));
+    let o = spantag(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let o = spantag(&["status", p]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0 of 3 done, 0 in progress, 3 not started"),
+        "{}",
+        stdout(&o)
+    );
+    let ids: Vec<String> = spantag::core::project_file::load(&project)
+        .expect("loads")
+        .documents
+        .iter()
+        .map(|d| d.document.id.clone())
+        .collect();
+    let o = spantag(&["status", p, "--done", &ids[0], "第三回.txt"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("2 of 3 done"), "{}", stdout(&o));
+    let loaded = spantag::core::project_file::load(&project).expect("loads");
+    assert!(loaded.is_done(0) && !loaded.is_done(1) && loaded.is_done(2));
+    assert!(
+        dir.path().join("p.json.bak").exists(),
+        "the old version is kept"
+    );
+
+    let o = spantag(&["status", p, "--not-done", &ids[0], "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["progress"]["done"], 1);
+    assert_eq!(v["documents"][0]["status"], "not_started");
+    assert_eq!(v["documents"][2]["status"], "done");
+    let o = spantag(&["stats", p]);
+    assert!(
+        stdout(&o).contains("documents: 1 of 3 done, 0 in progress, 2 not started"),
+        "{}",
+        stdout(&o)
+    );
+    let o = spantag(&["stats", p, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["per_document"][2]["status"], "done");
+
+    let o = spantag(&["status", p, "--done", "第九回"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(&format!(
+            "{p}: there is no document with the id or name \"第九回\""
+        )),
+        "{}",
+        stderr(&o)
+    );
+    let _lock = spantag::core::lock::ProjectLock::acquire(&project).expect("lock");
+    let o = spantag(&["status", p, "--done", &ids[1]]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot mark documents in"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !spantag::core::project_file::load(&project)
+            .expect("loads")
+            .is_done(1)
+    );
+}

@@ -320,3 +320,36 @@ fn a_byte_order_mark_before_the_json_is_skipped() {
     bytes.extend_from_slice(file_with("abc", "").as_bytes());
     project_file::parse(&bytes, Path::new("bom.json")).expect("loads");
 }
+
+/// A document marked done says so in the file (`"done": true`, only when done), and the mark
+/// comes back on load; files without the field (every older file) load with nothing done.
+#[test]
+fn a_documents_done_mark_survives_save_and_load_and_old_files_have_none() {
+    let mut project = Project::new(
+        LabelSet::news_default(),
+        vec![
+            Document::new("c1", "第一回.txt", "宴桃园豪杰三结义"),
+            Document::new("c2", "第二回.txt", "张翼德怒鞭督邮"),
+        ],
+    );
+    let t = project.mark_done(&[1], true);
+    project.apply(&t).expect("mark");
+    let json = project_file::to_json(&project).expect("json");
+    assert_eq!(json.matches("\"done\": true").count(), 1, "{json}");
+    assert!(!json.contains("\"done\": false"), "{json}");
+    let loaded = parse_str(&json).expect("loads");
+    assert!(!loaded.is_done(0));
+    assert!(loaded.is_done(1));
+    assert_eq!(loaded.progress().to_string(), "1 of 2 done");
+    assert_eq!(project_file::to_json(&loaded).expect("json"), json);
+
+    let old = parse_str(&file_with("习近平", "")).expect("an old file loads");
+    assert!(!old.is_done(0));
+    let wrong =
+        file_with("习近平", "").replace("\"id\": \"d1\",", "\"id\": \"d1\", \"done\": \"yes\",");
+    assert!(
+        error_text(&wrong).contains("test.json:"),
+        "{}",
+        error_text(&wrong)
+    );
+}

@@ -9,6 +9,7 @@ mod import;
 mod new;
 mod retext;
 mod stats;
+mod status;
 mod suggest;
 mod validate;
 
@@ -49,6 +50,8 @@ enum Command {
     Validate(validate::Args),
     /// Print documents, characters and spans per label of a project.
     Stats(stats::Args),
+    /// Where each document stands (not started, in progress, done); mark documents done.
+    Status(status::Args),
     /// Create a project from plain text files, one document per file.
     New(new::Args),
     /// Export a project to doccano, CoNLL, Hugging Face, spaCy, brat or Label Studio.
@@ -81,6 +84,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Stats(args)) => stats::run(&args),
+        Some(Command::Status(args)) => status::run(&args),
         Some(Command::New(args)) => new::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Import(args)) => import::run(&args),

@@ -29,6 +29,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         stats.characters,
         stats.spans
     );
+    println!("  documents: {}", super::status::summary(&project));
     let width = project
         .labels
         .iter()

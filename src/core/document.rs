@@ -23,6 +23,13 @@ impl DocId {
     }
 }
 
+/// Lets a set of ids be asked about a `&str` without building an id.
+impl std::borrow::Borrow<str> for DocId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl std::fmt::Display for DocId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)

@@ -92,6 +92,12 @@ pub enum Edit {
         before: AttributeDef,
         after: AttributeDef,
     },
+    /// Mark document `doc` done (or not done); applied only when it is not already so, and its
+    /// inverse flips it back (see [`super::doc_status`]).
+    SetDone {
+        doc: DocId,
+        done: bool,
+    },
 }
 
 impl Edit {
@@ -104,7 +110,8 @@ impl Edit {
             | Self::ChangeSpan { doc, .. }
             | Self::AddRelation { doc, .. }
             | Self::RemoveRelation { doc, .. }
-            | Self::ChangeRelation { doc, .. } => Some(doc),
+            | Self::ChangeRelation { doc, .. }
+            | Self::SetDone { doc, .. } => Some(doc),
             Self::AddLabel { .. }
             | Self::RemoveLabel { .. }
             | Self::ChangeLabel { .. }
@@ -187,6 +194,7 @@ impl Edit {
             },
             Self::AddAttribute { index, attribute } => Self::RemoveAttribute { index, attribute },
             Self::RemoveAttribute { index, attribute } => Self::AddAttribute { index, attribute },
+            Self::SetDone { doc, done } => Self::SetDone { doc, done: !done },
         }
     }
 }

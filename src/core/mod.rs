@@ -8,6 +8,7 @@ pub mod assist;
 pub mod atomic_write;
 pub mod attribute;
 pub mod compare;
+pub mod doc_status;
 pub mod document;
 pub mod edit;
 pub mod editor;
@@ -32,6 +33,7 @@ pub mod text_file;
 pub mod validate;
 
 pub use attribute::{AttributeDef, AttributeKind};
+pub use doc_status::{DocStatus, Progress};
 pub use document::{DocId, Document};
 pub use edit::{Edit, Transaction};
 pub use editor::Editor;

@@ -52,6 +52,9 @@ pub struct Project {
     next_span_id: u64,
     /// The same for relations (format version 3).
     next_relation_id: u64,
+    /// The documents the user marked done (see [`super::doc_status`]); changed only by
+    /// [`Edit::SetDone`].
+    done: HashSet<DocId>,
 }
 
 /// Why an edit could not be applied. The project is left as it was.
@@ -97,6 +100,12 @@ pub enum EditError {
     AttributeInUse(String),
     #[error("span {span}: {problem}")]
     InvalidAttribute { span: SpanId, problem: String },
+    #[error("document \"{doc}\" is already {}", done_word(.done))]
+    AlreadyMarked { doc: DocId, done: bool },
+}
+
+fn done_word(done: &bool) -> &'static str {
+    if *done { "done" } else { "not done" }
 }
 
 impl Project {
@@ -112,6 +121,7 @@ impl Project {
             attributes: Vec::new(),
             next_span_id: 1,
             next_relation_id: 1,
+            done: HashSet::new(),
         }
     }
 
@@ -138,6 +148,24 @@ impl Project {
             attributes: Vec::new(),
             next_span_id: max_id + 1,
             next_relation_id: max_relation + 1,
+            done: HashSet::new(),
+        }
+    }
+
+    /// Whether the document at `index` is marked done.
+    pub fn is_done(&self, index: usize) -> bool {
+        !self.done.is_empty()
+            && self
+                .documents
+                .get(index)
+                .is_some_and(|d| self.done.contains(d.document.id.as_str()))
+    }
+
+    /// Mark `doc` done as a loader found it in a file: not an edit (edits use
+    /// [`Edit::SetDone`]). An id the project does not hold is ignored.
+    pub fn restore_done(&mut self, doc: DocId) {
+        if self.doc_index(&doc).is_some() {
+            self.done.insert(doc);
         }
     }
 
@@ -692,6 +720,21 @@ impl Project {
                     return Err(EditError::MissingAttribute(attribute.name.clone()));
                 }
                 self.attributes.remove(*index);
+                Ok(edit.clone())
+            }
+            Edit::SetDone { doc, done } => {
+                self.locate(doc, hint)?;
+                let changed = if *done {
+                    self.done.insert(doc.clone())
+                } else {
+                    self.done.remove(doc)
+                };
+                if !changed {
+                    return Err(EditError::AlreadyMarked {
+                        doc: doc.clone(),
+                        done: *done,
+                    });
+                }
                 Ok(edit.clone())
             }
         }

@@ -104,6 +104,9 @@ struct DocumentRecord {
     id: String,
     #[serde(default)]
     name: String,
+    /// The user marked the document done (see `doc_status`); missing: not done.
+    #[serde(default)]
+    done: bool,
     #[serde(default)]
     sha256: Option<String>,
     text: String,
@@ -154,22 +157,26 @@ struct FileRecordOut<'a> {
     documents: DocumentsOut<'a>,
 }
 
-struct DocumentsOut<'a>(&'a [AnnotatedDocument]);
+struct DocumentsOut<'a>(&'a Project);
 
 impl Serialize for DocumentsOut<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|d| DocumentRecordOut {
-            id: &d.document.id,
-            name: if d.document.name == d.document.id {
-                ""
-            } else {
-                &d.document.name
-            },
-            sha256: d.document.sha256(),
-            text: d.document.text(),
-            spans: SpansOut(d),
-            relations: RelationsOut(&d.relations),
-            standoff: &d.standoff,
+        let project = self.0;
+        serializer.collect_seq(project.documents.iter().enumerate().map(|(i, d)| {
+            DocumentRecordOut {
+                id: &d.document.id,
+                name: if d.document.name == d.document.id {
+                    ""
+                } else {
+                    &d.document.name
+                },
+                done: project.is_done(i),
+                sha256: d.document.sha256(),
+                text: d.document.text(),
+                spans: SpansOut(d),
+                relations: RelationsOut(&d.relations),
+                standoff: &d.standoff,
+            }
         }))
     }
 }
@@ -179,6 +186,8 @@ struct DocumentRecordOut<'a> {
     id: &'a str,
     #[serde(skip_serializing_if = "str::is_empty")]
     name: &'a str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    done: bool,
     sha256: &'a str,
     text: &'a str,
     spans: SpansOut<'a>,
@@ -291,6 +300,7 @@ fn migrate_v0(old: FileRecordV0) -> FileRecord {
         .map(|d| DocumentRecord {
             id: d.id,
             name: String::new(),
+            done: false,
             sha256: None,
             text: d.text,
             relations: Vec::new(),
@@ -611,7 +621,11 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
         ));
     }
     let mut documents = Vec::with_capacity(record.documents.len());
+    let mut done = Vec::new();
     for (d, doc) in record.documents.into_iter().enumerate() {
+        if doc.done {
+            done.push(crate::core::DocId::new(&doc.id));
+        }
         let doc_place = format!("document {} (\"{}\")", d + 1, doc.id);
         if doc.id.is_empty() {
             problems.push(format!("{doc_place}: the document id is empty"));
@@ -808,6 +822,9 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
     if let Some(next) = record.next_relation_id {
         project.raise_next_relation_id(next);
     }
+    for doc in done {
+        project.restore_done(doc);
+    }
     // Past every id the file holds, the spans left out for drift included (re-anchoring puts
     // them back with their ids), and past the stored value, whichever is higher: ids written
     // by hand or by another tool at or above the stored value raise it, never refuse the file.
@@ -845,7 +862,7 @@ pub fn write_json(project: &Project, mut out: impl Write) -> Result<(), serde_js
         labels: project.labels.iter().collect(),
         relation_types: project.relation_types(),
         attributes: project.attributes(),
-        documents: DocumentsOut(&project.documents),
+        documents: DocumentsOut(project),
     };
     serde_json::to_writer_pretty(&mut out, &record)?;
     out.write_all(b"\n").map_err(serde_json::Error::io)

@@ -40,6 +40,8 @@ pub struct SpanChanges {
     pub changed: usize,
     pub documents_added: usize,
     pub documents_removed: usize,
+    /// Documents marked done, or no longer done.
+    pub documents_marked: usize,
     pub labels_changed: bool,
 }
 
@@ -63,6 +65,13 @@ impl std::fmt::Display for SpanChanges {
                 self.documents_added, self.documents_removed
             )?;
         }
+        if self.documents_marked > 0 {
+            write!(
+                f,
+                "; {} documents marked done or not done",
+                self.documents_marked
+            )?;
+        }
         if self.labels_changed {
             write!(f, "; the label set changed")?;
         }
@@ -79,14 +88,18 @@ pub fn compare(older: &Project, newer: &Project) -> SpanChanges {
     let old_docs: HashMap<&str, _> = older
         .documents
         .iter()
-        .map(|d| (d.document.id.as_str(), d))
+        .enumerate()
+        .map(|(i, d)| (d.document.id.as_str(), (i, d)))
         .collect();
-    for new_doc in &newer.documents {
-        let Some(old_doc) = old_docs.get(new_doc.document.id.as_str()) else {
+    for (new_index, new_doc) in newer.documents.iter().enumerate() {
+        let Some(&(old_index, old_doc)) = old_docs.get(new_doc.document.id.as_str()) else {
             changes.documents_added += 1;
             changes.added += new_doc.spans.len();
             continue;
         };
+        if older.is_done(old_index) != newer.is_done(new_index) {
+            changes.documents_marked += 1;
+        }
         let old_spans: HashMap<SpanId, _> = old_doc.spans.iter().map(|s| (s.id, s)).collect();
         for span in new_doc.spans.iter() {
             match old_spans.get(&span.id) {
@@ -235,5 +248,21 @@ mod tests {
         assert_eq!(pending_recovery(&project), Some(recovery_path(&project)));
         std::fs::write(recovery_path(&project), "saved").expect("w");
         assert_eq!(pending_recovery(&project), None, "nothing unsaved in it");
+    }
+
+    /// An autosave that only marked a document done is offered as such, not as "no change".
+    #[test]
+    fn a_done_mark_counts_as_a_change() {
+        let older = crate::core::markup::project("[习近平](PER)在北京");
+        let mut newer = older.clone();
+        let t = newer.mark_done(&[0], true);
+        newer.apply(&t).expect("mark");
+        let changes = compare(&older, &newer);
+        assert!(!changes.is_empty());
+        assert_eq!(
+            changes.to_string(),
+            "0 spans added, 0 removed, 0 changed; 1 documents marked done or not done"
+        );
+        assert!(compare(&newer, &newer).is_empty());
     }
 }

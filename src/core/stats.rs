@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Project, SpanStatus};
+use super::{DocStatus, Progress, Project, SpanStatus};
 
 #[derive(Serialize)]
 pub struct Stats {
@@ -18,6 +18,8 @@ pub struct Stats {
     /// Spans per annotator; spans without one are counted under [`NO_ANNOTATOR`].
     pub per_annotator: BTreeMap<String, usize>,
     pub review: ReviewProgress,
+    /// Documents done, in progress and not started (see `doc_status`).
+    pub progress: Progress,
     pub per_document: Vec<DocumentStats>,
     pub relations: usize,
     /// Every relation type, zero counts included.
@@ -65,6 +67,7 @@ pub struct DocumentStats {
     pub id: String,
     pub characters: usize,
     pub spans: usize,
+    pub status: DocStatus,
     pub per_label: BTreeMap<String, usize>,
 }
 
@@ -88,7 +91,10 @@ pub fn compute(project: &Project) -> Stats {
         .map(|a| (a.name.clone(), BTreeMap::new()))
         .collect();
     let mut kept_brat_lines = BTreeMap::new();
-    for d in &project.documents {
+    let mut progress = Progress::default();
+    for (i, d) in project.documents.iter().enumerate() {
+        let status = project.doc_status(i).unwrap_or(DocStatus::NotStarted);
+        progress.count(status);
         for relation in d.relations.iter() {
             *per_relation_type.entry(relation.kind.clone()).or_default() += 1;
             *per_relation_status
@@ -126,6 +132,7 @@ pub fn compute(project: &Project) -> Stats {
             id: d.document.id.clone(),
             characters: d.document.char_len(),
             spans: d.spans.len(),
+            status,
             per_label: doc_labels,
         });
     }
@@ -137,6 +144,7 @@ pub fn compute(project: &Project) -> Stats {
         per_status,
         per_annotator,
         review: ReviewProgress::new(accepted, suggested, rejected),
+        progress,
         per_document,
         relations: project.relation_count(),
         per_relation_type,

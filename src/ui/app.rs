@@ -18,6 +18,7 @@ use super::command_table::{self, hotkey_key};
 use super::derived::{self, Derived};
 use super::dialogs::{self, FilePicker, Palette};
 use super::jobs::{JobControl, JobQueue};
+use super::panels::navigator::NavigatorState;
 use super::panels::{self, PanelState};
 use super::preferences::Preferences;
 use super::shown::Shown;
@@ -46,6 +47,16 @@ pub(super) struct Session {
     pub owns_recovery: bool,
     /// Counts projects opened in this window: a new project restarts the history's states.
     pub generation: u64,
+}
+
+/// Where a document was left, restored when it is shown again: the first character at the
+/// top of the view (not a pixel offset: block heights are estimates until laid out, and the
+/// text size may change in between), the caret and selection, the selected span.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct DocView {
+    pub top: usize,
+    pub selection: TextSelection,
+    pub selected_span: Option<SpanId>,
 }
 
 /// Dialogs over the window besides [`SpantagApp::dialog`].
@@ -79,10 +90,12 @@ pub struct SpantagApp {
     pub doc: usize,
     pub selection: TextSelection,
     pub selected_span: Option<SpanId>,
-    /// The selection of each document while another one is shown.
-    pub(super) doc_views: HashMap<usize, (TextSelection, Option<SpanId>)>,
+    /// Where each document was left (scroll, caret, selection) while another one is shown.
+    pub(super) doc_views: HashMap<usize, DocView>,
     pub text_view: TextView,
     pub panel: PanelState,
+    /// The document navigator's filter (whether it shows is `prefs.show_navigator`).
+    pub navigator: NavigatorState,
     pub find: FindState,
     /// Runs pre-annotation (and training) off the frame.
     pub(super) assist_jobs: JobQueue,
@@ -157,6 +170,7 @@ impl SpantagApp {
             doc_views: HashMap::new(),
             text_view,
             panel: PanelState::default(),
+            navigator: NavigatorState::default(),
             find: FindState::default(),
             other_occurrences: None,
             assist_jobs: JobQueue::new("spantag-assist", commands.clone()),
@@ -410,6 +424,12 @@ impl SpantagApp {
                 selected_span: self.selected_span,
             },
         );
+        self.derived.documents.refresh(
+            &self.editor,
+            self.session.generation,
+            &self.navigator.name_filter,
+            self.navigator.status_filter,
+        );
     }
 
     fn central_panel(&mut self, ui: &mut egui::Ui) {
@@ -489,6 +509,18 @@ impl eframe::App for SpantagApp {
             .size_range(240.0..=640.0)
             .show(ui, |ui| panels::show(ui, &shown, &mut self.panel, &sender));
         let panel_width = panel.response.rect.width();
+        let mut navigator_open = self.prefs.show_navigator;
+        egui::Panel::left("spantag_navigator")
+            .resizable(true)
+            .default_size(240.0)
+            .size_range(160.0..=480.0)
+            .show_collapsible(ui, &mut navigator_open, |ui| {
+                panels::navigator::show(ui, &shown, &mut self.navigator, &sender)
+            });
+        if navigator_open != self.prefs.show_navigator {
+            // Dragged shut (or open) by its edge: as the View menu's toggle does.
+            sender.send(Command::ToggleNavigator);
+        }
         if self.find.open {
             egui::Panel::top("spantag_find").show(ui, |ui| {
                 panels::menu::find_bar(ui, &mut self.find, &self.editor.project.labels, &sender)

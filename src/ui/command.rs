@@ -52,6 +52,16 @@ pub enum Command {
     NextSpan,
     PreviousSpan,
     SelectDocument(usize),
+    /// Open the next / previous document in project order.
+    NextDocument,
+    PreviousDocument,
+    /// Mark the shown document done and open the next one not done (one undo step: the mark).
+    MarkDoneAndNext,
+    /// Mark the document at this index done (`true`) or not done.
+    SetDone {
+        doc: usize,
+        done: bool,
+    },
     Find,
     /// Select the next hit of the find bar, switching documents as needed.
     FindNext,
@@ -121,6 +131,8 @@ pub enum Command {
     ZoomIn,
     ZoomOut,
     ToggleStatistics,
+    /// Show or hide the document navigator (the left panel).
+    ToggleNavigator,
     ToggleTheme,
     CommandPalette,
     CheatSheet,

@@ -155,6 +155,12 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             &[],
         ),
         entry(C::TrainAndSuggest, "Train tagger and suggest", Edit, &[]),
+        entry(
+            C::MarkDoneAndNext,
+            "Mark document done, open the next not done",
+            Edit,
+            &[(cmd, Key::Enter, Text)],
+        ),
         entry(C::ToggleReview, "Review mode", View, &[(cmd, Key::R, Text)]),
         entry(
             C::NextSpan,
@@ -249,6 +255,24 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         entry(C::ZoomOut, "Smaller text", View, &[(cmd, Key::Minus, Text)]),
         entry(C::ToggleTheme, "Dark / light theme", View, &[]),
         entry(C::ToggleStatistics, "Statistics", View, &[]),
+        entry(
+            C::ToggleNavigator,
+            "Document navigator",
+            View,
+            &[(cmd, Key::B, Text)],
+        ),
+        entry(
+            C::NextDocument,
+            "Next document",
+            View,
+            &[(cmd, Key::PageDown, Text)],
+        ),
+        entry(
+            C::PreviousDocument,
+            "Previous document",
+            View,
+            &[(cmd, Key::PageUp, Text)],
+        ),
         entry(
             C::CommandPalette,
             "Command palette…",

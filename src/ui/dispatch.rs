@@ -4,7 +4,7 @@
 
 use eframe::egui::{self, ViewportCommand};
 
-use super::app::SpantagApp;
+use super::app::{DocView, SpantagApp};
 use super::command::{Command, FilePurpose};
 use super::command_table;
 use super::dialogs::Palette;
@@ -88,6 +88,13 @@ impl SpantagApp {
             Command::NextSpan => self.step_span(true),
             Command::PreviousSpan => self.step_span(false),
             Command::SelectDocument(i) => self.show_document(i),
+            Command::NextDocument => self.step_document(true),
+            Command::PreviousDocument => self.step_document(false),
+            Command::MarkDoneAndNext => self.mark_done_and_next(),
+            Command::SetDone { doc, done } => {
+                let t = self.editor.project.mark_done(&[doc], done);
+                self.execute(t);
+            }
             Command::ClearSelection => {
                 self.selection = TextSelection::caret(self.selection.caret);
                 self.selected_span = None;
@@ -133,6 +140,10 @@ impl SpantagApp {
             }
             Command::ToggleStatistics => {
                 self.show_statistics = !self.show_statistics;
+                self.save_preferences();
+            }
+            Command::ToggleNavigator => {
+                self.prefs.show_navigator = !self.prefs.show_navigator;
                 self.save_preferences();
             }
             Command::ToggleTheme => {
@@ -392,25 +403,79 @@ impl SpantagApp {
         }
     }
 
-    /// Show document `i`, with the caret and selection it had when it was last shown.
+    /// Show document `i` where it was left: the same text at the top, the same caret,
+    /// selection and selected span. A document shown for the first time opens at its top with
+    /// the caret at its start.
     pub fn show_document(&mut self, i: usize) {
         if i >= self.editor.project.documents.len() || i == self.doc {
             return;
         }
-        self.doc_views
-            .insert(self.doc, (self.selection, self.selected_span));
+        let left = self.doc_views.get(&self.doc).copied().unwrap_or_default();
+        self.doc_views.insert(
+            self.doc,
+            DocView {
+                // Nothing painted yet (switched twice in a frame): where it was before.
+                top: self.text_view.top_offset().unwrap_or(left.top),
+                selection: self.selection,
+                selected_span: self.selected_span,
+            },
+        );
         self.doc = i;
-        let (selection, span) = self.doc_views.get(&i).copied().unwrap_or_default();
-        self.selection = selection;
-        self.selected_span = span;
+        let view = self.doc_views.get(&i).copied().unwrap_or_default();
+        self.selection = view.selection;
+        self.selected_span = view.selected_span;
         self.text_view.reset();
-        if selection != TextSelection::default() {
-            self.text_view.scroll_to(selection.caret);
-        }
+        self.text_view.scroll_to_top(view.top);
         if let Some(c) = &mut self.compare {
             c.selected_unit = None;
         }
         self.refresh_overlay();
+    }
+
+    /// Open the next (or previous) document in project order.
+    fn step_document(&mut self, forward: bool) {
+        let n = self.editor.project.documents.len();
+        let next = if forward {
+            Some(self.doc + 1).filter(|&i| i < n)
+        } else {
+            self.doc.checked_sub(1)
+        };
+        match next {
+            Some(i) => self.show_document(i),
+            None if n > 0 => {
+                self.status = Some(if forward {
+                    "This is the last document".into()
+                } else {
+                    "This is the first document".into()
+                });
+            }
+            None => {}
+        }
+    }
+
+    /// Mark the shown document done (one undo step) and open the next one not done.
+    fn mark_done_and_next(&mut self) {
+        let doc = self.doc;
+        let Some(name) = self.current_doc().map(|d| d.document.name.clone()) else {
+            return;
+        };
+        let t = self.editor.project.mark_done(&[doc], true);
+        if !t.is_empty() && !self.execute(t) {
+            return;
+        }
+        let progress = self.editor.project.progress();
+        match self.editor.project.next_not_done(doc) {
+            Some(next) => {
+                self.show_document(next);
+                self.status = Some(format!("{name} done ({progress})"));
+            }
+            None => {
+                self.status = Some(format!(
+                    "{name} done: all {} documents are done",
+                    progress.total()
+                ));
+            }
+        }
     }
 
     /// After undo or redo: show the document `applied` changed and select the span it added or
@@ -422,6 +487,13 @@ impl SpantagApp {
             Edit::RemoveSpan { doc, span } => Some((doc, span, false)),
             _ => None,
         }) else {
+            // No span changed (a document's done mark): show the document it changed.
+            if let Some(doc) = applied
+                .first_doc()
+                .and_then(|d| self.editor.project.doc_index(d))
+            {
+                self.show_document(doc);
+            }
             return;
         };
         let Some(doc) = self.editor.project.doc_index(doc) else {

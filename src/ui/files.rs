@@ -415,6 +415,8 @@ impl SpantagApp {
         self.selection = TextSelection::default();
         self.selected_span = None;
         self.text_view.reset();
+        // The text's scroll area outlives the project: a new one starts at its top.
+        self.text_view.scroll_to_top(0);
         self.panel = PanelState::default();
         self.focus_text = true;
     }

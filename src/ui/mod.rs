@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 
 pub use app::{AUTOSAVE_DELAY, SpantagApp};
 pub use command::{Answer, Command, CommandSender, FilePurpose};
+pub use panels::navigator::NavigatorState;
 pub use panels::{LabelForm, PanelState};
 pub use state::{AfterConfirm, CompareSession, Dialog, ExportForm, OpenMode, ReviewState};
 pub use text_view::{TextSelection, TextView, TextViewAction};

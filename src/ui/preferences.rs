@@ -38,6 +38,8 @@ pub struct Preferences {
     pub recent: Vec<PathBuf>,
     /// "Also tag the other occurrences" adds suggestions to review, not accepted spans.
     pub occurrences_as_suggestions: bool,
+    /// The document navigator (the left panel) is shown.
+    pub show_navigator: bool,
     pub layout: WindowLayout,
 }
 
@@ -68,6 +70,7 @@ impl Default for Preferences {
             recent: Vec::new(),
             occurrences_as_suggestions: false,
             layout: WindowLayout::default(),
+            show_navigator: true,
         }
     }
 }

@@ -58,6 +58,9 @@ pub struct TextView {
     layout: Option<(usize, DocumentLayout)>,
     /// Scroll so this code point is in view, over the next frames (estimates settle).
     scroll_to: Option<(usize, u8)>,
+    /// Put `scroll_to`'s code point at the top of the view, not a third of the way down
+    /// (restoring where a document was left).
+    scroll_to_top: bool,
     /// Blocks painted in the last frame, for hit tests (and tests).
     pub drawn: Vec<DrawnBlock>,
     /// Open chooser: where, and the spans under the click (outermost first).
@@ -83,6 +86,7 @@ impl Default for TextView {
             font_size: 20.0,
             layout: None,
             scroll_to: None,
+            scroll_to_top: false,
             drawn: Vec::new(),
             chooser: None,
             preferred_x: None,
@@ -131,6 +135,22 @@ impl TextView {
 
     pub fn scroll_to(&mut self, offset: usize) {
         self.scroll_to = Some((offset, 3));
+        self.scroll_to_top = false;
+    }
+
+    /// Scroll so the row of code point `offset` is the first in view (0: the very top).
+    pub fn scroll_to_top(&mut self, offset: usize) {
+        self.scroll_to = Some((offset, 3));
+        self.scroll_to_top = true;
+    }
+
+    /// The first code point in view, from the blocks painted last frame (`None` before any):
+    /// what [`Self::scroll_to_top`] takes to come back to the same place.
+    pub fn top_offset(&self) -> Option<usize> {
+        if self.drawn.is_empty() {
+            return None;
+        }
+        self.boundary_at(self.viewport.left_top() + vec2(MARGIN, MARGIN + 1.0))
     }
 
     pub fn is_chooser_open(&self) -> bool {
@@ -233,6 +253,11 @@ impl TextView {
         let mut scroll_area = egui::ScrollArea::vertical()
             .id_salt("spantag_text_scroll")
             .auto_shrink(false);
+        if self.scroll_to_top && self.scroll_to.is_some_and(|(target, _)| target == 0) {
+            // The very top needs no layout to settle: exact at once, no extra frames.
+            self.scroll_to = None;
+            scroll_area = scroll_area.vertical_scroll_offset(0.0);
+        }
         if let Some((target, passes)) = self.scroll_to {
             let viewport_height = self.viewport.height().max(200.0);
             let layout = self.layout_for(doc_index, doc);
@@ -241,7 +266,12 @@ impl TextView {
             let start = layout.blocks()[block].start;
             let within = text_layout::caret_rect(&galley, target - start).top();
             let y = layout.top_of(block) + within + MARGIN;
-            scroll_area = scroll_area.vertical_scroll_offset((y - viewport_height / 3.0).max(0.0));
+            let above = if self.scroll_to_top {
+                MARGIN
+            } else {
+                viewport_height / 3.0
+            };
+            scroll_area = scroll_area.vertical_scroll_offset((y - above).max(0.0));
             self.scroll_to = (passes > 1).then_some((target, passes - 1));
             ui.ctx().request_repaint();
         }

@@ -53,6 +53,9 @@ pub fn bar(
                             (entry.text.into(), true, Some(statistics_open))
                         }
                         Command::ToggleReview => (entry.text.into(), true, Some(shown.review.on)),
+                        Command::ToggleNavigator => {
+                            (entry.text.into(), true, Some(prefs.show_navigator))
+                        }
                         _ => (entry.text.into(), true, None),
                     };
                     let clicked = match checked {

@@ -6,6 +6,7 @@ mod assist;
 pub mod compare;
 mod labels;
 pub mod menu;
+pub mod navigator;
 mod review;
 mod span;
 pub mod stats;
@@ -44,7 +45,6 @@ pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &C
             review::annotator(ui, shown, state, tx);
             review::review(ui, shown, tx);
             ui.separator();
-            review::documents(ui, shown, tx);
             labels::labels(ui, shown, state, tx);
             ui.separator();
             span::selected_span(ui, shown, state, tx);

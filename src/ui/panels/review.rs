@@ -1,4 +1,4 @@
-//! The panel's top: the annotator's name, review mode and its filter, the documents.
+//! The panel's top: the annotator's name, review mode and its filter.
 
 use eframe::egui;
 
@@ -107,24 +107,4 @@ pub fn review(ui: &mut egui::Ui, shown: &Shown<'_>, tx: &CommandSender) {
         reviewed as f32 / total as f32
     };
     ui.add(egui::ProgressBar::new(fraction).desired_height(6.0));
-}
-
-pub fn documents(ui: &mut egui::Ui, shown: &Shown<'_>, tx: &CommandSender) {
-    let docs = &shown.project.documents;
-    if docs.len() <= 1 {
-        return;
-    }
-    ui.heading(format!("Documents ({})", docs.len()));
-    egui::ScrollArea::vertical()
-        .id_salt("spantag_documents")
-        .max_height(160.0)
-        .show(ui, |ui| {
-            for (i, d) in docs.iter().enumerate() {
-                let text = format!("{}  ({} spans)", d.document.name, d.spans.len());
-                if ui.selectable_label(i == shown.doc, text).clicked() {
-                    tx.send(Command::SelectDocument(i));
-                }
-            }
-        });
-    ui.separator();
 }
