@@ -4,7 +4,7 @@
 
 use eframe::egui::vec2;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{By, Queryable as _};
 use spantag::core::formats::Scheme;
 use spantag::core::formats::{ExportOptions, Format};
 use spantag::core::project_file;
@@ -40,8 +40,12 @@ fn the_file_menu_offers_every_format_and_conll_asks_for_options() {
     h.get_by_label("CoNLL (IOB / BIOES / BMES tags)…").click();
     h.run();
     assert!(h.state().export_form.is_some());
-    h.get_by_role(eframe::egui::accesskit::Role::ComboBox)
-        .click();
+    h.get(
+        By::new()
+            .role(eframe::egui::accesskit::Role::ComboBox)
+            .value("BIO (IOB2): B- begins, I- inside"),
+    )
+    .click();
     h.run();
     h.get_by_label_contains("BMES: B- M- E- end");
     h.key_press(eframe::egui::Key::Escape);
