@@ -11,6 +11,7 @@ pub mod document;
 pub mod edit;
 pub mod editor;
 pub mod formats;
+pub mod goto;
 pub mod history;
 pub mod label;
 pub mod lock;
@@ -27,6 +28,7 @@ pub mod stats;
 pub mod tagger;
 pub mod text_file;
 pub mod validate;
+pub mod words;
 
 pub use document::{DocId, Document};
 pub use edit::{Edit, Transaction};

@@ -54,6 +54,8 @@ pub(super) struct Modals {
     pub palette: Option<Palette>,
     pub cheat_sheet: bool,
     pub file_picker: Option<FilePicker>,
+    /// Go to line or offset (`Ctrl+G`), while open.
+    pub goto: Option<dialogs::GoToForm>,
     /// What waits for a Save as to be answered ("Save" in "Save changes?" on a new project).
     pub after_save: Option<super::state::AfterConfirm>,
 }
@@ -307,6 +309,7 @@ impl SpantagApp {
             || self.modals.palette.is_some()
             || self.modals.cheat_sheet
             || self.modals.file_picker.is_some()
+            || self.modals.goto.is_some()
     }
 
     // ---- Frame ------------------------------------------------------------------------------
@@ -342,7 +345,10 @@ impl SpantagApp {
     }
 
     fn collect_shortcuts(&mut self, ctx: &egui::Context) {
-        if self.dialog.is_some() || self.export_form.is_some() || self.modals.file_picker.is_some()
+        if self.dialog.is_some()
+            || self.export_form.is_some()
+            || self.modals.file_picker.is_some()
+            || self.modals.goto.is_some()
         {
             return;
         }
@@ -534,6 +540,7 @@ impl eframe::App for SpantagApp {
                 palette: &mut self.modals.palette,
                 cheat_sheet: self.modals.cheat_sheet,
                 file_picker: &mut self.modals.file_picker,
+                goto: &mut self.modals.goto,
             },
             &sender,
         );

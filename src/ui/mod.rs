@@ -17,6 +17,7 @@ mod exchange;
 mod files;
 pub mod fonts;
 mod jobs;
+mod moves;
 mod panels;
 pub mod preferences;
 mod shown;
@@ -28,7 +29,7 @@ mod text_view;
 use std::path::{Path, PathBuf};
 
 pub use app::{AUTOSAVE_DELAY, SpantagApp};
-pub use command::{Answer, Command, CommandSender, FilePurpose};
+pub use command::{Answer, CaretMotion, Command, CommandSender, FilePurpose};
 pub use panels::{LabelForm, PanelState};
 pub use state::{AfterConfirm, CompareSession, Dialog, ExportForm, OpenMode, ReviewState};
 pub use text_view::{TextSelection, TextView, TextViewAction};

@@ -58,6 +58,9 @@ pub struct TextView {
     layout: Option<(usize, DocumentLayout)>,
     /// Scroll so this code point is in view, over the next frames (estimates settle).
     scroll_to: Option<(usize, u8)>,
+    /// Where `scroll_to` puts its target: this far below the view's top (PageUp / PageDown
+    /// keep the caret's height on screen); `None`: a third down the view.
+    scroll_at: Option<f32>,
     /// Blocks painted in the last frame, for hit tests (and tests).
     pub drawn: Vec<DrawnBlock>,
     /// Open chooser: where, and the spans under the click (outermost first).
@@ -83,6 +86,7 @@ impl Default for TextView {
             font_size: 20.0,
             layout: None,
             scroll_to: None,
+            scroll_at: None,
             drawn: Vec::new(),
             chooser: None,
             preferred_x: None,
@@ -131,6 +135,7 @@ impl TextView {
 
     pub fn scroll_to(&mut self, offset: usize) {
         self.scroll_to = Some((offset, 3));
+        self.scroll_at = None;
     }
 
     pub fn is_chooser_open(&self) -> bool {
@@ -241,8 +246,12 @@ impl TextView {
             let start = layout.blocks()[block].start;
             let within = text_layout::caret_rect(&galley, target - start).top();
             let y = layout.top_of(block) + within + MARGIN;
-            scroll_area = scroll_area.vertical_scroll_offset((y - viewport_height / 3.0).max(0.0));
+            let at = self.scroll_at.unwrap_or(viewport_height / 3.0);
+            scroll_area = scroll_area.vertical_scroll_offset((y - at).max(0.0));
             self.scroll_to = (passes > 1).then_some((target, passes - 1));
+            if self.scroll_to.is_none() {
+                self.scroll_at = None;
+            }
             ui.ctx().request_repaint();
         }
 
@@ -505,6 +514,58 @@ impl TextView {
                 self.ensure_visible_only();
             }
         }
+    }
+
+    /// Scroll to `offset` only if it is not in view (after a caret move).
+    pub fn keep_in_view(&mut self, offset: usize) {
+        self.scroll_to = Some((offset, 1));
+        self.ensure_visible_only();
+    }
+
+    /// PageUp / PageDown from `caret`: the caret goes a screen (less a row, to keep some
+    /// context) further and the view scrolls with it, so the caret keeps its height on screen;
+    /// returns the caret's new place. A caret out of view is brought into view.
+    pub fn page(
+        &mut self,
+        ctx: &egui::Context,
+        doc_index: usize,
+        doc: &AnnotatedDocument,
+        caret: usize,
+        down: bool,
+    ) -> usize {
+        if !self.viewport.is_positive() {
+            return caret;
+        }
+        let view = self.viewport;
+        let height_on_screen = self
+            .char_screen_rect(caret.saturating_sub(usize::from(caret == doc.document.char_len())))
+            .filter(|r| view.contains_rect(*r))
+            .map(|r| r.top() - view.top());
+        let viewport_height = self.viewport.height();
+        let preferred_x = self.preferred_x;
+        let layout = self.layout_for(doc_index, doc);
+        let row = layout.row_height();
+        let page = (viewport_height - row).max(row);
+        let here = layout.block_of_char(caret);
+        let (galley, _) = layout.galley(ctx, &doc.document, here);
+        let rect = text_layout::caret_rect(&galley, caret - layout.blocks()[here].start);
+        let x = preferred_x.unwrap_or(rect.center().x);
+        let y = layout.top_of(here) + rect.center().y + if down { page } else { -page };
+        let new = if y < 0.0 {
+            0
+        } else if y >= layout.total_height() {
+            doc.document.char_len()
+        } else {
+            let there = layout.block_at_y(y);
+            let (galley, _) = layout.galley(ctx, &doc.document, there);
+            let local = text_layout::boundary_at(&galley, vec2(x, y - layout.top_of(there)));
+            layout.blocks()[there].start + local
+        };
+        self.preferred_x = Some(x);
+        self.scroll_to(new);
+        // The view moves with the caret: the caret stays at its height on screen.
+        self.scroll_at = height_on_screen.map(|h| h.clamp(0.0, viewport_height - 2.0 * row));
+        new
     }
 
     /// Only scroll for caret moves when the caret left the view.
