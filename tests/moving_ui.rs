@@ -5,14 +5,16 @@
 
 use eframe::egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
-use spantag::core::{Document, LabelSet, Project};
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use spantag::core::{Document, LabelSet, Project, SpanStatus, markup};
+use spantag::ui::Command;
 use spantag::ui::SpantagApp;
 
 fn harness(project: Project) -> Harness<'static, SpantagApp> {
     let mut h = Harness::builder()
         .with_size(vec2(1280.0, 800.0))
-        .with_max_steps(12)
+        // Scrolling settles over a few frames (the span list animates its scroll).
+        .with_max_steps(40)
         .build_eframe(move |cc| SpantagApp::new(&cc.egui_ctx, project, None));
     h.run();
     h
@@ -157,4 +159,35 @@ fn ctrl_arrows_move_by_word_and_by_character_in_chinese() {
     }
     assert_eq!(stops, vec![9, 7, 6, 5, 0, 0]);
     assert!(h.state().selection.is_empty());
+}
+
+#[test]
+fn the_span_list_follows_the_selection_counts_its_filter_and_shows_statuses() {
+    let markup: String = (0..100).map(|_| "[北京](GPE)和[上海](LOC)。\n").collect();
+    let mut project = markup::project(&markup);
+    let last = project.documents[0].spans.as_slice()[199].clone();
+    let mut suggested = last.clone();
+    suggested.status = SpanStatus::Suggested;
+    let t = project.change_span("suggest", 0, suggested);
+    project.apply(&t).expect("a valid change");
+    let mut h = harness(project);
+    h.get_by_label("Spans (200)");
+    let row = format!("上海  LOC  [{}, {})  suggested", last.start, last.end);
+    assert!(
+        h.query_by_label(&row).is_none(),
+        "the last row is out of the list's view"
+    );
+
+    h.state_mut().queue(Command::SelectSpan(last.id));
+    h.run();
+    let node = h.get_by_label(&row);
+    assert_eq!(
+        node.accesskit_node().toggled(),
+        Some(eframe::egui::accesskit::Toggled::True),
+        "the row of the selected span is scrolled to and highlighted"
+    );
+
+    h.state_mut().panel.span_filter = "GPE".into();
+    h.run();
+    h.get_by_label("Spans (100 of 200)");
 }

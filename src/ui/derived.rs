@@ -299,6 +299,15 @@ impl Derived {
             .map(|at| (id, at));
     }
 
+    /// The span list's row of the selected span, if the list shows it.
+    pub fn selected_row(&self) -> Option<usize> {
+        let (_, at) = self.selected?;
+        match &self.span_rows {
+            SpanRows::All(n) => (at < *n).then_some(at),
+            SpanRows::Filtered(rows) => rows.binary_search(&at).ok(),
+        }
+    }
+
     /// The span of `doc` with id `id`: at the remembered position when it is the selected one,
     /// else by a search.
     pub fn find_span<'d>(&self, doc: &'d AnnotatedDocument, id: SpanId) -> Option<&'d Span> {
