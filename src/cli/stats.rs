@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use crate::core::project_file;
 use crate::core::stats::compute;
 use anyhow::Context as _;
+use unicode_width::UnicodeWidthStr as _;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -29,28 +30,29 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         stats.characters,
         stats.spans
     );
+    // Columns by display width, not by characters: 人名 takes four columns in a terminal.
     let width = project
         .labels
         .iter()
-        .map(|l| l.name.chars().count())
+        .map(|l| l.name.width())
         .max()
         .unwrap_or(5)
         .max(5);
-    println!("  {:<width$}  spans", "label");
+    println!("  {}  spans", padded("label", width));
     for label in project.labels.iter() {
         let count = stats.per_label.get(&label.name).copied().unwrap_or(0);
-        println!("  {:<width$}  {count:>5}", label.name);
+        println!("  {}  {count:>5}", padded(&label.name, width));
     }
     let width = stats
         .per_annotator
         .keys()
-        .map(|a| a.chars().count())
+        .map(|a| a.width())
         .max()
         .unwrap_or(9)
         .max(9);
-    println!("  {:<width$}  spans", "annotator");
+    println!("  {}  spans", padded("annotator", width));
     for (annotator, count) in &stats.per_annotator {
-        println!("  {annotator:<width$}  {count:>5}");
+        println!("  {}  {count:>5}", padded(annotator, width));
     }
     let review = &stats.review;
     println!(
@@ -61,4 +63,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         review.reviewed_share * 100.0
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `text` and spaces up to `width` terminal columns (`{:<width$}` counts characters).
+fn padded(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
 }
