@@ -191,3 +191,45 @@ fn the_span_list_follows_the_selection_counts_its_filter_and_shows_statuses() {
     h.run();
     h.get_by_label("Spans (100 of 200)");
 }
+
+/// The label tags painted over the text: their text and where.
+fn painted_tags(h: &Harness<'_, SpantagApp>, names: &[&str]) -> Vec<(String, eframe::egui::Rect)> {
+    let mut tags = Vec::new();
+    for clipped in &h.output().shapes {
+        if let eframe::egui::Shape::Text(text) = &clipped.shape
+            && names.contains(&text.galley.text())
+            && clipped.clip_rect.width() > 600.0
+        {
+            tags.push((
+                text.galley.text().to_owned(),
+                text.galley.rect.translate(text.pos.to_vec2()),
+            ));
+        }
+    }
+    tags
+}
+
+#[test]
+fn nested_spans_starting_at_one_place_each_show_their_label_tag() {
+    let mut h = harness(markup::project(
+        "会见[[[古巴](GPE)共产党](ORG)中央](FAC)领导人",
+    ));
+    let tags = painted_tags(&h, &["GPE", "ORG", "FAC"]);
+    let names: Vec<&str> = tags.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["FAC", "ORG", "GPE"],
+        "outermost first, every one tagged"
+    );
+    for pair in tags.windows(2) {
+        assert!(
+            !pair[0].1.intersects(pair[1].1),
+            "{} and {} overlap: {:?} {:?}",
+            pair[0].0,
+            pair[1].0,
+            pair[0].1,
+            pair[1].1
+        );
+    }
+    h.run();
+}
