@@ -233,3 +233,51 @@ fn nested_spans_starting_at_one_place_each_show_their_label_tag() {
     }
     h.run();
 }
+
+#[test]
+fn a_click_on_the_overview_strip_jumps_there_and_its_marks_are_made_once_per_edit() {
+    let mut h = harness(long_text());
+    let strip = h.state().overview_strip().expect("drawn");
+    assert!(strip.width() > 0.0 && strip.height() > 200.0, "{strip:?}");
+    assert!(
+        strip.left() >= h.state().text_view.viewport.right(),
+        "beside the text, not over it"
+    );
+    let made = h.state().overview_rebuilt();
+    let pos = eframe::egui::pos2(strip.center().x, strip.top() + strip.height() * 0.75);
+    h.hover_at(pos);
+    h.step();
+    for pressed in [true, false] {
+        h.event(eframe::egui::Event::PointerButton {
+            pos,
+            button: eframe::egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.run();
+    let len = h.state().editor.project.documents[0].document.char_len();
+    let at = caret(&h);
+    assert!(
+        at.abs_diff(len * 3 / 4) < len / 50,
+        "three quarters down the strip is three quarters into the text: {at} of {len}"
+    );
+    assert!(on_screen(&h, at), "and it is scrolled into view");
+    assert_eq!(
+        h.state().overview_rebuilt(),
+        made,
+        "frames without an edit reuse the marks"
+    );
+    h.state_mut().selection = spantag::ui::TextSelection {
+        anchor: 0,
+        caret: 4,
+    };
+    h.state_mut().queue(Command::ApplyLabel("PER".into()));
+    h.run();
+    assert_eq!(
+        h.state().overview_rebuilt(),
+        made + 1,
+        "an edit makes them again"
+    );
+}

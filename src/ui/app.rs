@@ -458,15 +458,29 @@ impl SpantagApp {
             });
             return;
         };
-        let action = self.text_view.show(
-            ui,
-            doc_index,
-            doc,
-            &self.editor.project.labels,
-            &mut self.selection,
-            self.selected_span,
-            keyboard,
-        );
+        // The overview strip to the right of the text's scroll bar.
+        let (text_rect, strip) = super::overview::split(ui.max_rect());
+        let in_view = self.text_view.in_view();
+        self.derived
+            .overview
+            .show(ui, strip, in_view, &self.commands);
+        let text_view = &mut self.text_view;
+        let selection = &mut self.selection;
+        let selected_span = self.selected_span;
+        let labels = &self.editor.project.labels;
+        let action = ui
+            .scope_builder(egui::UiBuilder::new().max_rect(text_rect), |ui| {
+                text_view.show(
+                    ui,
+                    doc_index,
+                    doc,
+                    labels,
+                    selection,
+                    selected_span,
+                    keyboard,
+                )
+            })
+            .inner;
         match action {
             Some(TextViewAction::SelectSpan(id)) => self.select_span(id, false),
             Some(TextViewAction::Deselect) => self.selected_span = None,
@@ -489,6 +503,12 @@ impl eframe::App for SpantagApp {
         self.collect_shortcuts(&ctx);
         self.refresh_derived();
         self.refresh_find();
+        self.derived.overview.refresh_hits(
+            &self.find.searched,
+            self.doc,
+            self.find.open,
+            &self.text_view.find_hits,
+        );
         self.refresh_other_occurrences();
         if self.show_statistics {
             self.derived.stats(&self.editor, self.session.generation);

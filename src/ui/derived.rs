@@ -89,6 +89,8 @@ pub struct Derived {
     stats: Option<(u64, u64, Stats)>,
     /// How often the figures were brought up to date (tests check they are not every frame).
     pub recomputed: u64,
+    /// The overview strip's marks of the shown document.
+    pub overview: super::overview::Overview,
 }
 
 /// Everything the figures depend on besides the editor.
@@ -129,6 +131,14 @@ impl Derived {
             self.key = Some(key);
         }
         self.locate_selected(doc, inputs.selected_span);
+        self.overview.refresh(
+            inputs.generation,
+            editor.history.state(),
+            inputs.doc,
+            doc,
+            &project.labels,
+            inputs.show_rejected,
+        );
     }
 
     /// Update every figure of the shown document from `old` (the key of the same document and

@@ -18,6 +18,7 @@ mod files;
 pub mod fonts;
 mod jobs;
 mod moves;
+mod overview;
 mod panels;
 pub mod preferences;
 mod shown;

@@ -75,3 +75,15 @@ impl SpantagApp {
         self.text_view.scroll_to(offset);
     }
 }
+
+impl SpantagApp {
+    /// Where the overview strip was drawn in the last frame.
+    pub fn overview_strip(&self) -> Option<egui::Rect> {
+        self.derived.overview.rect
+    }
+
+    /// How often the overview strip's marks were made: once per edit, not per frame.
+    pub fn overview_rebuilt(&self) -> u64 {
+        self.derived.overview.rebuilt
+    }
+}

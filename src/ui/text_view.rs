@@ -516,6 +516,14 @@ impl TextView {
         }
     }
 
+    /// The code points of the blocks painted last frame (roughly what is on screen).
+    pub fn in_view(&self) -> Option<(usize, usize)> {
+        Some((
+            self.drawn.first()?.block.start,
+            self.drawn.last()?.block.end,
+        ))
+    }
+
     /// Scroll to `offset` only if it is not in view (after a caret move).
     pub fn keep_in_view(&mut self, offset: usize) {
         self.scroll_to = Some((offset, 1));
