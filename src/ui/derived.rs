@@ -133,7 +133,7 @@ impl Derived {
         self.locate_selected(doc, inputs.selected_span);
         self.overview.refresh(
             inputs.generation,
-            editor.history.state(),
+            &editor.history,
             inputs.doc,
             doc,
             &project.labels,
