@@ -269,8 +269,10 @@ impl Overview {
             let x = inner.left() + column as f32 * column_width;
             let color = self.colors.get(bit).copied().unwrap_or(Color32::GRAY);
             let mut run: Option<usize> = None;
-            for r in 0..=rows {
-                let on = r < rows && marks[r].0 & (1 << bit) != 0;
+            // A last row off the strip closes the last run.
+            let rows_and_end = marks.iter().map(|(labels, _)| Some(*labels)).chain([None]);
+            for (r, labels) in rows_and_end.enumerate() {
+                let on = labels.is_some_and(|l| l & (1 << bit) != 0);
                 match (on, run) {
                     (true, None) => run = Some(r),
                     (false, Some(from)) => {
@@ -297,9 +299,18 @@ impl Overview {
         }
         painter.add(mesh);
         if let Some((from, to)) = in_view {
+            // At least a few points high: a screen of a novel is a pixel of the strip.
             let y = |offset: usize| rect.top() + rect.height() * offset as f32 / self.len as f32;
-            let view = Rect::from_min_max(pos2(rect.left(), y(from)), pos2(rect.right(), y(to)));
-            painter.rect_filled(view, 0.0, ui.visuals().text_color().gamma_multiply(0.15));
+            let (top, bottom) = (y(from), y(to).max(y(from) + 4.0));
+            let view = Rect::from_min_max(pos2(rect.left(), top), pos2(rect.right(), bottom));
+            let color = ui.visuals().text_color();
+            painter.rect_filled(view, 0.0, color.gamma_multiply(0.25));
+            painter.rect_stroke(
+                view,
+                0.0,
+                egui::Stroke::new(1.0, color),
+                egui::StrokeKind::Inside,
+            );
         }
     }
 }

@@ -37,6 +37,8 @@ pub struct PanelState {
     /// many more frames, and the rows it showed in the last frame.
     pub list_followed: (Option<SpanId>, u8),
     pub list_rows_in_view: std::ops::Range<usize>,
+    /// The largest scroll offset of the span list in the last frame.
+    pub list_scroll_end: f32,
 }
 
 pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &CommandSender) {

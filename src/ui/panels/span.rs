@@ -141,10 +141,14 @@ pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, t
         if let Some(row) = shown.derived.selected_row()
             && !in_view.contains(&row)
         {
-            list = list.vertical_scroll_offset((row as f32 * stride - height / 3.0).max(0.0));
+            // Within the list's scroll range (as of the last frame): past its end egui springs
+            // back over frames.
+            let end = state.list_scroll_end.max(0.0);
+            list =
+                list.vertical_scroll_offset((row as f32 * stride - height / 3.0).clamp(0.0, end));
         }
     }
-    list.show_rows(ui, row_height, rows.len(), |ui, range| {
+    let output = list.show_rows(ui, row_height, rows.len(), |ui, range| {
         state.list_rows_in_view = range.clone();
         for s in rows.indices(range).into_iter().filter_map(|i| spans.get(i)) {
             let color = shown
@@ -175,6 +179,7 @@ pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, t
             });
         }
     });
+    state.list_scroll_end = output.content_size.y - output.inner_rect.height();
 }
 
 /// `12597` as "12,597": counts in the panel are read at a glance.
@@ -182,7 +187,7 @@ pub fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
