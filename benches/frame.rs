@@ -3,7 +3,8 @@
 //! tessellated as eframe does before painting. Run with `cargo bench --bench frame`; figures in
 //! the README.
 //!
-//! On the novel (`../shared/corpus/sanguo-full.txt`, or `$SPANTAG_NOVEL`) as one document:
+//! On the novel (`../shared/corpus/sanguo-full.txt`, or `$SPANTAG_NOVEL`) as one document, with
+//! N = 500, 50,000 and 100,000 spans:
 //! - `scroll/N`: N spans, a new place in the novel every frame (nothing laid out or cached there);
 //! - `after_tag/N`: N spans, tag the selected text (one edit), then the frame that shows it
 //!   (the frame is timed);

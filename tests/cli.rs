@@ -402,3 +402,32 @@ fn status_lists_and_marks_documents_done() {
             .is_done(1)
     );
 }
+
+#[test]
+fn stats_aligns_chinese_labels_by_display_width() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cjk.json");
+    let labels = spantag::core::LabelSet::from_names(&["人名", "地名和机构名", "ORG"]);
+    let project = spantag::core::Project::new(
+        labels,
+        vec![spantag::core::Document::new("d1", "d1.txt", "会见习近平")],
+    );
+    spantag::core::project_file::save_new(&project, &path).expect("saved");
+    let o = spantag(&["stats", path.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    // Each row's count ends in the same terminal column: a CJK character is two columns.
+    let columns =
+        |line: &str| -> usize { line.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum() };
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| {
+            ["人名", "地名和机构名", "ORG", "label"]
+                .iter()
+                .any(|n| l.trim_start().starts_with(n))
+        })
+        .collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    let ends: Vec<usize> = rows.iter().map(|l| columns(l)).collect();
+    assert!(ends.iter().all(|&e| e == ends[0]), "{out}");
+}

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use crate::core::project_file;
 use crate::core::stats::compute;
 use anyhow::Context as _;
+use unicode_width::UnicodeWidthStr as _;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -30,38 +31,39 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         stats.spans
     );
     println!("  documents: {}", super::status::summary(&project));
+    // Columns by display width, not by characters: 人名 takes four columns in a terminal.
     let width = project
         .labels
         .iter()
-        .map(|l| l.name.chars().count())
+        .map(|l| l.name.width())
         .max()
         .unwrap_or(5)
         .max(5);
-    println!("  {:<width$}  spans", "label");
+    println!("  {}  spans", padded("label", width));
     for label in project.labels.iter() {
         let count = stats.per_label.get(&label.name).copied().unwrap_or(0);
-        println!("  {:<width$}  {count:>5}", label.name);
+        println!("  {}  {count:>5}", padded(&label.name, width));
     }
     let width = stats
         .per_annotator
         .keys()
-        .map(|a| a.chars().count())
+        .map(|a| a.width())
         .max()
         .unwrap_or(9)
         .max(9);
-    println!("  {:<width$}  spans", "annotator");
+    println!("  {}  spans", padded("annotator", width));
     for (annotator, count) in &stats.per_annotator {
-        println!("  {annotator:<width$}  {count:>5}");
+        println!("  {}  {count:>5}", padded(annotator, width));
     }
     if !stats.per_relation_type.is_empty() {
         let width = stats
             .per_relation_type
             .keys()
-            .map(|t| t.chars().count())
+            .map(|t| t.width())
             .max()
             .unwrap_or(8)
             .max(8);
-        println!("  {:<width$}  count", "relation");
+        println!("  {}  count", padded("relation", width));
         // In the project's order of relation types, then any a relation names beyond them.
         let mut order: Vec<&str> = project
             .relation_types()
@@ -75,7 +77,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         for name in order {
             let count = stats.per_relation_type.get(name).copied().unwrap_or(0);
-            println!("  {name:<width$}  {count:>5}");
+            println!("  {}  {count:>5}", padded(name, width));
         }
         let statuses: Vec<String> = stats
             .per_relation_status
@@ -119,4 +121,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         review.reviewed_share * 100.0
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `text` and spaces up to `width` terminal columns (`{:<width$}` counts characters).
+fn padded(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
 }

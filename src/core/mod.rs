@@ -13,6 +13,7 @@ pub mod document;
 pub mod edit;
 pub mod editor;
 pub mod formats;
+pub mod goto;
 pub mod history;
 pub mod label;
 pub mod lock;
@@ -31,6 +32,7 @@ pub mod stats;
 pub mod tagger;
 pub mod text_file;
 pub mod validate;
+pub mod words;
 
 pub use attribute::{AttributeDef, AttributeKind};
 pub use doc_status::{DocStatus, Progress};

@@ -67,6 +67,8 @@ pub(super) struct Modals {
     pub palette: Option<Palette>,
     pub cheat_sheet: bool,
     pub file_picker: Option<FilePicker>,
+    /// Go to line or offset (`Ctrl+G`), while open.
+    pub goto: Option<dialogs::GoToForm>,
     /// What waits for a Save as to be answered ("Save" in "Save changes?" on a new project).
     pub after_save: Option<super::state::AfterConfirm>,
 }
@@ -287,6 +289,7 @@ impl SpantagApp {
             || self.modals.palette.is_some()
             || self.modals.cheat_sheet
             || self.modals.file_picker.is_some()
+            || self.modals.goto.is_some()
     }
 
     // ---- Frame ------------------------------------------------------------------------------
@@ -322,7 +325,10 @@ impl SpantagApp {
     }
 
     fn collect_shortcuts(&mut self, ctx: &egui::Context) {
-        if self.dialog.is_some() || self.export_form.is_some() || self.modals.file_picker.is_some()
+        if self.dialog.is_some()
+            || self.export_form.is_some()
+            || self.modals.file_picker.is_some()
+            || self.modals.goto.is_some()
         {
             return;
         }
@@ -441,15 +447,29 @@ impl SpantagApp {
             });
             return;
         };
-        let action = self.text_view.show(
-            ui,
-            doc_index,
-            doc,
-            &self.editor.project.labels,
-            &mut self.selection,
-            self.selected_span,
-            keyboard,
-        );
+        // The overview strip to the right of the text's scroll bar.
+        let (text_rect, strip) = super::overview::split(ui.max_rect());
+        let in_view = self.text_view.in_view();
+        self.derived
+            .overview
+            .show(ui, strip, in_view, &self.commands);
+        let text_view = &mut self.text_view;
+        let selection = &mut self.selection;
+        let selected_span = self.selected_span;
+        let labels = &self.editor.project.labels;
+        let action = ui
+            .scope_builder(egui::UiBuilder::new().max_rect(text_rect), |ui| {
+                text_view.show(
+                    ui,
+                    doc_index,
+                    doc,
+                    labels,
+                    selection,
+                    selected_span,
+                    keyboard,
+                )
+            })
+            .inner;
         match action {
             Some(TextViewAction::SelectSpan(id)) => self.select_span(id, false),
             Some(TextViewAction::Deselect) => self.selected_span = None,
@@ -472,6 +492,12 @@ impl eframe::App for SpantagApp {
         self.collect_shortcuts(&ctx);
         self.refresh_derived();
         self.refresh_find();
+        self.derived.overview.refresh_hits(
+            &self.find.searched,
+            self.doc,
+            self.find.open,
+            &self.text_view.find_hits,
+        );
         self.refresh_other_occurrences();
         if self.show_statistics {
             self.derived.stats(&self.editor, self.session.generation);
@@ -536,6 +562,7 @@ impl eframe::App for SpantagApp {
                 palette: &mut self.modals.palette,
                 cheat_sheet: self.modals.cheat_sheet,
                 file_picker: &mut self.modals.file_picker,
+                goto: &mut self.modals.goto,
             },
             &sender,
         );

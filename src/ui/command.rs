@@ -74,6 +74,18 @@ pub enum Command {
     /// The preference: "also tag" adds suggestions (`true`) or accepted spans.
     SetOccurrencesAsSuggestions(bool),
     ClearSelection,
+    /// Move the caret (`extend`: keep the anchor, so the selection grows or shrinks).
+    MoveCaret {
+        motion: CaretMotion,
+        extend: bool,
+    },
+    /// Edit › Go to line or offset…: open the small dialog.
+    GoTo,
+    /// The go-to dialog's input: a line ("120") or a character offset ("#5000").
+    GoToInput(String),
+    /// Scroll to code point `offset` of the shown document and put the caret there (a click
+    /// on the overview strip).
+    JumpTo(usize),
     /// Set the span's note (`None` removes it).
     SetNote {
         span: SpanId,
@@ -144,6 +156,19 @@ pub enum Command {
     Answer(Answer),
     /// The autosave job wrote (or failed to write) the recovery file.
     AutosaveFinished(Result<PathBuf, String>),
+}
+
+/// A caret move that needs more than the arrow keys' one step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaretMotion {
+    /// To the start of the word before the caret (see [`crate::core::words`]).
+    WordLeft,
+    /// To the end of the word after the caret.
+    WordRight,
+    /// A screen up, the view scrolled with it.
+    PageUp,
+    /// A screen down, the view scrolled with it.
+    PageDown,
 }
 
 /// What a file dialog was opened for.

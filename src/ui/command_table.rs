@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use eframe::egui::{Key, KeyboardShortcut, ModifierNames, Modifiers};
 
-use super::command::Command;
+use super::command::{CaretMotion, Command};
 use super::state::BulkScope;
 use crate::core::formats::Format;
 use crate::core::{Label, LabelSet};
@@ -39,17 +39,19 @@ pub enum Menu {
     File,
     Edit,
     View,
+    Go,
     Help,
 }
 
 impl Menu {
-    pub const ALL: [Self; 4] = [Self::File, Self::Edit, Self::View, Self::Help];
+    pub const ALL: [Self; 5] = [Self::File, Self::Edit, Self::View, Self::Go, Self::Help];
 
     pub fn title(self) -> &'static str {
         match self {
             Self::File => "File",
             Self::Edit => "Edit",
             Self::View => "View",
+            Self::Go => "Go",
             Self::Help => "Help",
         }
     }
@@ -96,6 +98,8 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
     let alt = Modifiers::ALT;
     let alt_shift = Modifiers::ALT | Modifiers::SHIFT;
     let nudge = |start, delta| C::Nudge { start, delta };
+    let shift = Modifiers::SHIFT;
+    let caret = |motion, extend| C::MoveCaret { motion, extend };
     vec![
         entry(
             C::NewFromText,
@@ -255,6 +259,55 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         entry(C::ZoomOut, "Smaller text", View, &[(cmd, Key::Minus, Text)]),
         entry(C::ToggleTheme, "Dark / light theme", View, &[]),
         entry(C::ToggleStatistics, "Statistics", View, &[]),
+        entry(C::GoTo, "Go to line or offset…", Go, &[(cmd, Key::G, Text)]),
+        entry(
+            caret(CaretMotion::PageDown, false),
+            "Page down",
+            Go,
+            &[(none, Key::PageDown, Text)],
+        ),
+        entry(
+            caret(CaretMotion::PageUp, false),
+            "Page up",
+            Go,
+            &[(none, Key::PageUp, Text)],
+        ),
+        entry(
+            caret(CaretMotion::WordRight, false),
+            "Next word",
+            Go,
+            &[(cmd, Key::ArrowRight, Text)],
+        ),
+        entry(
+            caret(CaretMotion::WordLeft, false),
+            "Previous word",
+            Go,
+            &[(cmd, Key::ArrowLeft, Text)],
+        ),
+        entry(
+            caret(CaretMotion::PageDown, true),
+            "Select a page down",
+            Go,
+            &[(shift, Key::PageDown, Text)],
+        ),
+        entry(
+            caret(CaretMotion::PageUp, true),
+            "Select a page up",
+            Go,
+            &[(shift, Key::PageUp, Text)],
+        ),
+        entry(
+            caret(CaretMotion::WordRight, true),
+            "Select to the next word end",
+            Go,
+            &[(cmd_shift, Key::ArrowRight, Text)],
+        ),
+        entry(
+            caret(CaretMotion::WordLeft, true),
+            "Select to the previous word start",
+            Go,
+            &[(cmd_shift, Key::ArrowLeft, Text)],
+        ),
         entry(
             C::ToggleNavigator,
             "Document navigator",

@@ -93,6 +93,8 @@ pub struct Derived {
     pub recomputed: u64,
     /// Every document's figures, for the navigator.
     pub documents: DocFigures,
+    /// The overview strip's marks of the shown document.
+    pub overview: super::overview::Overview,
 }
 
 /// Everything the figures depend on besides the editor.
@@ -133,6 +135,14 @@ impl Derived {
             self.key = Some(key);
         }
         self.locate_selected(doc, inputs.selected_span);
+        self.overview.refresh(
+            inputs.generation,
+            &editor.history,
+            inputs.doc,
+            doc,
+            &project.labels,
+            inputs.show_rejected,
+        );
     }
 
     /// Update every figure of the shown document from `old` (the key of the same document and
@@ -301,6 +311,15 @@ impl Derived {
         self.selected = by_start
             .or_else(|| doc.spans.position(id))
             .map(|at| (id, at));
+    }
+
+    /// The span list's row of the selected span, if the list shows it.
+    pub fn selected_row(&self) -> Option<usize> {
+        let (_, at) = self.selected?;
+        match &self.span_rows {
+            SpanRows::All(n) => (at < *n).then_some(at),
+            SpanRows::Filtered(rows) => rows.binary_search(&at).ok(),
+        }
     }
 
     /// The span of `doc` with id `id`: at the remembered position when it is the selected one,

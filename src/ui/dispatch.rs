@@ -99,6 +99,10 @@ impl SpantagApp {
                 self.selection = TextSelection::caret(self.selection.caret);
                 self.selected_span = None;
             }
+            Command::MoveCaret { motion, extend } => self.move_caret(ctx, motion, extend),
+            Command::GoTo => self.open_goto(),
+            Command::GoToInput(input) => self.go_to(&input),
+            Command::JumpTo(offset) => self.jump_to(offset),
             Command::Find => {
                 self.find.open = true;
                 self.find.focus = true;
@@ -170,6 +174,7 @@ impl SpantagApp {
                 self.modals.palette = None;
                 self.modals.cheat_sheet = false;
                 self.modals.file_picker = None;
+                self.modals.goto = None;
                 self.modals.after_save = None;
                 self.focus_text = true;
             }

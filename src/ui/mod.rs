@@ -17,6 +17,8 @@ mod exchange;
 mod files;
 pub mod fonts;
 mod jobs;
+mod moves;
+mod overview;
 mod panels;
 pub mod preferences;
 mod recovery;
@@ -30,7 +32,7 @@ mod text_view;
 use std::path::{Path, PathBuf};
 
 pub use app::{AUTOSAVE_DELAY, SpantagApp};
-pub use command::{Answer, Command, CommandSender, FilePurpose};
+pub use command::{Answer, CaretMotion, Command, CommandSender, FilePurpose};
 pub use panels::navigator::NavigatorState;
 pub use panels::{LabelForm, PanelState};
 pub use state::{AfterConfirm, CompareSession, Dialog, ExportForm, OpenMode, ReviewState};

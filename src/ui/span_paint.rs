@@ -54,6 +54,8 @@ fn add_underline(mesh: &mut Mesh, x0: f32, x1: f32, y: f32, color: Color32, dash
         x += DASH + DASH_GAP;
     }
 }
+/// Space between the label tags of nested spans that start at the same place.
+const TAG_GAP: f32 = 3.0;
 
 /// How the text is painted this frame.
 pub(super) struct Look {
@@ -269,6 +271,8 @@ pub(super) fn paint_block(
     // One galley per label tag and colour, not one text layout per span.
     let mut tags: HashMap<(&str, Color32), Arc<Galley>> = HashMap::new();
     let mut underlines = Mesh::default();
+    // Where the last tag painted ends, and the start of its span.
+    let mut tag_end: Option<(usize, f32)> = None;
     for ((s, &lane), rects) in spans.iter().zip(&lanes).zip(&span_rects) {
         let selected = Some(s.id) == selected_span;
         if !in_lane(lane) && !selected {
@@ -304,16 +308,25 @@ pub(super) fn paint_block(
                 );
             }
         }
-        if lane == 0
+        if in_lane(lane)
             && s.start >= start
             && let Some(first) = rects.first()
         {
-            // A small tag with the label name over the span's first character.
+            // A small tag with the label name over the span's first character; nested spans
+            // starting there too put theirs after it, outermost first.
             let tag = tags.entry((s.label.as_str(), color)).or_insert_with(|| {
                 painter.layout_no_wrap(s.label.clone(), tag_font.clone(), color)
             });
-            let at = Pos2::new(first.left(), first.top() + 1.0 - tag.size().y);
-            painter.galley(at, tag.clone(), color);
+            let x = match tag_end {
+                Some((at, x)) if at == s.start => x,
+                _ => first.left(),
+            };
+            painter.galley(
+                Pos2::new(x, first.top() + 1.0 - tag.size().y),
+                tag.clone(),
+                color,
+            );
+            tag_end = Some((s.start, x + tag.size().x + TAG_GAP));
         }
     }
     if !underlines.is_empty() {

@@ -58,9 +58,9 @@ pub struct TextView {
     layout: Option<(usize, DocumentLayout)>,
     /// Scroll so this code point is in view, over the next frames (estimates settle).
     scroll_to: Option<(usize, u8)>,
-    /// Put `scroll_to`'s code point at the top of the view, not a third of the way down
-    /// (restoring where a document was left).
-    scroll_to_top: bool,
+    /// Where `scroll_to` puts its target: this far below the view's top (PageUp / PageDown
+    /// keep the caret's height on screen); `None`: a third down the view.
+    scroll_at: Option<f32>,
     /// Blocks painted in the last frame, for hit tests (and tests).
     pub drawn: Vec<DrawnBlock>,
     /// Open chooser: where, and the spans under the click (outermost first).
@@ -86,7 +86,7 @@ impl Default for TextView {
             font_size: 20.0,
             layout: None,
             scroll_to: None,
-            scroll_to_top: false,
+            scroll_at: None,
             drawn: Vec::new(),
             chooser: None,
             preferred_x: None,
@@ -135,13 +135,13 @@ impl TextView {
 
     pub fn scroll_to(&mut self, offset: usize) {
         self.scroll_to = Some((offset, 3));
-        self.scroll_to_top = false;
+        self.scroll_at = None;
     }
 
     /// Scroll so the row of code point `offset` is the first in view (0: the very top).
     pub fn scroll_to_top(&mut self, offset: usize) {
         self.scroll_to = Some((offset, 3));
-        self.scroll_to_top = true;
+        self.scroll_at = Some(MARGIN);
     }
 
     /// The first code point in view, from the blocks painted last frame (`None` before any):
@@ -253,7 +253,7 @@ impl TextView {
         let mut scroll_area = egui::ScrollArea::vertical()
             .id_salt("spantag_text_scroll")
             .auto_shrink(false);
-        if self.scroll_to_top && self.scroll_to.is_some_and(|(target, _)| target == 0) {
+        if self.scroll_at == Some(MARGIN) && self.scroll_to.is_some_and(|(target, _)| target == 0) {
             // The very top needs no layout to settle: exact at once, no extra frames.
             self.scroll_to = None;
             scroll_area = scroll_area.vertical_scroll_offset(0.0);
@@ -266,13 +266,12 @@ impl TextView {
             let start = layout.blocks()[block].start;
             let within = text_layout::caret_rect(&galley, target - start).top();
             let y = layout.top_of(block) + within + MARGIN;
-            let above = if self.scroll_to_top {
-                MARGIN
-            } else {
-                viewport_height / 3.0
-            };
-            scroll_area = scroll_area.vertical_scroll_offset((y - above).max(0.0));
+            let at = self.scroll_at.unwrap_or(viewport_height / 3.0);
+            scroll_area = scroll_area.vertical_scroll_offset((y - at).max(0.0));
             self.scroll_to = (passes > 1).then_some((target, passes - 1));
+            if self.scroll_to.is_none() {
+                self.scroll_at = None;
+            }
             ui.ctx().request_repaint();
         }
 
@@ -535,6 +534,66 @@ impl TextView {
                 self.ensure_visible_only();
             }
         }
+    }
+
+    /// The code points of the blocks painted last frame (roughly what is on screen).
+    pub fn in_view(&self) -> Option<(usize, usize)> {
+        Some((
+            self.drawn.first()?.block.start,
+            self.drawn.last()?.block.end,
+        ))
+    }
+
+    /// Scroll to `offset` only if it is not in view (after a caret move).
+    pub fn keep_in_view(&mut self, offset: usize) {
+        self.scroll_to = Some((offset, 1));
+        self.ensure_visible_only();
+    }
+
+    /// PageUp / PageDown from `caret`: the caret goes a screen (less a row, to keep some
+    /// context) further and the view scrolls with it, so the caret keeps its height on screen;
+    /// returns the caret's new place. A caret out of view is brought into view.
+    pub fn page(
+        &mut self,
+        ctx: &egui::Context,
+        doc_index: usize,
+        doc: &AnnotatedDocument,
+        caret: usize,
+        down: bool,
+    ) -> usize {
+        if !self.viewport.is_positive() {
+            return caret;
+        }
+        let view = self.viewport;
+        let height_on_screen = self
+            .char_screen_rect(caret.saturating_sub(usize::from(caret == doc.document.char_len())))
+            .filter(|r| view.contains_rect(*r))
+            .map(|r| r.top() - view.top());
+        let viewport_height = self.viewport.height();
+        let preferred_x = self.preferred_x;
+        let layout = self.layout_for(doc_index, doc);
+        let row = layout.row_height();
+        let page = (viewport_height - row).max(row);
+        let here = layout.block_of_char(caret);
+        let (galley, _) = layout.galley(ctx, &doc.document, here);
+        let rect = text_layout::caret_rect(&galley, caret - layout.blocks()[here].start);
+        let x = preferred_x.unwrap_or(rect.center().x);
+        let y = layout.top_of(here) + rect.center().y + if down { page } else { -page };
+        let new = if y < 0.0 {
+            0
+        } else if y >= layout.total_height() {
+            doc.document.char_len()
+        } else {
+            let there = layout.block_at_y(y);
+            let (galley, _) = layout.galley(ctx, &doc.document, there);
+            let local = text_layout::boundary_at(&galley, vec2(x, y - layout.top_of(there)));
+            layout.blocks()[there].start + local
+        };
+        self.preferred_x = Some(x);
+        self.scroll_to(new);
+        // The view moves with the caret: the caret stays at its height on screen.
+        self.scroll_at = height_on_screen.map(|h| h.clamp(0.0, viewport_height - 2.0 * row));
+        new
     }
 
     /// Only scroll for caret moves when the caret left the view.

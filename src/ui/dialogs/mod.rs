@@ -1,10 +1,12 @@
 //! Everything drawn over the window: the project dialogs, the export options, the command
-//! palette, the keyboard cheat sheet and the in-window file dialog. Like the panels, they read
+//! palette, the keyboard cheat sheet, go to line or offset and the in-window file
+//! dialog. Like the panels, they read
 //! state and send commands; the only state they change is their own widgets'.
 
 mod cheat_sheet;
 mod export_form;
 pub mod file_picker;
+mod goto;
 mod modal;
 mod palette;
 
@@ -17,6 +19,7 @@ use super::shown::Shown;
 use super::state::{Dialog, ExportForm};
 
 pub use file_picker::FilePicker;
+pub use goto::GoToForm;
 pub use palette::Palette;
 
 /// The dialogs that may be open, and their widgets' state.
@@ -27,6 +30,7 @@ pub struct Open<'a> {
     pub palette: &'a mut Option<Palette>,
     pub cheat_sheet: bool,
     pub file_picker: &'a mut Option<FilePicker>,
+    pub goto: &'a mut Option<GoToForm>,
 }
 
 pub fn show(ctx: &egui::Context, shown: &Shown<'_>, open: Open<'_>, tx: &CommandSender) {
@@ -41,6 +45,9 @@ pub fn show(ctx: &egui::Context, shown: &Shown<'_>, open: Open<'_>, tx: &Command
     }
     if let Some(palette) = open.palette {
         palette::show(ctx, shown, palette, tx);
+    }
+    if let Some(form) = open.goto {
+        goto::show(ctx, form, tx);
     }
     if open.cheat_sheet {
         cheat_sheet::show(ctx, shown, tx);

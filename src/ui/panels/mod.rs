@@ -34,6 +34,12 @@ pub struct PanelState {
     pub annotator_draft: Option<String>,
     /// Only list labels whose name contains this (offered when there are many labels).
     pub label_filter: String,
+    /// The span list follows the selection: the span it last brought into view and for how
+    /// many more frames, and the rows it showed in the last frame.
+    pub list_followed: (Option<SpanId>, u8),
+    pub list_rows_in_view: std::ops::Range<usize>,
+    /// The largest scroll offset of the span list in the last frame.
+    pub list_scroll_end: f32,
 }
 
 pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &CommandSender) {

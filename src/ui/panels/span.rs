@@ -6,6 +6,7 @@ use super::{PanelState, swatch};
 use crate::core::{Rgb, SpanStatus};
 use crate::ui::command::{Command, CommandSender};
 use crate::ui::shown::Shown;
+use crate::ui::text_view::excerpt;
 
 pub fn selected_span(
     ui: &mut egui::Ui,
@@ -102,46 +103,107 @@ pub fn selected_span(
     }
 }
 
-/// The span list: its rows come from the derived cache, and only those in view are drawn.
+/// The span list: its rows come from the derived cache, and only those in view are drawn. It
+/// follows the text: the selected span's row is highlighted and, when the selection changes to
+/// a span whose row is out of view, scrolled to.
 pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &CommandSender) {
     let Some(doc) = shown.current_doc() else {
         return;
     };
-    ui.heading(format!("Spans ({})", doc.spans.len()));
+    let rows = &shown.derived.span_rows;
+    let total = doc.spans.len();
+    ui.heading(if state.span_filter.trim().is_empty() {
+        format!("Spans ({})", grouped(total))
+    } else {
+        format!("Spans ({} of {})", grouped(rows.len()), grouped(total))
+    });
     ui.add(
         egui::TextEdit::singleline(&mut state.span_filter)
             .hint_text("filter by text or label")
             .desired_width(f32::INFINITY),
     );
-    let rows = &shown.derived.span_rows;
     let spans = doc.spans.as_slice();
     let row_height = ui.spacing().interact_size.y;
-    egui::ScrollArea::vertical()
+    let stride = row_height + ui.spacing().item_spacing.y;
+    let height = ui.available_height().max(200.0);
+    let mut list = egui::ScrollArea::vertical()
         .id_salt("spantag_span_list")
-        .max_height(ui.available_height().max(200.0))
-        .show_rows(ui, row_height, rows.len(), |ui, range| {
-            for s in rows.indices(range).into_iter().filter_map(|i| spans.get(i)) {
-                let color = shown
-                    .project
-                    .labels
-                    .get(&s.label)
-                    .map_or(Rgb(128, 128, 128), |l| l.color);
-                ui.horizontal(|ui| {
-                    swatch(ui, color);
-                    let text = format!(
-                        "{}  {}  [{}, {})",
-                        doc.document.slice(s.start, s.end),
-                        s.label,
-                        s.start,
-                        s.end
-                    );
-                    if ui
-                        .selectable_label(shown.selected_span == Some(s.id), text)
-                        .clicked()
-                    {
-                        tx.send(Command::SelectSpan(s.id));
-                    }
-                });
-            }
-        });
+        .max_height(height);
+    if shown.selected_span != state.list_followed.0 {
+        // Over a few frames: the panel above the list settles (the selected span's details
+        // appear) and changes the list's height.
+        state.list_followed = (shown.selected_span, 3);
+    }
+    if state.list_followed.1 > 0 {
+        state.list_followed.1 -= 1;
+        // Rows cut by the list's edges count as out of view.
+        let in_view = state.list_rows_in_view.start + 1..state.list_rows_in_view.end.max(1) - 1;
+        if let Some(row) = shown.derived.selected_row()
+            && !in_view.contains(&row)
+        {
+            // Within the list's scroll range (as of the last frame): past its end egui springs
+            // back over frames.
+            let end = state.list_scroll_end.max(0.0);
+            list =
+                list.vertical_scroll_offset((row as f32 * stride - height / 3.0).clamp(0.0, end));
+        }
+    }
+    let output = list.show_rows(ui, row_height, rows.len(), |ui, range| {
+        state.list_rows_in_view = range.clone();
+        for s in rows.indices(range).into_iter().filter_map(|i| spans.get(i)) {
+            let color = shown
+                .project
+                .labels
+                .get(&s.label)
+                .map_or(Rgb(128, 128, 128), |l| l.color);
+            ui.horizontal(|ui| {
+                swatch(ui, color);
+                let text = format!(
+                    "{}  {}  [{}, {})  {}",
+                    excerpt(doc.document.slice(s.start, s.end)),
+                    s.label,
+                    s.start,
+                    s.end,
+                    s.status.as_str()
+                );
+                let mut text = RichText::new(text);
+                if s.status != SpanStatus::Accepted {
+                    text = text.italics();
+                }
+                if ui
+                    .selectable_label(shown.selected_span == Some(s.id), text)
+                    .clicked()
+                {
+                    tx.send(Command::SelectSpan(s.id));
+                }
+            });
+        }
+    });
+    state.list_scroll_end = output.content_size.y - output.inner_rect.height();
+}
+
+/// `12597` as "12,597": counts in the panel are read at a glance.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(412), "412");
+        assert_eq!(grouped(12_597), "12,597");
+        assert_eq!(grouped(1_000_000), "1,000,000");
+    }
 }
