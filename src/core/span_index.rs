@@ -1,70 +1,119 @@
 //! The spans of one document, kept sorted by position for range queries.
 //!
-//! Rendering asks "which spans touch these visible lines?" every frame. Spans that start inside
-//! the range are a binary search away; the ones that start before it and reach into it are found
-//! through a max-end tree over the sorted spans, so one whole-document span costs one visit,
-//! not a walk back over every span before the range.
+//! The spans live in blocks of at most [`MAX_BLOCK`] consecutive spans in sort order, each block
+//! knowing the largest end among its spans. Tagging or undoing one span moves at most one block's
+//! spans (a `Vec` of all the spans moved all those after the new one: 14 MB at 100,000 spans)
+//! and adjusts one counter per block. Rendering asks "which spans touch these visible lines?"
+//! every frame: spans that start inside the range are a binary search away; those that start
+//! before it and reach into it are in the blocks whose largest end passes the range's start, so
+//! one whole-document span costs one block's scan, not a walk back over every span before it.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
 
 use super::span::{Span, SpanId};
 
 /// What [`Span::sort_key`] returns: position, longest first, id.
 type SortKey = (usize, std::cmp::Reverse<usize>, SpanId);
 
+/// A block that grows past this many spans is split in two halves. Small enough that moving a
+/// block's spans on an insert costs about a microsecond (a span is about 150 bytes), large
+/// enough that 100,000 spans make under 1,600 blocks.
+const MAX_BLOCK: usize = 128;
+/// Bulk builds fill blocks to this size, leaving room for inserts before the first split.
+const FILL_BLOCK: usize = MAX_BLOCK * 3 / 4;
+
 #[derive(Clone, Debug, Default)]
 pub struct SpanIndex {
-    /// Sorted by [`Span::sort_key`].
-    spans: Vec<Span>,
+    /// Never empty blocks, in sort order: the spans of block `b` all sort before block `b + 1`'s.
+    blocks: Vec<Block>,
+    /// The position of each block's first span among all the spans (for access by position).
+    firsts: Vec<usize>,
+    len: usize,
     /// The sort key of each span by id: finding a span by id is a binary search, not a scan
     /// (every edit, undo and redo looks its spans up by id; a rename touches thousands).
     keys: HashMap<SpanId, SortKey>,
-    /// The max-end tree of `spans`, built by the first query after a change of bounds: a batch
-    /// of edits pays for one build, not one per edit.
-    max_end: OnceLock<MaxEndTree>,
 }
 
-/// A segment tree over the sorted spans: each node holds the largest end among the spans under
-/// it, so "which spans before position p end after a?" skips every subtree that ends too early.
-#[derive(Clone, Debug, Default)]
-struct MaxEndTree {
-    /// Leaves start at `leaves`; node `n` has children `2n` and `2n + 1`; node 0 is unused.
-    nodes: Vec<usize>,
-    leaves: usize,
+#[derive(Clone, Debug)]
+struct Block {
+    /// Sorted by [`Span::sort_key`].
+    spans: Vec<Span>,
+    /// The largest end among `spans`.
+    max_end: usize,
 }
 
-impl MaxEndTree {
-    fn new(spans: &[Span]) -> Self {
-        let leaves = spans.len().next_power_of_two();
-        let mut nodes = vec![0; 2 * leaves];
-        for (i, span) in spans.iter().enumerate() {
-            nodes[leaves + i] = span.end;
-        }
-        for n in (1..leaves).rev() {
-            nodes[n] = nodes[2 * n].max(nodes[2 * n + 1]);
-        }
-        Self { nodes, leaves }
+impl Block {
+    fn new(spans: Vec<Span>) -> Self {
+        let max_end = spans.iter().map(|s| s.end).max().unwrap_or(0);
+        Self { spans, max_end }
     }
 
-    /// Positions below `before` whose span ends after `after`, in increasing order.
-    fn ending_after(&self, before: usize, after: usize) -> Vec<usize> {
-        let mut found = Vec::new();
-        // (node, first leaf under it, number of leaves under it); left child first.
-        let mut stack = vec![(1, 0, self.leaves)];
-        while let Some((node, first, width)) = stack.pop() {
-            if first >= before || self.nodes[node] <= after {
-                continue;
+    fn last_key(&self) -> Option<SortKey> {
+        self.spans.last().map(Span::sort_key)
+    }
+}
+
+/// The spans of a [`SpanIndex`] in document order.
+#[derive(Clone, Debug)]
+pub struct Iter<'a> {
+    blocks: std::slice::Iter<'a, Block>,
+    front: std::slice::Iter<'a, Span>,
+    back: std::slice::Iter<'a, Span>,
+    left: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = &'a Span;
+
+    fn next(&mut self) -> Option<&'a Span> {
+        loop {
+            if let Some(span) = self.front.next() {
+                self.left -= 1;
+                return Some(span);
             }
-            if width == 1 {
-                found.push(first);
-            } else {
-                let half = width / 2;
-                stack.push((2 * node + 1, first + half, half));
-                stack.push((2 * node, first, half));
+            match self.blocks.next() {
+                Some(block) => self.front = block.spans.iter(),
+                None => {
+                    let span = self.back.next()?;
+                    self.left -= 1;
+                    return Some(span);
+                }
             }
         }
-        found
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(span) = self.back.next_back() {
+                self.left -= 1;
+                return Some(span);
+            }
+            match self.blocks.next_back() {
+                Some(block) => self.back = block.spans.iter(),
+                None => {
+                    let span = self.front.next_back()?;
+                    self.left -= 1;
+                    return Some(span);
+                }
+            }
+        }
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl<'a> IntoIterator for &'a SpanIndex {
+    type Item = &'a Span;
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
     }
 }
 
@@ -72,69 +121,176 @@ impl SpanIndex {
     pub fn new(mut spans: Vec<Span>) -> Self {
         spans.sort_by_key(Span::sort_key);
         let keys = spans.iter().map(|s| (s.id, s.sort_key())).collect();
-        Self {
-            spans,
+        let mut index = Self {
             keys,
-            max_end: OnceLock::new(),
+            ..Self::default()
+        };
+        index.fill(spans);
+        index
+    }
+
+    /// Replace the blocks with `sorted` (in sort order), cut into blocks of [`FILL_BLOCK`].
+    fn fill(&mut self, sorted: Vec<Span>) {
+        self.len = sorted.len();
+        self.blocks = Vec::with_capacity(sorted.len().div_ceil(FILL_BLOCK));
+        let mut rest = sorted.into_iter();
+        loop {
+            let block: Vec<Span> = rest.by_ref().take(FILL_BLOCK).collect();
+            if block.is_empty() {
+                break;
+            }
+            self.blocks.push(Block::new(block));
+        }
+        self.count_firsts(0);
+    }
+
+    /// Recount the first positions of the blocks from block `from` on.
+    fn count_firsts(&mut self, from: usize) {
+        self.firsts.truncate(from);
+        let mut at = match from.checked_sub(1) {
+            Some(before) => self.firsts[before] + self.blocks[before].spans.len(),
+            None => 0,
+        };
+        for block in &self.blocks[from..] {
+            self.firsts.push(at);
+            at += block.spans.len();
         }
     }
 
+    /// Take every span out, in sort order.
+    fn take_all(&mut self) -> Vec<Span> {
+        let mut all = Vec::with_capacity(self.len);
+        for block in std::mem::take(&mut self.blocks) {
+            all.extend(block.spans);
+        }
+        self.firsts.clear();
+        self.len = 0;
+        all
+    }
+
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.len == 0
     }
 
     /// All spans in document order.
-    pub fn iter(&self) -> std::slice::Iter<'_, Span> {
-        self.spans.iter()
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            blocks: self.blocks.iter(),
+            front: [].iter(),
+            back: [].iter(),
+            left: self.len,
+        }
     }
 
-    pub fn as_slice(&self) -> &[Span] {
-        &self.spans
+    /// The spans from position `at` on, in document order.
+    pub fn iter_from(&self, at: usize) -> Iter<'_> {
+        if at >= self.len {
+            return Iter {
+                blocks: [].iter(),
+                front: [].iter(),
+                back: [].iter(),
+                left: 0,
+            };
+        }
+        let (block, within) = self.locate_position(at);
+        Iter {
+            blocks: self.blocks[block + 1..].iter(),
+            front: self.blocks[block].spans[within..].iter(),
+            back: [].iter(),
+            left: self.len - at,
+        }
+    }
+
+    /// The block holding position `at` (below `len`) and the place within it.
+    fn locate_position(&self, at: usize) -> (usize, usize) {
+        let block = self.firsts.partition_point(|&first| first <= at) - 1;
+        (block, at - self.firsts[block])
+    }
+
+    /// The span at position `at` in document order.
+    pub fn by_position(&self, at: usize) -> Option<&Span> {
+        if at >= self.len {
+            return None;
+        }
+        let (block, within) = self.locate_position(at);
+        self.blocks[block].spans.get(within)
+    }
+
+    /// The number of spans, from the first, for which `before` holds: `before` must hold for a
+    /// prefix of the spans in document order and not after it (like `slice::partition_point`).
+    pub fn partition_point(&self, mut before: impl FnMut(&Span) -> bool) -> usize {
+        let block = self
+            .blocks
+            .partition_point(|b| b.spans.last().is_some_and(&mut before));
+        match self.blocks.get(block) {
+            Some(b) => self.firsts[block] + b.spans.partition_point(before),
+            None => self.len,
+        }
     }
 
     pub fn get(&self, id: SpanId) -> Option<&Span> {
-        self.position(id).map(|at| &self.spans[at])
+        let (block, within) = self.locate_key(self.keys.get(&id)?)?;
+        self.blocks[block].spans.get(within)
     }
 
     pub fn position(&self, id: SpanId) -> Option<usize> {
-        let key = self.keys.get(&id)?;
-        self.spans.binary_search_by(|s| s.sort_key().cmp(key)).ok()
+        let (block, within) = self.locate_key(self.keys.get(&id)?)?;
+        Some(self.firsts[block] + within)
+    }
+
+    /// The block and place of the span with sort key `key`, if the index holds one.
+    fn locate_key(&self, key: &SortKey) -> Option<(usize, usize)> {
+        let block = self.block_for(key);
+        let within = self
+            .blocks
+            .get(block)?
+            .spans
+            .binary_search_by(|s| s.sort_key().cmp(key))
+            .ok()?;
+        Some((block, within))
+    }
+
+    /// The first block whose last span does not sort before `key`: where a span with `key` is
+    /// or would go (the last block when `key` sorts after every span).
+    fn block_for(&self, key: &SortKey) -> usize {
+        let block = self
+            .blocks
+            .partition_point(|b| b.last_key().is_some_and(|last| last < *key));
+        block.min(self.blocks.len().saturating_sub(1))
     }
 
     /// True when the index holds exactly `span` (same id and every field). Found by `span`'s
     /// own sort key, so an edit that carries the span it changes needs no id lookup.
     pub fn holds(&self, span: &Span) -> bool {
-        self.position_of(span)
-            .is_some_and(|at| self.spans[at] == *span)
-    }
-
-    /// Where the span with `span`'s id and bounds is, by binary search on its sort key.
-    fn position_of(&self, span: &Span) -> Option<usize> {
-        let key = span.sort_key();
-        self.spans.binary_search_by(|s| s.sort_key().cmp(&key)).ok()
+        self.locate_key(&span.sort_key())
+            .is_some_and(|(block, within)| self.blocks[block].spans[within] == *span)
     }
 
     /// Spans that share at least one code point with `[start, end)`, in document order.
-    /// O(log n + k) for k spans found: the spans starting inside the range by binary search,
-    /// the ones starting before it and reaching in through the max-end tree.
+    /// The spans starting inside the range by binary search; the ones starting before it and
+    /// reaching in from the blocks whose largest end passes `start`.
     pub fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = &Span> {
-        let inside_from = self.spans.partition_point(|s| s.start < start);
-        let inside_to = self.spans.partition_point(|s| s.start < end);
-        let reaching_in = if inside_from == 0 {
-            Vec::new()
-        } else {
-            self.max_end
-                .get_or_init(|| MaxEndTree::new(&self.spans))
-                .ending_after(inside_from, start)
-        };
+        let inside_from = self.partition_point(|s| s.start < start);
+        let mut reaching_in = Vec::new();
+        for (block, &first) in self.blocks.iter().zip(&self.firsts) {
+            if first >= inside_from {
+                break;
+            }
+            if block.max_end > start {
+                let before = (inside_from - first).min(block.spans.len());
+                reaching_in.extend(block.spans[..before].iter().filter(|s| s.end > start));
+            }
+        }
         reaching_in
             .into_iter()
-            .chain(inside_from..inside_to.max(inside_from))
-            .map(|at| &self.spans[at])
+            .chain(
+                self.iter_from(inside_from)
+                    .take_while(move |s| s.start < end),
+            )
             .filter(move |s| s.overlaps(start, end))
     }
 
@@ -145,9 +301,8 @@ impl SpanIndex {
 
     /// A span with exactly these bounds and label, if one exists.
     pub fn find_exact(&self, start: usize, end: usize, label: &str) -> Option<&Span> {
-        let from = self.spans.partition_point(|s| s.start < start);
-        self.spans[from..]
-            .iter()
+        let from = self.partition_point(|s| s.start < start);
+        self.iter_from(from)
             .take_while(|s| s.start == start && s.end >= end)
             .find(|s| s.end == end && s.label == label)
     }
@@ -155,10 +310,28 @@ impl SpanIndex {
     /// Add a span; its id must not be in the index yet (the project checks that first).
     pub(crate) fn insert(&mut self, span: Span) {
         let key = span.sort_key();
-        let at = self.spans.partition_point(|s| s.sort_key() < key);
         self.keys.insert(span.id, key);
-        self.spans.insert(at, span);
-        self.max_end = OnceLock::new();
+        self.len += 1;
+        if self.blocks.is_empty() {
+            self.blocks.push(Block::new(vec![span]));
+            self.firsts.push(0);
+            return;
+        }
+        let b = self.block_for(&key);
+        let block = &mut self.blocks[b];
+        let within = block.spans.partition_point(|s| s.sort_key() < key);
+        block.max_end = block.max_end.max(span.end);
+        block.spans.insert(within, span);
+        if block.spans.len() > MAX_BLOCK {
+            let upper = block.spans.split_off(block.spans.len() / 2);
+            *block = Block::new(std::mem::take(&mut block.spans));
+            self.blocks.insert(b + 1, Block::new(upper));
+            self.count_firsts(b);
+        } else {
+            for first in &mut self.firsts[b + 1..] {
+                *first += 1;
+            }
+        }
     }
 
     /// Add many spans in one merge, O(n + k log k) instead of O(n) per span. Their ids must be
@@ -166,7 +339,7 @@ impl SpanIndex {
     pub(crate) fn insert_many(&mut self, mut added: Vec<Span>) {
         added.sort_by_key(Span::sort_key);
         self.keys.extend(added.iter().map(|s| (s.id, s.sort_key())));
-        let old = std::mem::take(&mut self.spans);
+        let old = self.take_all();
         let mut merged = Vec::with_capacity(old.len() + added.len());
         let mut old = old.into_iter().peekable();
         let mut added = added.into_iter().peekable();
@@ -180,34 +353,50 @@ impl SpanIndex {
             let next = if take_old { old.next() } else { added.next() };
             merged.extend(next);
         }
-        self.spans = merged;
-        self.max_end = OnceLock::new();
+        self.fill(merged);
     }
 
     pub(crate) fn remove(&mut self, id: SpanId) -> Option<Span> {
-        let at = self.position(id)?;
-        let span = self.spans.remove(at);
+        let (b, within) = self.locate_key(self.keys.get(&id)?)?;
         self.keys.remove(&id);
-        self.max_end = OnceLock::new();
+        self.len -= 1;
+        let block = &mut self.blocks[b];
+        let span = block.spans.remove(within);
+        let shifted_from = if block.spans.is_empty() {
+            self.blocks.remove(b);
+            self.firsts.remove(b);
+            b
+        } else {
+            if span.end == block.max_end {
+                block.max_end = block.spans.iter().map(|s| s.end).max().unwrap_or(0);
+            }
+            b + 1
+        };
+        for first in &mut self.firsts[shifted_from..] {
+            *first -= 1;
+        }
         Some(span)
     }
 
     /// Remove every span whose id is in `ids`, in one pass: O(n), not O(n) per span.
     pub(crate) fn remove_many(&mut self, ids: &HashSet<SpanId>) {
-        self.spans.retain(|s| !ids.contains(&s.id));
+        let mut kept = self.take_all();
+        kept.retain(|s| !ids.contains(&s.id));
         for id in ids {
             self.keys.remove(id);
         }
-        self.max_end = OnceLock::new();
+        self.fill(kept);
     }
 
     /// Give every span labelled `from` the label `to`, in place (a label is not part of the
     /// order). Returns how many spans changed.
     pub(crate) fn relabel(&mut self, from: &str, to: &str) -> usize {
         let mut changed = 0;
-        for span in self.spans.iter_mut().filter(|s| s.label == from) {
-            to.clone_into(&mut span.label);
-            changed += 1;
+        for block in &mut self.blocks {
+            for span in block.spans.iter_mut().filter(|s| s.label == from) {
+                to.clone_into(&mut span.label);
+                changed += 1;
+            }
         }
         changed
     }
@@ -215,8 +404,10 @@ impl SpanIndex {
     /// Put `after` in the place of `before` (same id). A change that keeps the bounds (label,
     /// note, status) stays where it is, without moving the spans after it.
     pub(crate) fn replace(&mut self, before: &Span, after: Span) {
-        match self.position_of(before) {
-            Some(at) if before.sort_key() == after.sort_key() => self.spans[at] = after,
+        match self.locate_key(&before.sort_key()) {
+            Some((block, within)) if before.sort_key() == after.sort_key() => {
+                self.blocks[block].spans[within] = after;
+            }
             _ => {
                 self.remove(before.id);
                 self.insert(after);
@@ -330,5 +521,95 @@ mod tests {
         assert_eq!(index.relabel("X", "Y"), 3);
         assert!(index.iter().all(|s| s.label == "Y"));
         assert_eq!(index.position(SpanId(5)), Some(2));
+    }
+    /// The blocks against the plain sorted `Vec` they replaced: random inserts, removals,
+    /// moves, batches and relabels, with enough spans to split and empty blocks, and after each
+    /// step the order, positions, lookups and overlap queries must be the `Vec`'s.
+    #[test]
+    fn blocks_behave_like_one_sorted_vec() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        let mut model: Vec<Span> = Vec::new();
+        let mut index = SpanIndex::default();
+        let mut next_id = 1;
+        for step in 0..6000 {
+            match next(10) {
+                0..=4 => {
+                    let start = next(2000);
+                    let len = if next(50) == 0 { next(2000) } else { next(6) };
+                    let s = span(next_id, start, start + len.max(1));
+                    next_id += 1;
+                    index.insert(s.clone());
+                    model.push(s);
+                }
+                5..=6 if !model.is_empty() => {
+                    let id = model[next(model.len())].id;
+                    assert_eq!(index.remove(id).map(|s| s.id), Some(id));
+                    model.retain(|s| s.id != id);
+                }
+                7 if !model.is_empty() => {
+                    let before = model[next(model.len())].clone();
+                    let mut after = before.clone();
+                    after.start = next(2000);
+                    after.end = after.start + 1 + next(4);
+                    index.replace(&before, after.clone());
+                    model.retain(|s| s.id != before.id);
+                    model.push(after);
+                }
+                8 if step % 5 == 0 => {
+                    let added: Vec<Span> = (0..next(300))
+                        .map(|i| {
+                            let start = next(2000);
+                            span(next_id + i as u64, start, start + 1 + next(3))
+                        })
+                        .collect();
+                    next_id += added.len() as u64;
+                    model.extend(added.iter().cloned());
+                    index.insert_many(added);
+                }
+                9 if step % 7 == 0 => {
+                    let ids: HashSet<SpanId> = model
+                        .iter()
+                        .filter(|_| next(3) == 0)
+                        .map(|s| s.id)
+                        .collect();
+                    model.retain(|s| !ids.contains(&s.id));
+                    index.remove_many(&ids);
+                }
+                _ => {}
+            }
+            model.sort_by_key(Span::sort_key);
+            assert_eq!(index.len(), model.len());
+            assert!(index.iter().eq(model.iter()), "order after step {step}");
+            if step % 50 == 0 {
+                assert!(index.iter().rev().eq(model.iter().rev()));
+                for (at, s) in model.iter().enumerate() {
+                    assert_eq!(index.position(s.id), Some(at));
+                    assert_eq!(index.by_position(at), Some(s));
+                    assert!(index.holds(s));
+                }
+                assert!(index.by_position(model.len()).is_none());
+            }
+            for _ in 0..3 {
+                let a = next(2100);
+                let b = a + 1 + next(60);
+                let found: Vec<u64> = index.overlapping(a, b).map(|s| s.id.0).collect();
+                let expected: Vec<u64> = model
+                    .iter()
+                    .filter(|s| s.overlaps(a, b))
+                    .map(|s| s.id.0)
+                    .collect();
+                assert_eq!(found, expected, "[{a}, {b}) after step {step}");
+                let from = index.partition_point(|s| s.start < a);
+                assert_eq!(from, model.partition_point(|s| s.start < a));
+                assert!(index.iter_from(from).eq(model[from..].iter()));
+            }
+        }
+        assert!(model.len() > 3 * MAX_BLOCK, "the blocks were split");
     }
 }

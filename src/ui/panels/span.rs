@@ -114,13 +114,17 @@ pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, t
             .desired_width(f32::INFINITY),
     );
     let rows = &shown.derived.span_rows;
-    let spans = doc.spans.as_slice();
+    let spans = &doc.spans;
     let row_height = ui.spacing().interact_size.y;
     egui::ScrollArea::vertical()
         .id_salt("spantag_span_list")
         .max_height(ui.available_height().max(200.0))
         .show_rows(ui, row_height, rows.len(), |ui, range| {
-            for s in rows.indices(range).into_iter().filter_map(|i| spans.get(i)) {
+            for s in rows
+                .indices(range)
+                .into_iter()
+                .filter_map(|i| spans.by_position(i))
+            {
                 let color = shown
                     .project
                     .labels
