@@ -33,8 +33,6 @@ pub use panels::{LabelForm, PanelState};
 pub use state::{AfterConfirm, CompareSession, Dialog, ExportForm, OpenMode, ReviewState};
 pub use text_view::{TextSelection, TextView, TextViewAction};
 
-use crate::core::project_file;
-
 /// The sample project opened when no project is named: next to the working directory when run
 /// from the repository, else where the repository was at build time.
 pub fn sample_project_path() -> PathBuf {
@@ -52,10 +50,6 @@ pub fn run(
     compare: Vec<PathBuf>,
 ) -> anyhow::Result<()> {
     let path = project.unwrap_or_else(sample_project_path);
-    if let Err(error) = project_file::load(&path) {
-        // Also on the terminal, for those who started us from one.
-        eprintln!("{error}");
-    }
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Spantag")
@@ -81,7 +75,12 @@ pub fn run(
             app.use_preferences(&cc.egui_ctx, remembered);
             app.preferences_path = preferences_path;
             if compare.is_empty() {
+                // Read and parsed once, here (start-up time grows with the project's size).
                 app.open_path(&path);
+                if let Some(Dialog::Error { message, .. }) = &app.dialog {
+                    // Also on the terminal, for those who started us from one.
+                    eprintln!("{message}");
+                }
             } else {
                 app.start_compare(&compare);
             }
