@@ -26,6 +26,7 @@ pub mod span_index;
 pub mod stats;
 pub mod tagger;
 pub mod text_file;
+pub mod text_reference;
 pub mod validate;
 
 pub use document::{DocId, Document};

@@ -17,6 +17,7 @@ use super::label::{Label, LabelSet};
 use super::project::{AnnotatedDocument, Project};
 use super::span::{Span, SpanId, SpanStatus};
 use super::span_index::SpanIndex;
+use super::text_reference;
 use super::validate::{self, MAX_SPAN_ID, SpanProblem};
 
 pub const FORMAT_MARKER: &str = "spantag";
@@ -95,7 +96,11 @@ struct DocumentRecord {
     name: String,
     #[serde(default)]
     sha256: Option<String>,
-    text: String,
+    /// A referenced text: its file, relative to the project file's folder (instead of `text`).
+    #[serde(default)]
+    text_file: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
     #[serde(default)]
     spans: Vec<SpanRecord>,
 }
@@ -132,7 +137,9 @@ struct FileRecordOut<'a> {
     documents: DocumentsOut<'a>,
 }
 
-struct DocumentsOut<'a>(&'a [AnnotatedDocument]);
+/// The documents, and the folder of the file they are written to: referenced texts are written
+/// relative to it (`None`: as they were read).
+struct DocumentsOut<'a>(&'a [AnnotatedDocument], Option<&'a Path>);
 
 impl Serialize for DocumentsOut<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -144,7 +151,14 @@ impl Serialize for DocumentsOut<'_> {
                 &d.document.name
             },
             sha256: d.document.sha256(),
-            text: d.document.text(),
+            text_file: d.document.reference().map(|r| match self.1 {
+                Some(folder) => r.path_from(folder),
+                None => r.path.clone(),
+            }),
+            text: match d.document.reference() {
+                Some(_) => None,
+                None => Some(d.document.text()),
+            },
             spans: SpansOut(d),
         }))
     }
@@ -156,7 +170,10 @@ struct DocumentRecordOut<'a> {
     #[serde(skip_serializing_if = "str::is_empty")]
     name: &'a str,
     sha256: &'a str,
-    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
     spans: SpansOut<'a>,
 }
 
@@ -249,7 +266,8 @@ fn migrate_v0(old: FileRecordV0) -> FileRecord {
             id: d.id,
             name: String::new(),
             sha256: None,
-            text: d.text,
+            text_file: None,
+            text: Some(d.text),
             spans: d
                 .annotations
                 .into_iter()
@@ -452,8 +470,13 @@ pub fn parse_with(bytes: &[u8], path: &Path, drift: Drift) -> Result<Loaded, Pro
     } else {
         (record.map_err(json_error)?, None)
     };
+    // Referenced texts are relative to the project file's folder.
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
     let (project, drift) =
-        validate(record, drift).map_err(|problems| ProjectFileError::Invalid {
+        validate(record, drift, folder).map_err(|problems| ProjectFileError::Invalid {
             path: path.to_owned(),
             problems,
         })?;
@@ -483,6 +506,7 @@ fn describe_json_error(e: &serde_json::Error) -> String {
 fn validate(
     record: FileRecord,
     drift_mode: Drift,
+    folder: &Path,
 ) -> Result<(Project, Vec<DocumentDrift>), Vec<String>> {
     let mut problems = Vec::new();
     let mut drift = Vec::new();
@@ -517,7 +541,30 @@ fn validate(
         } else {
             doc.name
         };
-        let document = Document::new(doc.id.clone(), name, doc.text);
+        let (text, reference) = match (doc.text, &doc.text_file) {
+            (Some(text), None) => (text, None),
+            (None, Some(path)) => match text_reference::read(folder, path) {
+                Ok((reference, text)) => (text, Some(reference)),
+                Err(why) => {
+                    problems.push(format!("{doc_place}: {why}"));
+                    continue;
+                }
+            },
+            (Some(_), Some(_)) => {
+                problems.push(format!(
+                    "{doc_place}: both \"text\" and \"text_file\"; a document keeps its text \
+                     inline or references a file, not both"
+                ));
+                continue;
+            }
+            (None, None) => {
+                problems.push(format!(
+                    "{doc_place}: no \"text\" (nor a \"text_file\" to read it from)"
+                ));
+                continue;
+            }
+        };
+        let document = Document::new(doc.id.clone(), name, text).with_reference(reference);
         let changed = doc
             .sha256
             .as_ref()
@@ -526,9 +573,13 @@ fn validate(
         if let Some(recorded) = changed
             && !tolerate
         {
+            let which = match document.reference() {
+                Some(r) => format!("the SHA-256 of its text file \"{}\" is", r.path),
+                None => "the text's SHA-256 is".to_owned(),
+            };
             problems.push(format!(
-                "{doc_place}: the text's SHA-256 is {}, but the file records {recorded}: \
-                 the text was changed after it was annotated",
+                "{doc_place}: {which} {}, but the file records {recorded}: the text was changed \
+                 after it was annotated",
                 document.sha256()
             ));
         }
@@ -650,13 +701,23 @@ pub fn to_json(project: &Project) -> Result<String, serde_json::Error> {
 
 /// Write [`to_json`]'s bytes into `out`, serialising from the project's own records: nothing
 /// but `out`'s buffer is held, however big the project.
-pub fn write_json(project: &Project, mut out: impl Write) -> Result<(), serde_json::Error> {
+pub fn write_json(project: &Project, out: impl Write) -> Result<(), serde_json::Error> {
+    write_json_in(project, out, None)
+}
+
+/// [`write_json`] for a file in `folder` (referenced texts are written relative to it), or as
+/// read with `None`.
+fn write_json_in(
+    project: &Project,
+    mut out: impl Write,
+    folder: Option<&Path>,
+) -> Result<(), serde_json::Error> {
     let record = FileRecordOut {
         format: FORMAT_MARKER,
         version: FORMAT_VERSION,
         next_span_id: Some(project.next_span_id()),
         labels: project.labels.iter().collect(),
-        documents: DocumentsOut(&project.documents),
+        documents: DocumentsOut(&project.documents, folder),
     };
     serde_json::to_writer_pretty(&mut out, &record)?;
     out.write_all(b"\n").map_err(serde_json::Error::io)
@@ -670,8 +731,12 @@ fn save_with(
     project: &Project,
 ) -> Result<(), ProjectFileError> {
     let mut failed: Option<serde_json::Error> = None;
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
     let written = write(path, &mut |out| {
-        write_json(project, out).map_err(|e| {
+        write_json_in(project, out, Some(folder)).map_err(|e| {
             let io = std::io::Error::other(e.to_string());
             failed = Some(e);
             io
