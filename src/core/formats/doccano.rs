@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::builder::SpanDraft;
 use super::{
     ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
-    check_alignment, to_json_line,
+    check_alignment, push_json_line,
 };
 use crate::core::document::Document;
 use crate::core::offsets::Utf16Error;
@@ -30,7 +30,7 @@ pub fn write(
     docs: &[&AnnotatedDocument],
     report: &mut ExportReport,
 ) -> Result<Vec<OutputFile>, ExportError> {
-    let mut out = String::new();
+    let mut out = Vec::new();
     let mut lost = 0;
     for doc in docs {
         let mut label = Vec::new();
@@ -44,8 +44,7 @@ pub fn write(
             text: doc.document.text(),
             label,
         };
-        out.push_str(&to_json_line(&record)?);
-        out.push('\n');
+        push_json_line(&mut out, &record)?;
     }
     if lost > 0 {
         report.warnings.push(format!(
@@ -55,7 +54,7 @@ pub fn write(
     Ok(vec![OutputFile {
         document: None,
         path: Default::default(),
-        bytes: out.into_bytes(),
+        bytes: out,
     }])
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{
     ExportError, ExportOptions, ExportReport, Offsets, OutputFile, accepted, check_alignment,
-    conll::longest_first, to_json_line,
+    conll::longest_first, push_json_line,
 };
 use crate::core::project::AnnotatedDocument;
 
@@ -33,7 +33,7 @@ pub fn write(
     options: &ExportOptions,
     report: &mut ExportReport,
 ) -> Result<Vec<OutputFile>, ExportError> {
-    let mut out = String::new();
+    let mut out = Vec::new();
     for doc in docs {
         let spans: Vec<_> = accepted(doc).collect();
         let mut records = Vec::new();
@@ -60,12 +60,11 @@ pub fn write(
                 .collect(),
             spans: records,
         };
-        out.push_str(&to_json_line(&record)?);
-        out.push('\n');
+        push_json_line(&mut out, &record)?;
     }
     Ok(vec![OutputFile {
         document: None,
         path: Default::default(),
-        bytes: out.into_bytes(),
+        bytes: out,
     }])
 }
