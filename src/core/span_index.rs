@@ -178,18 +178,23 @@ impl SpanIndex {
     }
 
     /// Replace the blocks with `sorted` (in sort order), cut into blocks of [`FILL_BLOCK`].
-    fn fill(&mut self, sorted: Vec<Span>) {
+    /// Cut from the end, the rest shrunk as it halves, so that the spans are not held twice
+    /// over (a project of 100,000 spans is some 15 MB of them).
+    fn fill(&mut self, mut sorted: Vec<Span>) {
         self.max_end = OnceLock::new();
         self.len = sorted.len();
         self.blocks = Vec::with_capacity(sorted.len().div_ceil(FILL_BLOCK));
-        let mut rest = sorted.into_iter();
-        loop {
-            let block: Vec<Span> = rest.by_ref().take(FILL_BLOCK).collect();
-            if block.is_empty() {
-                break;
-            }
+        let last = sorted.len() % FILL_BLOCK;
+        let mut cut = if last == 0 { FILL_BLOCK } else { last };
+        while !sorted.is_empty() {
+            let block = sorted.split_off(sorted.len() - cut);
             self.blocks.push(Block::new(block));
+            cut = FILL_BLOCK;
+            if sorted.capacity() > 2 * sorted.len() + FILL_BLOCK {
+                sorted.shrink_to_fit();
+            }
         }
+        self.blocks.reverse();
         self.count_firsts(0);
     }
 
