@@ -285,8 +285,9 @@ pub fn write(
         ("flags", Value::Array(flags)),
         ("span_groups", Value::Array(span_groups)),
     ]);
-    let mut compressor =
-        flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    // zlib's fastest level: level 6 spent most of the 2.6 s of the novel with 100,000 spans
+    // on 15 MB of token rows; spaCy reads any level.
+    let mut compressor = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     compressor
         .write_all(&encode(&message))
         .and_then(|()| compressor.finish())
