@@ -211,17 +211,6 @@ impl SpanIndex {
         }
     }
 
-    /// Take every span out, in sort order.
-    fn take_all(&mut self) -> Vec<Span> {
-        let mut all = Vec::with_capacity(self.len);
-        for block in std::mem::take(&mut self.blocks) {
-            all.extend(block.spans);
-        }
-        self.firsts.clear();
-        self.len = 0;
-        all
-    }
-
     pub fn len(&self) -> usize {
         self.len
     }
@@ -397,26 +386,67 @@ impl SpanIndex {
         }
     }
 
-    /// Add many spans in one merge, O(n + k log k) instead of O(n) per span. Their ids must be
-    /// new and distinct (the project checks that first).
+    /// Add many spans in one pass, O(n / B + k log k + the blocks they land in) instead of one
+    /// insert per span: each block takes the new spans that sort before its last one, merged
+    /// in, and is cut again if it grew past [`MAX_BLOCK`]. Blocks no new span lands in are not
+    /// touched. Their ids must be new and distinct (the project checks that first).
     pub(crate) fn insert_many(&mut self, mut added: Vec<Span>) {
         added.sort_by_key(Span::sort_key);
         self.keys.extend(added.iter().map(|s| (s.id, s.sort_key())));
-        let old = self.take_all();
-        let mut merged = Vec::with_capacity(old.len() + added.len());
-        let mut old = old.into_iter().peekable();
-        let mut added = added.into_iter().peekable();
-        loop {
-            let take_old = match (old.peek(), added.peek()) {
-                (Some(o), Some(a)) => o.sort_key() < a.sort_key(),
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            let next = if take_old { old.next() } else { added.next() };
-            merged.extend(next);
+        if self.blocks.is_empty() {
+            self.fill(added);
+            return;
         }
-        self.fill(merged);
+        self.max_end = OnceLock::new();
+        self.len += added.len();
+        let mut added = added.into_iter().peekable();
+        let old = std::mem::take(&mut self.blocks);
+        let count = old.len();
+        for (b, block) in old.into_iter().enumerate() {
+            let bound = block.last_key();
+            let mut incoming = Vec::new();
+            while let Some(next) = added.peek() {
+                let here = b + 1 == count || bound.is_some_and(|last| next.sort_key() < last);
+                if !here {
+                    break;
+                }
+                incoming.extend(added.next());
+            }
+            if incoming.is_empty() {
+                self.blocks.push(block);
+                continue;
+            }
+            let mut merged = Vec::with_capacity(block.spans.len() + incoming.len());
+            let mut mine = block.spans.into_iter().peekable();
+            let mut theirs = incoming.into_iter().peekable();
+            loop {
+                let take_mine = match (mine.peek(), theirs.peek()) {
+                    (Some(m), Some(t)) => m.sort_key() < t.sort_key(),
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => break,
+                };
+                let next = if take_mine {
+                    mine.next()
+                } else {
+                    theirs.next()
+                };
+                merged.extend(next);
+            }
+            if merged.len() <= MAX_BLOCK {
+                self.blocks.push(Block::new(merged));
+            } else {
+                let mut rest = merged.into_iter();
+                loop {
+                    let piece: Vec<Span> = rest.by_ref().take(FILL_BLOCK).collect();
+                    if piece.is_empty() {
+                        break;
+                    }
+                    self.blocks.push(Block::new(piece));
+                }
+            }
+        }
+        self.count_firsts(0);
     }
 
     pub(crate) fn remove(&mut self, id: SpanId) -> Option<Span> {
@@ -442,14 +472,23 @@ impl SpanIndex {
         Some(span)
     }
 
-    /// Remove every span whose id is in `ids`, in one pass: O(n), not O(n) per span.
+    /// Remove every span whose id is in `ids`, in one pass: O(n), not O(n) per span. Each
+    /// block keeps its spans in place; blocks left empty go.
     pub(crate) fn remove_many(&mut self, ids: &HashSet<SpanId>) {
-        let mut kept = self.take_all();
-        kept.retain(|s| !ids.contains(&s.id));
+        for block in &mut self.blocks {
+            let before = block.spans.len();
+            block.spans.retain(|s| !ids.contains(&s.id));
+            if block.spans.len() != before {
+                block.max_end = block.spans.iter().map(|s| s.end).max().unwrap_or(0);
+            }
+        }
+        self.blocks.retain(|b| !b.spans.is_empty());
         for id in ids {
             self.keys.remove(id);
         }
-        self.fill(kept);
+        self.len = self.blocks.iter().map(|b| b.spans.len()).sum();
+        self.max_end = OnceLock::new();
+        self.count_firsts(0);
     }
 
     /// Give every span labelled `from` the label `to`, in place (a label is not part of the
