@@ -69,11 +69,23 @@ with open(path, "w", encoding="utf-8") as f:
 print(f"chapters.json: {len(docs)} documents, {next_id - 1} spans")
 PY
 
-# One X server for every run, so that its start-up is not in the times.
-display=:$((90 + RANDOM % 400))
+# One X server for every run, so that its start-up is not in the times: a free display, and
+# its socket waited for.
+number=$((90 + RANDOM % 400))
+while [[ -e /tmp/.X$number-lock || -e /tmp/.X11-unix/X$number ]]; do
+    number=$((number + 1))
+done
+display=:$number
 Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
-sleep 1
+for _ in $(seq 100); do
+    [[ -S /tmp/.X11-unix/X$number ]] && break
+    sleep 0.1
+done
+if [[ ! -S /tmp/.X11-unix/X$number ]]; then
+    echo "startup bench: Xvfb did not start on $display" >&2
+    exit 1
+fi
 
 SPANTAG_BINARY=$binary DISPLAY=$display HOME=$work/home python3 - "$runs" "$work/sample.json" \
     "$work/chapters.json" <<'PY'
