@@ -157,3 +157,46 @@ fn absolute_paths_and_a_text_given_twice_are_refused() {
         .to_string();
     assert!(message.contains("no \"text\""), "{message}");
 }
+
+/// The window: a referenced file that changed gets the drift dialog like a changed inline text;
+/// re-anchoring and saving keep the reference and never write the text file.
+#[test]
+fn the_window_reanchors_a_changed_referenced_text_and_saves_the_reference() {
+    use eframe::egui::{Key, Modifiers, vec2};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+    use spantag::ui::{Dialog, SpantagApp};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = referenced_project(dir.path());
+    let text_file = dir.path().join("corpus/a.txt");
+    let changed = "在北京, 习近平会见古巴领导人\n";
+    std::fs::write(&text_file, changed).expect("edit");
+
+    let opened = path.clone();
+    let mut h = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| SpantagApp::open_or_report(&cc.egui_ctx, &opened));
+    h.run();
+    let Some(Dialog::Drift { report }) = h.state().dialog.clone() else {
+        panic!("expected the drift dialog, got {:?}", h.state().dialog);
+    };
+    assert_eq!(report.len(), 1);
+    h.get_by_label_contains("Re-anchor 1 span").click();
+    h.run();
+    assert_eq!(
+        spantag::core::markup::render_document(&h.state().editor.project, 0),
+        "在[北京](GPE), 习近平会见古巴领导人\n"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(4);
+    let json = std::fs::read_to_string(&path).expect("read");
+    assert!(json.contains(r#""text_file": "../corpus/a.txt""#), "{json}");
+    assert!(
+        !json.contains("会见古巴"),
+        "the text is not inlined: {json}"
+    );
+    assert_eq!(std::fs::read_to_string(&text_file).expect("read"), changed);
+    let reloaded = project_file::load(&path).expect("loads without drift now");
+    assert_eq!(reloaded.documents[0].spans.len(), 1);
+}
