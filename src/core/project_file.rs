@@ -537,7 +537,9 @@ fn validate(
     let names: HashSet<&str> = record.labels.iter().map(|l| l.name.as_str()).collect();
 
     let mut doc_ids = HashSet::new();
-    let mut span_ids: HashMap<u64, String> = HashMap::new();
+    // The document of each span id, by its place in the file (not a copy of its id per span).
+    let mut span_ids: HashMap<u64, usize> = HashMap::new();
+    let mut doc_id_at: Vec<String> = Vec::with_capacity(record.documents.len());
     let stored_next_span_id = record.next_span_id;
     if let Some(next) = stored_next_span_id
         && next > MAX_SPAN_ID + 1
@@ -549,6 +551,7 @@ fn validate(
     let mut documents = Vec::with_capacity(record.documents.len());
     for (d, doc) in record.documents.into_iter().enumerate() {
         let doc_place = format!("document {} (\"{}\")", d + 1, doc.id);
+        doc_id_at.push(doc.id.clone());
         if doc.id.is_empty() {
             problems.push(format!("{doc_place}: the document id is empty"));
         }
@@ -606,21 +609,24 @@ fn validate(
         let len = document.char_len();
         let mut spans = Vec::with_capacity(doc.spans.len());
         for s in doc.spans {
-            let place = format!("{doc_place}, span {}", s.id);
-            if let Some(first) = span_ids.insert(s.id, doc.id.clone()) {
+            // Written only for a problem, not for every span of a valid file.
+            let place = || format!("{doc_place}, span {}", s.id);
+            if let Some(first) = span_ids.insert(s.id, d) {
+                let first = &doc_id_at[first];
                 problems.push(format!(
-                    "{place}: span id {} is used twice (also in document \"{first}\")",
+                    "{}: span id {} is used twice (also in document \"{first}\")",
+                    place(),
                     s.id
                 ));
             }
             if let Err(problem) = validate::span_id(s.id) {
-                problems.push(format!("{place}: {problem}"));
+                problems.push(format!("{}: {problem}", place()));
             }
             let range = validate::span_range(s.start, s.end, len);
             if let Err(problem @ (SpanProblem::EndBeforeStart { .. } | SpanProblem::Empty { .. })) =
                 &range
             {
-                problems.push(format!("{place}: {problem}"));
+                problems.push(format!("{}: {problem}", place()));
             } else if range.is_err()
                 || s.text
                     .as_deref()
@@ -644,19 +650,22 @@ fn validate(
                     continue;
                 }
                 if let Err(problem) = range {
-                    problems.push(format!("{place}: {problem}"));
+                    problems.push(format!("{}: {problem}", place()));
                 } else {
                     let actual = document.slice(s.start, s.end);
                     problems.push(format!(
-                        "{place}: the file records the text \"{recorded_text}\" at [{}, {}), but \
+                        "{}: the file records the text \"{recorded_text}\" at [{}, {}), but \
                          the document has \"{actual}\" there",
-                        s.start, s.end
+                        place(),
+                        s.start,
+                        s.end
                     ));
                 }
             }
             if !names.contains(s.label.as_str()) {
                 problems.push(format!(
-                    "{place}: unknown label \"{}\" (not in the project's label set)",
+                    "{}: unknown label \"{}\" (not in the project's label set)",
+                    place(),
                     s.label
                 ));
             }
