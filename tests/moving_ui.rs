@@ -165,7 +165,11 @@ fn ctrl_arrows_move_by_word_and_by_character_in_chinese() {
 fn the_span_list_follows_the_selection_counts_its_filter_and_shows_statuses() {
     let markup: String = (0..100).map(|_| "[北京](GPE)和[上海](LOC)。\n").collect();
     let mut project = markup::project(&markup);
-    let last = project.documents[0].spans.as_slice()[199].clone();
+    let last = project.documents[0]
+        .spans
+        .by_position(199)
+        .expect("200 spans")
+        .clone();
     let mut suggested = last.clone();
     suggested.status = SpanStatus::Suggested;
     let t = project.change_span("suggest", 0, suggested);

@@ -1,7 +1,8 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::core::text_file::read_text_document;
+use crate::core::text_reference::TextReference;
 use crate::core::{Document, LabelSet, Project};
 
 #[derive(clap::Args, Debug)]
@@ -12,6 +13,10 @@ pub struct Args {
     /// The project file to write.
     #[arg(short, long)]
     output: PathBuf,
+    /// Keep each text in its file: the project records the file's path (relative to the
+    /// project file's folder) and the text's SHA-256 instead of the text itself.
+    #[arg(long)]
+    reference: bool,
     /// Overwrite OUTPUT if it exists.
     #[arg(long)]
     force: bool,
@@ -20,8 +25,24 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     super::check_overwrite(&args.output, args.force)?;
     let mut documents: Vec<Document> = Vec::new();
+    let folder = match args.output.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
     for path in &args.texts {
-        documents.push(read_text_document(path, &documents)?);
+        let document = read_text_document(path, &documents)?;
+        let reference = if args.reference {
+            Some(TextReference::to_file(folder, path).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: --reference needs a path from {} to it (on the same drive, in UTF-8)",
+                    path.display(),
+                    args.output.display()
+                )
+            })?)
+        } else {
+            None
+        };
+        documents.push(document.with_reference(reference));
     }
     let project = Project::new(LabelSet::news_default(), documents);
     super::save_project(&project, &args.output, args.force)?;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sha2::{Digest as _, Sha256};
 
 use super::offsets::{CharIndex, Utf16Index};
+use super::text_reference::TextReference;
 
 /// How an edit names its document: the document's `id`, which is unique in a project, stored in
 /// the project file and never changed. Unlike a position in the project's list, it cannot come to
@@ -49,6 +50,8 @@ pub struct Document {
     line_starts: Vec<usize>,
     /// Built on first use: only UTF-16 imports and exports need it.
     utf16: std::sync::OnceLock<Utf16Index>,
+    /// The file the text is kept in, when the project references it instead of holding it.
+    reference: Option<TextReference>,
 }
 
 impl Document {
@@ -71,7 +74,19 @@ impl Document {
             index,
             line_starts,
             utf16: std::sync::OnceLock::new(),
+            reference: None,
         }
+    }
+
+    /// The same document, its text kept in the file of `reference` (or inline with `None`).
+    pub fn with_reference(mut self, reference: Option<TextReference>) -> Self {
+        self.reference = reference;
+        self
+    }
+
+    /// Where the text is kept when the project references it instead of holding it.
+    pub fn reference(&self) -> Option<&TextReference> {
+        self.reference.as_ref()
     }
 
     /// The id edits use to name this document.

@@ -31,6 +31,7 @@ pub mod standoff;
 pub mod stats;
 pub mod tagger;
 pub mod text_file;
+pub mod text_reference;
 pub mod validate;
 pub mod words;
 

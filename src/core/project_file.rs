@@ -20,6 +20,7 @@ use super::relation::{Relation, RelationType, Relations};
 use super::span::{Span, SpanId, SpanStatus};
 use super::span_index::SpanIndex;
 use super::standoff::StandoffLine;
+use super::text_reference;
 use super::validate::{self, MAX_SPAN_ID, SpanProblem};
 
 pub const FORMAT_MARKER: &str = "spantag";
@@ -109,7 +110,11 @@ struct DocumentRecord {
     done: bool,
     #[serde(default)]
     sha256: Option<String>,
-    text: String,
+    /// A referenced text: its file, relative to the project file's folder (instead of `text`).
+    #[serde(default)]
+    text_file: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
     #[serde(default)]
     spans: Vec<SpanRecord>,
     #[serde(default)]
@@ -157,7 +162,9 @@ struct FileRecordOut<'a> {
     documents: DocumentsOut<'a>,
 }
 
-struct DocumentsOut<'a>(&'a Project);
+/// The project's documents, and the folder of the file they are written to: referenced texts
+/// are written relative to it (`None`: as they were read).
+struct DocumentsOut<'a>(&'a Project, Option<&'a Path>);
 
 impl Serialize for DocumentsOut<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -172,7 +179,14 @@ impl Serialize for DocumentsOut<'_> {
                 },
                 done: project.is_done(i),
                 sha256: d.document.sha256(),
-                text: d.document.text(),
+                text_file: d.document.reference().map(|r| match self.1 {
+                    Some(folder) => r.path_from(folder),
+                    None => r.path.clone(),
+                }),
+                text: match d.document.reference() {
+                    Some(_) => None,
+                    None => Some(d.document.text()),
+                },
                 spans: SpansOut(d),
                 relations: RelationsOut(&d.relations),
                 standoff: &d.standoff,
@@ -189,7 +203,10 @@ struct DocumentRecordOut<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     done: bool,
     sha256: &'a str,
-    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
     spans: SpansOut<'a>,
     #[serde(skip_serializing_if = "RelationsOut::is_empty")]
     relations: RelationsOut<'a>,
@@ -302,7 +319,8 @@ fn migrate_v0(old: FileRecordV0) -> FileRecord {
             name: String::new(),
             done: false,
             sha256: None,
-            text: d.text,
+            text_file: None,
+            text: Some(d.text),
             relations: Vec::new(),
             standoff: Vec::new(),
             spans: d
@@ -469,7 +487,11 @@ pub fn load_with(path: &Path, drift: Drift) -> Result<Loaded, ProjectFileError> 
         });
     }
     let bytes = std::fs::read(path).map_err(read_error)?;
-    parse_with(&bytes, path, drift)
+    let (record, migrated_from) = read_record(&bytes, path)?;
+    // The file's bytes are not needed to build the project: freed first (a third of the
+    // peak memory of opening or exporting a large project).
+    drop(bytes);
+    build(record, migrated_from, path, drift)
 }
 
 /// Parse a project from bytes; `path` is only used in messages.
@@ -478,6 +500,12 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
 }
 
 pub fn parse_with(bytes: &[u8], path: &Path, drift: Drift) -> Result<Loaded, ProjectFileError> {
+    let (record, migrated_from) = read_record(bytes, path)?;
+    build(record, migrated_from, path, drift)
+}
+
+/// The file's records, migrated to the current version (with the version migrated from).
+fn read_record(bytes: &[u8], path: &Path) -> Result<(FileRecord, Option<u32>), ProjectFileError> {
     // Some Windows editors start UTF-8 files with a byte order mark; JSON has no place for it.
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let json_error = |e: serde_json::Error| ProjectFileError::Json {
@@ -547,8 +575,23 @@ pub fn parse_with(bytes: &[u8], path: &Path, drift: Drift) -> Result<Loaded, Pro
     if version < 3 && migrate_v2(&mut record) && migrated_from.is_none() {
         migrated_from = Some(version as u32);
     }
+    Ok((record, migrated_from))
+}
+
+/// Check the records and build the project from them.
+fn build(
+    record: FileRecord,
+    migrated_from: Option<u32>,
+    path: &Path,
+    drift: Drift,
+) -> Result<Loaded, ProjectFileError> {
+    // Referenced texts are relative to the project file's folder.
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
     let (project, drift, warnings) =
-        validate(record, drift).map_err(|problems| ProjectFileError::Invalid {
+        validate(record, drift, folder).map_err(|problems| ProjectFileError::Invalid {
             path: path.to_owned(),
             problems,
         })?;
@@ -579,7 +622,11 @@ fn describe_json_error(e: &serde_json::Error) -> String {
 /// A project loaded, the drift found, and the warnings (see [`Loaded::warnings`]).
 type Validated = (Project, Vec<DocumentDrift>, Vec<String>);
 
-fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<String>> {
+fn validate(
+    record: FileRecord,
+    drift_mode: Drift,
+    folder: &Path,
+) -> Result<Validated, Vec<String>> {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let mut drift = Vec::new();
@@ -611,7 +658,9 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
     let names: HashSet<&str> = record.labels.iter().map(|l| l.name.as_str()).collect();
 
     let mut doc_ids = HashSet::new();
-    let mut span_ids: HashMap<u64, String> = HashMap::new();
+    // The document of each span id, by its place in the file (not a copy of its id per span).
+    let mut span_ids: HashMap<u64, usize> = HashMap::new();
+    let mut doc_id_at: Vec<String> = Vec::with_capacity(record.documents.len());
     let stored_next_span_id = record.next_span_id;
     if let Some(next) = stored_next_span_id
         && next > MAX_SPAN_ID + 1
@@ -627,6 +676,7 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
             done.push(crate::core::DocId::new(&doc.id));
         }
         let doc_place = format!("document {} (\"{}\")", d + 1, doc.id);
+        doc_id_at.push(doc.id.clone());
         if doc.id.is_empty() {
             problems.push(format!("{doc_place}: the document id is empty"));
         }
@@ -638,7 +688,30 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
         } else {
             doc.name
         };
-        let document = Document::new(doc.id.clone(), name, doc.text);
+        let (text, reference) = match (doc.text, &doc.text_file) {
+            (Some(text), None) => (text, None),
+            (None, Some(path)) => match text_reference::read(folder, path) {
+                Ok((reference, text)) => (text, Some(reference)),
+                Err(why) => {
+                    problems.push(format!("{doc_place}: {why}"));
+                    continue;
+                }
+            },
+            (Some(_), Some(_)) => {
+                problems.push(format!(
+                    "{doc_place}: both \"text\" and \"text_file\"; a document keeps its text \
+                     inline or references a file, not both"
+                ));
+                continue;
+            }
+            (None, None) => {
+                problems.push(format!(
+                    "{doc_place}: no \"text\" (nor a \"text_file\" to read it from)"
+                ));
+                continue;
+            }
+        };
+        let document = Document::new(doc.id.clone(), name, text).with_reference(reference);
         let changed = doc
             .sha256
             .as_ref()
@@ -647,9 +720,13 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
         if let Some(recorded) = changed
             && !tolerate
         {
+            let which = match document.reference() {
+                Some(r) => format!("the SHA-256 of its text file \"{}\" is", r.path),
+                None => "the text's SHA-256 is".to_owned(),
+            };
             problems.push(format!(
-                "{doc_place}: the text's SHA-256 is {}, but the file records {recorded}: \
-                 the text was changed after it was annotated",
+                "{doc_place}: {which} {}, but the file records {recorded}: the text was changed \
+                 after it was annotated",
                 document.sha256()
             ));
         }
@@ -657,21 +734,24 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
         let len = document.char_len();
         let mut spans = Vec::with_capacity(doc.spans.len());
         for s in doc.spans {
-            let place = format!("{doc_place}, span {}", s.id);
-            if let Some(first) = span_ids.insert(s.id, doc.id.clone()) {
+            // Written only for a problem, not for every span of a valid file.
+            let place = || format!("{doc_place}, span {}", s.id);
+            if let Some(first) = span_ids.insert(s.id, d) {
+                let first = &doc_id_at[first];
                 problems.push(format!(
-                    "{place}: span id {} is used twice (also in document \"{first}\")",
+                    "{}: span id {} is used twice (also in document \"{first}\")",
+                    place(),
                     s.id
                 ));
             }
             if let Err(problem) = validate::span_id(s.id) {
-                problems.push(format!("{place}: {problem}"));
+                problems.push(format!("{}: {problem}", place()));
             }
             let range = validate::span_range(s.start, s.end, len);
             if let Err(problem @ (SpanProblem::EndBeforeStart { .. } | SpanProblem::Empty { .. })) =
                 &range
             {
-                problems.push(format!("{place}: {problem}"));
+                problems.push(format!("{}: {problem}", place()));
             } else if range.is_err()
                 || s.text
                     .as_deref()
@@ -695,19 +775,22 @@ fn validate(record: FileRecord, drift_mode: Drift) -> Result<Validated, Vec<Stri
                     continue;
                 }
                 if let Err(problem) = range {
-                    problems.push(format!("{place}: {problem}"));
+                    problems.push(format!("{}: {problem}", place()));
                 } else {
                     let actual = document.slice(s.start, s.end);
                     problems.push(format!(
-                        "{place}: the file records the text \"{recorded_text}\" at [{}, {}), but \
+                        "{}: the file records the text \"{recorded_text}\" at [{}, {}), but \
                          the document has \"{actual}\" there",
-                        s.start, s.end
+                        place(),
+                        s.start,
+                        s.end
                     ));
                 }
             }
             if !names.contains(s.label.as_str()) {
                 problems.push(format!(
-                    "{place}: unknown label \"{}\" (not in the project's label set)",
+                    "{}: unknown label \"{}\" (not in the project's label set)",
+                    place(),
                     s.label
                 ));
             }
@@ -853,7 +936,17 @@ pub fn to_json(project: &Project) -> Result<String, serde_json::Error> {
 
 /// Write [`to_json`]'s bytes into `out`, serialising from the project's own records: nothing
 /// but `out`'s buffer is held, however big the project.
-pub fn write_json(project: &Project, mut out: impl Write) -> Result<(), serde_json::Error> {
+pub fn write_json(project: &Project, out: impl Write) -> Result<(), serde_json::Error> {
+    write_json_in(project, out, None)
+}
+
+/// [`write_json`] for a file in `folder` (referenced texts are written relative to it), or as
+/// read with `None`.
+fn write_json_in(
+    project: &Project,
+    mut out: impl Write,
+    folder: Option<&Path>,
+) -> Result<(), serde_json::Error> {
     let record = FileRecordOut {
         format: FORMAT_MARKER,
         version: FORMAT_VERSION,
@@ -862,7 +955,7 @@ pub fn write_json(project: &Project, mut out: impl Write) -> Result<(), serde_js
         labels: project.labels.iter().collect(),
         relation_types: project.relation_types(),
         attributes: project.attributes(),
-        documents: DocumentsOut(project),
+        documents: DocumentsOut(project, folder),
     };
     serde_json::to_writer_pretty(&mut out, &record)?;
     out.write_all(b"\n").map_err(serde_json::Error::io)
@@ -876,8 +969,12 @@ fn save_with(
     project: &Project,
 ) -> Result<(), ProjectFileError> {
     let mut failed: Option<serde_json::Error> = None;
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
     let written = write(path, &mut |out| {
-        write_json(project, out).map_err(|e| {
+        write_json_in(project, out, Some(folder)).map_err(|e| {
             let io = std::io::Error::other(e.to_string());
             failed = Some(e);
             io

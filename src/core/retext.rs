@@ -153,7 +153,9 @@ pub fn retext_document(
         ));
     };
     let old = &project.documents[index];
-    let new_document = Document::new(old.document.id.clone(), old.document.name.clone(), new_text);
+    // A referenced text stays referenced: its file is where the changed text is kept.
+    let new_document = Document::new(old.document.id.clone(), old.document.name.clone(), new_text)
+        .with_reference(old.document.reference().cloned());
     let old_spans: Vec<Span> = old.spans.iter().cloned().collect();
     let mapped = retext(&old.document, &new_document, &old_spans);
     let spans: Vec<Span> = mapped.iter().filter_map(|m| m.new.clone()).collect();

@@ -122,19 +122,23 @@ type Priority = (std::cmp::Reverse<usize>, usize, SpanId);
 /// copied keys, not through the references (a sort that follows pointers into 100,000 spans
 /// spends its time on cache misses).
 pub fn longest_first<'a>(spans: &[&'a Span]) -> LongestFirst<'a> {
-    // (priority, input position): the position keeps equal spans in input order.
-    let mut by_priority: Vec<(Priority, usize)> = spans
+    // (priority, end, input position): the position keeps equal spans in input order. The end
+    // is copied too, so that nothing after this one pass in input order follows a reference
+    // (the spans are read in priority order, which jumps all over them).
+    let mut by_priority: Vec<(Priority, usize, usize)> = spans
         .iter()
         .enumerate()
-        .map(|(i, s)| ((std::cmp::Reverse(s.len()), s.start, s.id), i))
+        .map(|(i, s)| ((std::cmp::Reverse(s.len()), s.start, s.id), s.end, i))
         .collect();
     by_priority.sort_unstable();
     // Kept span by start: (end, rank in priority order, input position).
     let mut kept_by_start: BTreeMap<usize, (usize, usize, usize)> = BTreeMap::new();
-    let mut kept = Vec::new();
-    let mut dropped = Vec::new();
-    for (rank, &((_, start, _), i)) in by_priority.iter().enumerate() {
-        let end = spans[i].end;
+    // (document order, then rank: equal keys stay in the order they were taken; position).
+    type Placed = ((usize, std::cmp::Reverse<usize>, SpanId, usize), usize);
+    let mut kept: Vec<Placed> = Vec::new();
+    let mut dropped: Vec<(Placed, usize)> = Vec::new();
+    for (rank, &((_, start, id), end, i)) in by_priority.iter().enumerate() {
+        let order = (start, std::cmp::Reverse(end), id, rank);
         let winner = kept_by_start
             .range(..end)
             .rev()
@@ -142,30 +146,23 @@ pub fn longest_first<'a>(spans: &[&'a Span]) -> LongestFirst<'a> {
             .take_while(|&(kept_end, _, _)| kept_end > start)
             .min_by_key(|&(_, kept_rank, _)| kept_rank);
         match winner {
-            Some((_, _, w)) => dropped.push((rank, i, w)),
+            Some((_, _, w)) => dropped.push(((order, i), w)),
             None => {
                 // An empty span overlaps nothing and is kept without taking a place.
                 if end > start {
                     kept_by_start.insert(start, (end, rank, i));
                 }
-                kept.push((rank, i));
+                kept.push((order, i));
             }
         }
     }
-    // Document order; equal keys stay in the order they were taken.
-    let order = |rank: usize, i: usize| (spans[i].sort_key(), rank);
-    let mut kept: Vec<_> = kept.into_iter().map(|(r, i)| (order(r, i), i)).collect();
     kept.sort_unstable();
-    let mut dropped: Vec<_> = dropped
-        .into_iter()
-        .map(|(r, i, w)| (order(r, i), i, w))
-        .collect();
     dropped.sort_unstable();
     LongestFirst {
         kept: kept.into_iter().map(|(_, i)| spans[i]).collect(),
         dropped: dropped
             .into_iter()
-            .map(|(_, i, w)| (spans[i], spans[w]))
+            .map(|((_, i), w)| (spans[i], spans[w]))
             .collect(),
     }
 }

@@ -1,9 +1,12 @@
 //! The spans of one document, kept sorted by position for range queries.
 //!
-//! Rendering asks "which spans touch these visible lines?" every frame. Spans that start inside
-//! the range are a binary search away; the ones that start before it and reach into it are found
-//! through a max-end tree over the sorted spans, so one whole-document span costs one visit,
-//! not a walk back over every span before the range.
+//! The spans live in blocks of at most [`MAX_BLOCK`] consecutive spans in sort order, each block
+//! knowing the largest end among its spans. Tagging or undoing one span moves at most one block's
+//! spans (a `Vec` of all the spans moved all those after the new one: 14 MB at 100,000 spans)
+//! and adjusts one counter per block. Rendering asks "which spans touch these visible lines?"
+//! every frame: spans that start inside the range are a binary search away; those that start
+//! before it and reach into it are in the blocks found through a max-end tree over the blocks,
+//! so one whole-document span costs one block's scan, not a walk back over every span before it.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -13,30 +16,31 @@ use super::span::{Span, SpanId};
 /// What [`Span::sort_key`] returns: position, longest first, id.
 type SortKey = (usize, std::cmp::Reverse<usize>, SpanId);
 
+/// A block that grows past this many spans is split in two halves. Small enough that moving a
+/// block's spans on an insert costs about a microsecond (a span is about 150 bytes), large
+/// enough that 100,000 spans make under 1,600 blocks.
+const MAX_BLOCK: usize = 128;
+/// Bulk builds fill blocks to this size, leaving room for inserts before the first split.
+const FILL_BLOCK: usize = MAX_BLOCK * 3 / 4;
+
 #[derive(Clone, Debug, Default)]
 pub struct SpanIndex {
-    /// Sorted by [`Span::sort_key`].
-    spans: Vec<Span>,
-    /// `spans[i].start` at `i`: searches by position read this small array, not the spans (a
-    /// search over 100,000 spans missed the cache at nearly every step).
-    starts: Vec<usize>,
+    /// Never empty blocks, in sort order: the spans of block `b` all sort before block `b + 1`'s.
+    blocks: Vec<Block>,
+    /// The position of each block's first span among all the spans (for access by position).
+    firsts: Vec<usize>,
+    len: usize,
     /// The sort key of each span by id: finding a span by id is a binary search, not a scan
     /// (every edit, undo and redo looks its spans up by id; a rename touches thousands).
     keys: HashMap<SpanId, SortKey>,
-    /// The max-end tree of `spans`, built by the first query, then kept up to date by each edit
-    /// (one leaf and its parents; a span starting past the tree's end drops it for a rebuild).
+    /// The max-end tree over the blocks, built by the first query after a change of bounds: a
+    /// batch of edits pays for one build (one value per block), not one per edit.
     max_end: OnceLock<MaxEndTree>,
 }
 
-/// Code points per leaf of the max-end tree.
-const BUCKET: usize = 64;
-
-/// A segment tree over the text, in buckets of [`BUCKET`] code points: a leaf holds the largest
-/// end among the spans starting in its bucket, a node the largest under it, so "which spans
-/// starting before p end after a?" skips every stretch of text whose spans end too early.
-/// Keyed by place in the text, not in the span list, so that adding or removing a span changes
-/// one leaf and its parents instead of shifting every leaf after it: the first frame after an
-/// edit does not rebuild a tree over all the spans of the document.
+/// A segment tree over the blocks: each node holds the largest end among the blocks under it,
+/// so "which blocks before block b have a span ending after a?" skips every subtree that ends
+/// too early.
 #[derive(Clone, Debug, Default)]
 struct MaxEndTree {
     /// Leaves start at `leaves`; node `n` has children `2n` and `2n + 1`; node 0 is unused.
@@ -45,14 +49,11 @@ struct MaxEndTree {
 }
 
 impl MaxEndTree {
-    fn new(spans: &[Span]) -> Self {
-        let last_start = spans.iter().map(|s| s.start).max().unwrap_or(0);
-        // Room for spans added after the last one without growing at once.
-        let leaves = (last_start / BUCKET + 1).next_power_of_two();
+    fn new(blocks: &[Block]) -> Self {
+        let leaves = blocks.len().next_power_of_two();
         let mut nodes = vec![0; 2 * leaves];
-        for span in spans {
-            let leaf = &mut nodes[leaves + span.start / BUCKET];
-            *leaf = (*leaf).max(span.end);
+        for (i, block) in blocks.iter().enumerate() {
+            nodes[leaves + i] = block.max_end;
         }
         for n in (1..leaves).rev() {
             nodes[n] = nodes[2 * n].max(nodes[2 * n + 1]);
@@ -60,34 +61,12 @@ impl MaxEndTree {
         Self { nodes, leaves }
     }
 
-    /// The bucket of `start`, if the tree reaches that far.
-    fn bucket(&self, start: usize) -> Option<usize> {
-        Some(start / BUCKET).filter(|&b| b < self.leaves)
-    }
-
-    /// Set a bucket's largest end and update the nodes above it.
-    fn set(&mut self, bucket: usize, max_end: usize) {
-        let mut n = self.leaves + bucket;
-        self.nodes[n] = max_end;
-        while n > 1 {
-            n /= 2;
-            self.nodes[n] = self.nodes[2 * n].max(self.nodes[2 * n + 1]);
-        }
-    }
-
-    /// Buckets before `before` holding a span that ends after `after`, in increasing order.
-    /// Allocates nothing when there are none (the usual answer for a place in a text whose
-    /// spans are short): a count of other occurrences asks this once per hit.
-    fn buckets_ending_after(&self, before: usize, after: usize) -> Vec<usize> {
+    /// Blocks below `before` with a span ending after `after`, in increasing order.
+    fn ending_after(&self, before: usize, after: usize) -> Vec<usize> {
         let mut found = Vec::new();
-        // (node, first leaf under it, number of leaves under it); left child first. A walk
-        // down holds at most one pending right sibling per level.
-        let mut stack = [(0, 0, 0); usize::BITS as usize + 1];
-        stack[0] = (1, 0, self.leaves);
-        let mut len = 1;
-        while len > 0 {
-            len -= 1;
-            let (node, first, width) = stack[len];
+        // (node, first leaf under it, number of leaves under it); left child first.
+        let mut stack = vec![(1, 0, self.leaves)];
+        while let Some((node, first, width)) = stack.pop() {
             if first >= before || self.nodes[node] <= after {
                 continue;
             }
@@ -95,129 +74,274 @@ impl MaxEndTree {
                 found.push(first);
             } else {
                 let half = width / 2;
-                stack[len] = (2 * node + 1, first + half, half);
-                stack[len + 1] = (2 * node, first, half);
-                len += 2;
+                stack.push((2 * node + 1, first + half, half));
+                stack.push((2 * node, first, half));
             }
         }
         found
     }
 }
 
-/// The first index at or after `from` of a start at or after `at` (`starts` sorted), galloping
-/// forward from `from`: a few steps when it is near.
-fn starting_from(starts: &[usize], from: usize, at: usize) -> usize {
-    let mut lo = from;
-    let mut step = 1;
-    // Invariant: every span in `spans[from..lo]` starts before `at`.
-    while lo < starts.len() {
-        let probe = (lo + step).min(starts.len()) - 1;
-        if starts[probe] >= at {
-            return lo + starts[lo..probe].partition_point(|&s| s < at);
-        }
-        lo = probe + 1;
-        step *= 2;
-    }
-    starts.len()
+#[derive(Clone, Debug)]
+struct Block {
+    /// Sorted by [`Span::sort_key`].
+    spans: Vec<Span>,
+    /// The largest end among `spans`.
+    max_end: usize,
 }
 
-/// The first index of a start at or after `at` (`starts` sorted), galloping back from the end:
-/// a few steps when it is near the end.
-fn starting_before(starts: &[usize], at: usize) -> usize {
-    let mut hi = starts.len();
-    let mut step = 1;
-    // Invariant: every span in `starts[hi..]` starts at or after `at`.
-    while hi > 0 {
-        let probe = hi.saturating_sub(step);
-        if starts[probe] < at {
-            return probe + 1 + starts[probe + 1..hi].partition_point(|&s| s < at);
-        }
-        hi = probe;
-        step *= 2;
+impl Block {
+    fn new(spans: Vec<Span>) -> Self {
+        let max_end = spans.iter().map(|s| s.end).max().unwrap_or(0);
+        Self { spans, max_end }
     }
-    0
+
+    fn last_key(&self) -> Option<SortKey> {
+        self.spans.last().map(Span::sort_key)
+    }
+}
+
+/// The spans of a [`SpanIndex`] in document order.
+#[derive(Clone, Debug)]
+pub struct Iter<'a> {
+    blocks: std::slice::Iter<'a, Block>,
+    front: std::slice::Iter<'a, Span>,
+    back: std::slice::Iter<'a, Span>,
+    left: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = &'a Span;
+
+    fn next(&mut self) -> Option<&'a Span> {
+        loop {
+            if let Some(span) = self.front.next() {
+                self.left -= 1;
+                return Some(span);
+            }
+            match self.blocks.next() {
+                Some(block) => self.front = block.spans.iter(),
+                None => {
+                    let span = self.back.next()?;
+                    self.left -= 1;
+                    return Some(span);
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(span) = self.back.next_back() {
+                self.left -= 1;
+                return Some(span);
+            }
+            match self.blocks.next_back() {
+                Some(block) => self.back = block.spans.iter(),
+                None => {
+                    let span = self.front.next_back()?;
+                    self.left -= 1;
+                    return Some(span);
+                }
+            }
+        }
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl<'a> IntoIterator for &'a SpanIndex {
+    type Item = &'a Span;
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
 }
 
 impl SpanIndex {
     pub fn new(mut spans: Vec<Span>) -> Self {
         spans.sort_by_key(Span::sort_key);
         let keys = spans.iter().map(|s| (s.id, s.sort_key())).collect();
-        Self {
-            starts: spans.iter().map(|s| s.start).collect(),
-            spans,
+        let mut index = Self {
             keys,
-            max_end: OnceLock::new(),
+            ..Self::default()
+        };
+        index.fill(spans);
+        index
+    }
+
+    /// Replace the blocks with `sorted` (in sort order), cut into blocks of [`FILL_BLOCK`].
+    /// Cut from the end, the rest shrunk as it halves, so that the spans are not held twice
+    /// over (a project of 100,000 spans is some 15 MB of them).
+    fn fill(&mut self, mut sorted: Vec<Span>) {
+        self.max_end = OnceLock::new();
+        self.len = sorted.len();
+        self.blocks = Vec::with_capacity(sorted.len().div_ceil(FILL_BLOCK));
+        let last = sorted.len() % FILL_BLOCK;
+        let mut cut = if last == 0 { FILL_BLOCK } else { last };
+        while !sorted.is_empty() {
+            let block = sorted.split_off(sorted.len() - cut);
+            self.blocks.push(Block::new(block));
+            cut = FILL_BLOCK;
+            if sorted.capacity() > 2 * sorted.len() + FILL_BLOCK {
+                sorted.shrink_to_fit();
+            }
+        }
+        self.blocks.reverse();
+        self.count_firsts(0);
+    }
+
+    /// Recount the first positions of the blocks from block `from` on.
+    fn count_firsts(&mut self, from: usize) {
+        self.firsts.truncate(from);
+        let mut at = match from.checked_sub(1) {
+            Some(before) => self.firsts[before] + self.blocks[before].spans.len(),
+            None => 0,
+        };
+        for block in &self.blocks[from..] {
+            self.firsts.push(at);
+            at += block.spans.len();
         }
     }
 
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.len == 0
     }
 
     /// All spans in document order.
-    pub fn iter(&self) -> std::slice::Iter<'_, Span> {
-        self.spans.iter()
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            blocks: self.blocks.iter(),
+            front: [].iter(),
+            back: [].iter(),
+            left: self.len,
+        }
     }
 
-    pub fn as_slice(&self) -> &[Span] {
-        &self.spans
+    /// The spans from position `at` on, in document order.
+    pub fn iter_from(&self, at: usize) -> Iter<'_> {
+        if at >= self.len {
+            return Iter {
+                blocks: [].iter(),
+                front: [].iter(),
+                back: [].iter(),
+                left: 0,
+            };
+        }
+        let (block, within) = self.locate_position(at);
+        Iter {
+            blocks: self.blocks[block + 1..].iter(),
+            front: self.blocks[block].spans[within..].iter(),
+            back: [].iter(),
+            left: self.len - at,
+        }
+    }
+
+    /// The block holding position `at` (below `len`) and the place within it.
+    fn locate_position(&self, at: usize) -> (usize, usize) {
+        let block = self.firsts.partition_point(|&first| first <= at) - 1;
+        (block, at - self.firsts[block])
+    }
+
+    /// The span at position `at` in document order.
+    pub fn by_position(&self, at: usize) -> Option<&Span> {
+        if at >= self.len {
+            return None;
+        }
+        let (block, within) = self.locate_position(at);
+        self.blocks[block].spans.get(within)
+    }
+
+    /// The number of spans, from the first, for which `before` holds: `before` must hold for a
+    /// prefix of the spans in document order and not after it (like `slice::partition_point`).
+    pub fn partition_point(&self, mut before: impl FnMut(&Span) -> bool) -> usize {
+        let block = self
+            .blocks
+            .partition_point(|b| b.spans.last().is_some_and(&mut before));
+        match self.blocks.get(block) {
+            Some(b) => self.firsts[block] + b.spans.partition_point(before),
+            None => self.len,
+        }
     }
 
     pub fn get(&self, id: SpanId) -> Option<&Span> {
-        self.position(id).map(|at| &self.spans[at])
+        let (block, within) = self.locate_key(self.keys.get(&id)?)?;
+        self.blocks[block].spans.get(within)
     }
 
     pub fn position(&self, id: SpanId) -> Option<usize> {
-        let key = self.keys.get(&id)?;
-        self.spans.binary_search_by(|s| s.sort_key().cmp(key)).ok()
+        let (block, within) = self.locate_key(self.keys.get(&id)?)?;
+        Some(self.firsts[block] + within)
+    }
+
+    /// The block and place of the span with sort key `key`, if the index holds one.
+    fn locate_key(&self, key: &SortKey) -> Option<(usize, usize)> {
+        let block = self.block_for(key);
+        let within = self
+            .blocks
+            .get(block)?
+            .spans
+            .binary_search_by(|s| s.sort_key().cmp(key))
+            .ok()?;
+        Some((block, within))
+    }
+
+    /// The first block whose last span does not sort before `key`: where a span with `key` is
+    /// or would go (the last block when `key` sorts after every span).
+    fn block_for(&self, key: &SortKey) -> usize {
+        let block = self
+            .blocks
+            .partition_point(|b| b.last_key().is_some_and(|last| last < *key));
+        block.min(self.blocks.len().saturating_sub(1))
     }
 
     /// True when the index holds exactly `span` (same id and every field). Found by `span`'s
     /// own sort key, so an edit that carries the span it changes needs no id lookup.
     pub fn holds(&self, span: &Span) -> bool {
-        self.position_of(span)
-            .is_some_and(|at| self.spans[at] == *span)
-    }
-
-    /// Where the span with `span`'s id and bounds is, by binary search on its sort key.
-    fn position_of(&self, span: &Span) -> Option<usize> {
-        let key = span.sort_key();
-        self.spans.binary_search_by(|s| s.sort_key().cmp(&key)).ok()
+        self.locate_key(&span.sort_key())
+            .is_some_and(|(block, within)| self.blocks[block].spans[within] == *span)
     }
 
     /// Spans that share at least one code point with `[start, end)`, in document order.
-    /// O(log n + k) for k spans found: the spans starting inside the range by binary search,
-    /// the ones starting before it and reaching in through the max-end tree.
+    /// O(log n + k) for k spans found, plus one block per block that reaches in: the spans
+    /// starting inside the range by binary search, the ones starting before it and reaching in
+    /// from the blocks the max-end tree finds.
     pub fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = &Span> {
-        let inside_from = self.starts.partition_point(|&s| s < start);
-        let inside_to = starting_from(&self.starts, inside_from, end);
-        let reaching_in = if inside_from == 0 {
-            Vec::new()
-        } else {
-            let tree = self.max_end.get_or_init(|| MaxEndTree::new(&self.spans));
-            // Spans starting before `start`: those in the buckets up to the one holding
-            // `start - 1` (clamped: `inside_from > 0`, so one span starts before `start`).
-            // The buckets found are near `start`, so their spans are found by galloping back
-            // from `inside_from`, not by searches over the whole document.
-            let before = (start - 1) / BUCKET + 1;
-            let spans_before = &self.starts[..inside_from];
-            tree.buckets_ending_after(before.min(tree.leaves), start)
-                .into_iter()
-                .flat_map(|b| {
-                    let from = starting_before(spans_before, b * BUCKET);
-                    let to = starting_before(spans_before, ((b + 1) * BUCKET).min(start));
-                    (from..to).filter(|&at| self.spans[at].end > start)
-                })
-                .collect()
-        };
+        let inside_from = self.partition_point(|s| s.start < start);
+        let mut reaching_in = Vec::new();
+        if inside_from > 0 {
+            // The block of the first span inside (or past the last block), and how many of its
+            // spans start before the range.
+            let (cut, within) = if inside_from < self.len {
+                self.locate_position(inside_from)
+            } else {
+                (self.blocks.len(), 0)
+            };
+            let tree = self.max_end.get_or_init(|| MaxEndTree::new(&self.blocks));
+            for b in tree.ending_after(cut, start) {
+                reaching_in.extend(self.blocks[b].spans.iter().filter(|s| s.end > start));
+            }
+            if let Some(block) = self.blocks.get(cut) {
+                reaching_in.extend(block.spans[..within].iter().filter(|s| s.end > start));
+            }
+        }
         reaching_in
             .into_iter()
-            .chain(inside_from..inside_to.max(inside_from))
-            .map(|at| &self.spans[at])
+            .chain(
+                self.iter_from(inside_from)
+                    .take_while(move |s| s.start < end),
+            )
             .filter(move |s| s.overlaps(start, end))
     }
 
@@ -228,9 +352,8 @@ impl SpanIndex {
 
     /// A span with exactly these bounds and label, if one exists.
     pub fn find_exact(&self, start: usize, end: usize, label: &str) -> Option<&Span> {
-        let from = self.starts.partition_point(|&s| s < start);
-        self.spans[from..]
-            .iter()
+        let from = self.partition_point(|s| s.start < start);
+        self.iter_from(from)
             .take_while(|s| s.start == start && s.end >= end)
             .find(|s| s.end == end && s.label == label)
     }
@@ -238,112 +361,145 @@ impl SpanIndex {
     /// Add a span; its id must not be in the index yet (the project checks that first).
     pub(crate) fn insert(&mut self, span: Span) {
         let key = span.sort_key();
-        let at = self.spans.partition_point(|s| s.sort_key() < key);
         self.keys.insert(span.id, key);
-        let (start, end) = (span.start, span.end);
-        self.starts.insert(at, span.start);
-        self.spans.insert(at, span);
-        self.raise_bucket(start, end);
+        self.len += 1;
+        self.max_end = OnceLock::new();
+        if self.blocks.is_empty() {
+            self.blocks.push(Block::new(vec![span]));
+            self.firsts.push(0);
+            return;
+        }
+        let b = self.block_for(&key);
+        let block = &mut self.blocks[b];
+        let within = block.spans.partition_point(|s| s.sort_key() < key);
+        block.max_end = block.max_end.max(span.end);
+        block.spans.insert(within, span);
+        if block.spans.len() > MAX_BLOCK {
+            let upper = block.spans.split_off(block.spans.len() / 2);
+            *block = Block::new(std::mem::take(&mut block.spans));
+            self.blocks.insert(b + 1, Block::new(upper));
+            self.count_firsts(b);
+        } else {
+            for first in &mut self.firsts[b + 1..] {
+                *first += 1;
+            }
+        }
     }
 
-    /// Add many spans in one merge, O(n + k log k) instead of O(n) per span. Their ids must be
-    /// new and distinct (the project checks that first).
+    /// Add many spans in one pass, O(n / B + k log k + the blocks they land in) instead of one
+    /// insert per span: each block takes the new spans that sort before its last one, merged
+    /// in, and is cut again if it grew past [`MAX_BLOCK`]. Blocks no new span lands in are not
+    /// touched. Their ids must be new and distinct (the project checks that first).
     pub(crate) fn insert_many(&mut self, mut added: Vec<Span>) {
         added.sort_by_key(Span::sort_key);
-        let bounds: Vec<(usize, usize)> = added.iter().map(|s| (s.start, s.end)).collect();
         self.keys.extend(added.iter().map(|s| (s.id, s.sort_key())));
-        let old = std::mem::take(&mut self.spans);
-        let mut merged = Vec::with_capacity(old.len() + added.len());
-        let mut old = old.into_iter().peekable();
+        if self.blocks.is_empty() {
+            self.fill(added);
+            return;
+        }
+        self.max_end = OnceLock::new();
+        self.len += added.len();
         let mut added = added.into_iter().peekable();
-        loop {
-            let take_old = match (old.peek(), added.peek()) {
-                (Some(o), Some(a)) => o.sort_key() < a.sort_key(),
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            let next = if take_old { old.next() } else { added.next() };
-            merged.extend(next);
+        let old = std::mem::take(&mut self.blocks);
+        let count = old.len();
+        for (b, block) in old.into_iter().enumerate() {
+            let bound = block.last_key();
+            let mut incoming = Vec::new();
+            while let Some(next) = added.peek() {
+                let here = b + 1 == count || bound.is_some_and(|last| next.sort_key() < last);
+                if !here {
+                    break;
+                }
+                incoming.extend(added.next());
+            }
+            if incoming.is_empty() {
+                self.blocks.push(block);
+                continue;
+            }
+            let mut merged = Vec::with_capacity(block.spans.len() + incoming.len());
+            let mut mine = block.spans.into_iter().peekable();
+            let mut theirs = incoming.into_iter().peekable();
+            loop {
+                let take_mine = match (mine.peek(), theirs.peek()) {
+                    (Some(m), Some(t)) => m.sort_key() < t.sort_key(),
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => break,
+                };
+                let next = if take_mine {
+                    mine.next()
+                } else {
+                    theirs.next()
+                };
+                merged.extend(next);
+            }
+            if merged.len() <= MAX_BLOCK {
+                self.blocks.push(Block::new(merged));
+            } else {
+                let mut rest = merged.into_iter();
+                loop {
+                    let piece: Vec<Span> = rest.by_ref().take(FILL_BLOCK).collect();
+                    if piece.is_empty() {
+                        break;
+                    }
+                    self.blocks.push(Block::new(piece));
+                }
+            }
         }
-        self.starts = merged.iter().map(|s| s.start).collect();
-        self.spans = merged;
-        for (start, end) in bounds {
-            self.raise_bucket(start, end);
-        }
+        self.count_firsts(0);
     }
 
     pub(crate) fn remove(&mut self, id: SpanId) -> Option<Span> {
-        let at = self.position(id)?;
-        self.starts.remove(at);
-        let span = self.spans.remove(at);
+        let (b, within) = self.locate_key(self.keys.get(&id)?)?;
         self.keys.remove(&id);
-        self.refresh_bucket(span.start);
+        self.len -= 1;
+        self.max_end = OnceLock::new();
+        let block = &mut self.blocks[b];
+        let span = block.spans.remove(within);
+        let shifted_from = if block.spans.is_empty() {
+            self.blocks.remove(b);
+            self.firsts.remove(b);
+            b
+        } else {
+            if span.end == block.max_end {
+                block.max_end = block.spans.iter().map(|s| s.end).max().unwrap_or(0);
+            }
+            b + 1
+        };
+        for first in &mut self.firsts[shifted_from..] {
+            *first -= 1;
+        }
         Some(span)
     }
 
-    /// Remove every span whose id is in `ids`, in one pass: O(n), not O(n) per span.
+    /// Remove every span whose id is in `ids`, in one pass: O(n), not O(n) per span. Each
+    /// block keeps its spans in place; blocks left empty go.
     pub(crate) fn remove_many(&mut self, ids: &HashSet<SpanId>) {
-        let mut starts: Vec<usize> = ids
-            .iter()
-            .filter_map(|id| self.keys.get(id).map(|key| key.0))
-            .collect();
-        self.spans.retain(|s| !ids.contains(&s.id));
-        self.starts = self.spans.iter().map(|s| s.start).collect();
+        for block in &mut self.blocks {
+            let before = block.spans.len();
+            block.spans.retain(|s| !ids.contains(&s.id));
+            if block.spans.len() != before {
+                block.max_end = block.spans.iter().map(|s| s.end).max().unwrap_or(0);
+            }
+        }
+        self.blocks.retain(|b| !b.spans.is_empty());
         for id in ids {
             self.keys.remove(id);
         }
-        if starts.len() > self.spans.len() / 8 {
-            // Most of the document changed: one rebuild at the next query is cheaper.
-            self.max_end = OnceLock::new();
-            return;
-        }
-        starts.sort_unstable();
-        starts.dedup_by_key(|s| *s / BUCKET);
-        for start in starts {
-            self.refresh_bucket(start);
-        }
-    }
-
-    /// A span `[start, end)` was added: its bucket's largest end is at least `end`.
-    fn raise_bucket(&mut self, start: usize, end: usize) {
-        let Some(tree) = self.max_end.get_mut() else {
-            return;
-        };
-        match tree.bucket(start) {
-            Some(b) if tree.nodes[tree.leaves + b] < end => tree.set(b, end),
-            Some(_) => {}
-            // Past the end of the tree: rebuilt, larger, by the next query.
-            None => self.max_end = OnceLock::new(),
-        }
-    }
-
-    /// A span starting at `start` was removed: its bucket's largest end is found again among
-    /// the spans left in it.
-    fn refresh_bucket(&mut self, start: usize) {
-        let Some(tree) = self.max_end.get_mut() else {
-            return;
-        };
-        let Some(b) = tree.bucket(start) else {
-            return;
-        };
-        let from = self.starts.partition_point(|&s| s < b * BUCKET);
-        let to = starting_from(&self.starts, from, (b + 1) * BUCKET);
-        let max_end = self.spans[from..to]
-            .iter()
-            .map(|s| s.end)
-            .max()
-            .unwrap_or(0);
-        tree.set(b, max_end);
+        self.len = self.blocks.iter().map(|b| b.spans.len()).sum();
+        self.max_end = OnceLock::new();
+        self.count_firsts(0);
     }
 
     /// Give every span labelled `from` the label `to`, in place (a label is not part of the
     /// order). Returns how many spans changed.
     pub(crate) fn relabel(&mut self, from: &str, to: &str) -> usize {
         let mut changed = 0;
-        for span in self.spans.iter_mut().filter(|s| s.label == from) {
-            to.clone_into(&mut span.label);
-            changed += 1;
+        for block in &mut self.blocks {
+            for span in block.spans.iter_mut().filter(|s| s.label == from) {
+                to.clone_into(&mut span.label);
+                changed += 1;
+            }
         }
         changed
     }
@@ -352,10 +508,12 @@ impl SpanIndex {
     /// not depend on attributes). Returns how many spans changed.
     pub(crate) fn rename_attribute(&mut self, from: &str, to: &str) -> usize {
         let mut changed = 0;
-        for span in &mut self.spans {
-            if let Some(value) = span.attributes.remove(from) {
-                span.attributes.insert(to.to_owned(), value);
-                changed += 1;
+        for block in &mut self.blocks {
+            for span in block.spans.iter_mut() {
+                if let Some(value) = span.attributes.remove(from) {
+                    span.attributes.insert(to.to_owned(), value);
+                    changed += 1;
+                }
             }
         }
         changed
@@ -364,8 +522,10 @@ impl SpanIndex {
     /// Put `after` in the place of `before` (same id). A change that keeps the bounds (label,
     /// note, status) stays where it is, without moving the spans after it.
     pub(crate) fn replace(&mut self, before: &Span, after: Span) {
-        match self.position_of(before) {
-            Some(at) if before.sort_key() == after.sort_key() => self.spans[at] = after,
+        match self.locate_key(&before.sort_key()) {
+            Some((block, within)) if before.sort_key() == after.sort_key() => {
+                self.blocks[block].spans[within] = after;
+            }
             _ => {
                 self.remove(before.id);
                 self.insert(after);
@@ -454,91 +614,6 @@ mod tests {
     }
 
     #[test]
-    fn overlap_queries_match_a_scan_while_spans_come_and_go() {
-        // Spans over several buckets of the tree, some long, edited one and many at a time,
-        // with queries between the edits: the tree is updated in place, never rebuilt.
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |below: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % below) as usize
-        };
-        let new_span = |id: u64, next: &mut dyn FnMut(u64) -> usize| {
-            let start = next(1500);
-            let len = if next(10) == 0 { next(600) } else { next(6) };
-            span(id, start, start + len.max(1))
-        };
-        for _ in 0..30 {
-            let spans: Vec<Span> = (0..next(120) as u64)
-                .map(|i| new_span(i, &mut next))
-                .collect();
-            let mut index = SpanIndex::new(spans);
-            let mut next_id = 10_000;
-            for round in 0..40 {
-                for _ in 0..10 {
-                    let a = next(2200);
-                    let b = a + 1 + next(150);
-                    let found: Vec<u64> = index.overlapping(a, b).map(|s| s.id.0).collect();
-                    let expected: Vec<u64> = index
-                        .iter()
-                        .filter(|s| s.overlaps(a, b))
-                        .map(|s| s.id.0)
-                        .collect();
-                    assert_eq!(found, expected, "[{a}, {b}) round {round}");
-                }
-                let ids: Vec<SpanId> = index.iter().map(|s| s.id).collect();
-                match next(5) {
-                    0 if !ids.is_empty() => {
-                        index.remove(ids[next(ids.len() as u64)]);
-                    }
-                    1 => {
-                        let gone: HashSet<SpanId> =
-                            ids.iter().filter(|_| next(6) == 0).copied().collect();
-                        index.remove_many(&gone);
-                    }
-                    2 => {
-                        let added = (0..next(8) as u64)
-                            .map(|i| new_span(next_id + i, &mut next))
-                            .collect();
-                        next_id += 8;
-                        index.insert_many(added);
-                    }
-                    3 => {
-                        // Past the end of the tree: it grows.
-                        let start = 2000 + next(3000);
-                        index.insert(span(next_id, start, start + 1 + next(400)));
-                        next_id += 1;
-                    }
-                    _ => {
-                        index.insert(new_span(next_id, &mut next));
-                        next_id += 1;
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn galloping_searches_agree_with_a_binary_search() {
-        let starts = [0, 0, 2, 5, 5, 5, 9, 12, 12, 30];
-        for at in 0..35 {
-            let expected = starts.partition_point(|&s| s < at);
-            assert_eq!(starting_before(&starts, at), expected, "before, at {at}");
-            for from in 0..=expected {
-                assert_eq!(
-                    starting_from(&starts, from, at),
-                    expected,
-                    "from {from}, at {at}"
-                );
-            }
-            assert_eq!(starting_before(&starts[..expected], at), expected);
-        }
-        assert_eq!(starting_before(&[], 3), 0);
-        assert_eq!(starting_from(&[], 0, 3), 0);
-    }
-
-    #[test]
     fn one_long_span_is_found_without_hiding_the_others() {
         let mut spans = vec![span(0, 0, 100_000)];
         spans.extend((1..1000).map(|i| span(i, i as usize * 50, i as usize * 50 + 3)));
@@ -564,5 +639,95 @@ mod tests {
         assert_eq!(index.relabel("X", "Y"), 3);
         assert!(index.iter().all(|s| s.label == "Y"));
         assert_eq!(index.position(SpanId(5)), Some(2));
+    }
+    /// The blocks against the plain sorted `Vec` they replaced: random inserts, removals,
+    /// moves, batches and relabels, with enough spans to split and empty blocks, and after each
+    /// step the order, positions, lookups and overlap queries must be the `Vec`'s.
+    #[test]
+    fn blocks_behave_like_one_sorted_vec() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        let mut model: Vec<Span> = Vec::new();
+        let mut index = SpanIndex::default();
+        let mut next_id = 1;
+        for step in 0..6000 {
+            match next(10) {
+                0..=4 => {
+                    let start = next(2000);
+                    let len = if next(50) == 0 { next(2000) } else { next(6) };
+                    let s = span(next_id, start, start + len.max(1));
+                    next_id += 1;
+                    index.insert(s.clone());
+                    model.push(s);
+                }
+                5..=6 if !model.is_empty() => {
+                    let id = model[next(model.len())].id;
+                    assert_eq!(index.remove(id).map(|s| s.id), Some(id));
+                    model.retain(|s| s.id != id);
+                }
+                7 if !model.is_empty() => {
+                    let before = model[next(model.len())].clone();
+                    let mut after = before.clone();
+                    after.start = next(2000);
+                    after.end = after.start + 1 + next(4);
+                    index.replace(&before, after.clone());
+                    model.retain(|s| s.id != before.id);
+                    model.push(after);
+                }
+                8 if step % 5 == 0 => {
+                    let added: Vec<Span> = (0..next(300))
+                        .map(|i| {
+                            let start = next(2000);
+                            span(next_id + i as u64, start, start + 1 + next(3))
+                        })
+                        .collect();
+                    next_id += added.len() as u64;
+                    model.extend(added.iter().cloned());
+                    index.insert_many(added);
+                }
+                9 if step % 7 == 0 => {
+                    let ids: HashSet<SpanId> = model
+                        .iter()
+                        .filter(|_| next(3) == 0)
+                        .map(|s| s.id)
+                        .collect();
+                    model.retain(|s| !ids.contains(&s.id));
+                    index.remove_many(&ids);
+                }
+                _ => {}
+            }
+            model.sort_by_key(Span::sort_key);
+            assert_eq!(index.len(), model.len());
+            assert!(index.iter().eq(model.iter()), "order after step {step}");
+            if step % 50 == 0 {
+                assert!(index.iter().rev().eq(model.iter().rev()));
+                for (at, s) in model.iter().enumerate() {
+                    assert_eq!(index.position(s.id), Some(at));
+                    assert_eq!(index.by_position(at), Some(s));
+                    assert!(index.holds(s));
+                }
+                assert!(index.by_position(model.len()).is_none());
+            }
+            for _ in 0..3 {
+                let a = next(2100);
+                let b = a + 1 + next(60);
+                let found: Vec<u64> = index.overlapping(a, b).map(|s| s.id.0).collect();
+                let expected: Vec<u64> = model
+                    .iter()
+                    .filter(|s| s.overlaps(a, b))
+                    .map(|s| s.id.0)
+                    .collect();
+                assert_eq!(found, expected, "[{a}, {b}) after step {step}");
+                let from = index.partition_point(|s| s.start < a);
+                assert_eq!(from, model.partition_point(|s| s.start < a));
+                assert!(index.iter_from(from).eq(model[from..].iter()));
+            }
+        }
+        assert!(model.len() > 3 * MAX_BLOCK, "the blocks were split");
     }
 }

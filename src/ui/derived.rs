@@ -16,7 +16,8 @@ use crate::core::compare::UnitKind;
 use crate::core::history::History;
 use crate::core::stats::{self, Stats};
 use crate::core::{
-    AnnotatedDocument, DocId, DocStatus, Edit, Editor, Progress, Project, Span, SpanId, SpanStatus,
+    AnnotatedDocument, DocId, DocStatus, Edit, Editor, Progress, Project, Span, SpanId, SpanIndex,
+    SpanStatus,
 };
 
 use super::state::{CompareSession, ReviewState};
@@ -192,7 +193,8 @@ impl Derived {
                 .map(|(s, _)| (s.id, s.start))
                 .collect();
         }
-        let spans = doc.map_or(&[][..], |d| d.spans.as_slice());
+        let no_spans = SpanIndex::default();
+        let spans = doc.map_or(&no_spans, |d| &d.spans);
 
         // Label counts and annotators.
         if same_state {
@@ -289,10 +291,10 @@ impl Derived {
             self.selected = None;
             return;
         };
-        let spans = doc.spans.as_slice();
+        let spans = &doc.spans;
         if let Some((found, at)) = self.selected
             && found == id
-            && spans.get(at).is_some_and(|s| s.id == id)
+            && spans.by_position(at).is_some_and(|s| s.id == id)
         {
             return;
         }
@@ -302,8 +304,8 @@ impl Derived {
             .find(|(i, _)| *i == id)
             .and_then(|&(_, start)| {
                 let from = spans.partition_point(|s| s.start < start);
-                spans[from..]
-                    .iter()
+                spans
+                    .iter_from(from)
                     .take_while(|s| s.start == start)
                     .position(|s| s.id == id)
                     .map(|i| from + i)
@@ -327,7 +329,7 @@ impl Derived {
     pub fn find_span<'d>(&self, doc: &'d AnnotatedDocument, id: SpanId) -> Option<&'d Span> {
         if let Some((found, at)) = self.selected
             && found == id
-            && let Some(span) = doc.spans.as_slice().get(at).filter(|s| s.id == id)
+            && let Some(span) = doc.spans.by_position(at).filter(|s| s.id == id)
         {
             return Some(span);
         }
@@ -459,7 +461,7 @@ impl DocFigures {
 }
 
 /// Spans per label index, in one pass over the spans.
-fn count_labels(project: &Project, spans: &[Span]) -> Vec<usize> {
+fn count_labels(project: &Project, spans: &SpanIndex) -> Vec<usize> {
     let mut counts = vec![0; project.labels.len()];
     let index: HashMap<&str, usize> = project
         .labels
@@ -579,7 +581,11 @@ mod tests {
         assert_eq!(rows(&editor, "北"), vec![1]);
         assert_eq!(rows(&editor, "PER"), vec![0, 2]);
 
-        let id = editor.project.documents[0].spans.as_slice()[0].id;
+        let id = editor.project.documents[0]
+            .spans
+            .by_position(0)
+            .expect("a span")
+            .id;
         let t = editor.project.remove_spans(0, &[id]);
         editor.execute(t).expect("remove");
         assert_eq!(rows(&editor, "PER"), vec![1]);
@@ -589,7 +595,11 @@ mod tests {
     #[test]
     fn review_progress_is_recounted_when_the_filter_changes() {
         let mut editor = editor("[习近平](PER)在[北京](GPE)");
-        let mut span = editor.project.documents[0].spans.as_slice()[1].clone();
+        let mut span = editor.project.documents[0]
+            .spans
+            .by_position(1)
+            .expect("a span")
+            .clone();
         span.status = SpanStatus::Suggested;
         let t = editor.project.change_span("suggest", 0, span);
         editor.execute(t).expect("change");
@@ -639,7 +649,11 @@ mod tests {
         }
         editor.execute(tag).expect("tag");
         check(&editor);
-        let mut first = editor.project.documents[0].spans.as_slice()[0].clone();
+        let mut first = editor.project.documents[0]
+            .spans
+            .by_position(0)
+            .expect("a span")
+            .clone();
         first.label = "GPE".into();
         first.status = SpanStatus::Rejected;
         let relabel = editor.project.change_span("relabel", 0, first);
@@ -685,7 +699,7 @@ mod tests {
                 .filter(|(found, _)| *found == id)
                 .map(|(_, at)| at);
             (
-                at.and_then(|at| doc.spans.as_slice().get(at)).map(|s| s.id),
+                at.and_then(|at| doc.spans.by_position(at)).map(|s| s.id),
                 derived.find_span(doc, id).map(|s| s.id),
             )
         };

@@ -303,6 +303,17 @@ impl SpantagApp {
     }
 
     pub fn open_path_with(&mut self, path: &Path, mode: OpenMode) {
+        self.open_path_from(path, mode, None);
+    }
+
+    /// [`Self::open_path_with`], with the file as `preloaded` already read it (start-up reads
+    /// the project on a thread of its own while the window is being made) or read here.
+    pub fn open_path_from(
+        &mut self,
+        path: &Path,
+        mode: OpenMode,
+        preloaded: Option<Result<project_file::Loaded, project_file::ProjectFileError>>,
+    ) {
         let lock_state = crate::core::lock::inspect(path);
         if let LockState::Held(holder) = &lock_state
             && mode == OpenMode::Normal
@@ -313,7 +324,8 @@ impl SpantagApp {
             });
             return;
         }
-        let loaded = match project_file::load_with(path, Drift::Allow) {
+        let loaded = preloaded.unwrap_or_else(|| project_file::load_with(path, Drift::Allow));
+        let loaded = match loaded {
             Ok(loaded) => loaded,
             Err(error) => {
                 self.show_dialog(Dialog::Error {

@@ -38,7 +38,7 @@ pub use panels::{LabelForm, PanelState};
 pub use state::{AfterConfirm, CompareSession, Dialog, ExportForm, OpenMode, ReviewState};
 pub use text_view::{TextSelection, TextView, TextViewAction};
 
-use crate::core::project_file;
+use crate::core::project_file::{self, Drift};
 
 /// The sample project opened when no project is named: next to the working directory when run
 /// from the repository, else where the repository was at build time.
@@ -57,10 +57,12 @@ pub fn run(
     compare: Vec<PathBuf>,
 ) -> anyhow::Result<()> {
     let path = project.unwrap_or_else(sample_project_path);
-    if let Err(error) = project_file::load(&path) {
-        // Also on the terminal, for those who started us from one.
-        eprintln!("{error}");
-    }
+    // Read (once) on a thread of its own while eframe makes the window, the GL context and the
+    // fonts: a large project's reading then no longer adds to the time to the first frame.
+    let preloaded = compare.is_empty().then(|| {
+        let path = path.clone();
+        std::thread::spawn(move || project_file::load_with(&path, Drift::Allow))
+    });
     let preferences_path = preferences::Preferences::default_path();
     let remembered = preferences_path
         .as_deref()
@@ -91,8 +93,14 @@ pub fn run(
             );
             app.use_preferences(&cc.egui_ctx, remembered);
             app.preferences_path = preferences_path;
-            if compare.is_empty() {
-                app.open_path(&path);
+            if let Some(reading) = preloaded {
+                // A reader that panicked leaves the reading to `open_path_from`.
+                let loaded = reading.join().ok();
+                app.open_path_from(&path, OpenMode::Normal, loaded);
+                if let Some(Dialog::Error { message, .. }) = &app.dialog {
+                    // Also on the terminal, for those who started us from one.
+                    eprintln!("{message}");
+                }
             } else {
                 app.start_compare(&compare);
             }

@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use super::builder::SpanDraft;
+use super::scheme::Tag;
 use super::tokenize::{Token, sentences, tokenize};
 use super::{
     DroppedSpan, ExportError, ExportOptions, ExportReport, ImportError, Offsets, OutputFile,
@@ -17,9 +18,24 @@ use crate::core::document::Document;
 use crate::core::project::AnnotatedDocument;
 use crate::core::span::Span;
 
-/// A sentence as tokens with their tags.
-pub struct TaggedSentence<'a> {
-    pub tokens: Vec<(&'a str, String)>,
+/// A document cut into tokens with their tags, and into sentences (runs of tokens).
+pub struct TaggedDocument<'a> {
+    tokens: Vec<Token<'a>>,
+    tags: Vec<Tag<'a>>,
+    sentences: Vec<std::ops::Range<usize>>,
+}
+
+impl<'a> TaggedDocument<'a> {
+    /// Each sentence's tokens and their tags, in order.
+    pub fn sentences(
+        &self,
+    ) -> impl Iterator<Item = impl Iterator<Item = (&'a str, Tag<'a>)> + '_> + '_ {
+        self.sentences.iter().map(move |range| {
+            range
+                .clone()
+                .map(move |i| (self.tokens[i].text, self.tags[i]))
+        })
+    }
 }
 
 /// Keep the longest of overlapping spans ([`crate::core::span::longest_first`]: ties to the
@@ -53,7 +69,7 @@ pub fn tag_document<'a>(
     doc: &'a AnnotatedDocument,
     options: &ExportOptions,
     report: &mut ExportReport,
-) -> Result<Vec<TaggedSentence<'a>>, ExportError> {
+) -> Result<TaggedDocument<'a>, ExportError> {
     let document = &doc.document;
     let tokens = tokenize(document.text(), options.tokens);
     let mut expressible = Vec::new();
@@ -89,14 +105,14 @@ pub fn tag_document<'a>(
             (from, to, span.label.as_str())
         })
         .collect();
-    let tags = options.scheme.encode(tokens.len(), &entities);
+    let tags = options.scheme.encode_tags(tokens.len(), &entities);
     let ranges: Vec<(usize, usize)> = kept.iter().map(|s| (s.start, s.end)).collect();
-    Ok(sentences(document.text(), &tokens, &ranges)
-        .into_iter()
-        .map(|range| TaggedSentence {
-            tokens: range.map(|i| (tokens[i].text, tags[i].clone())).collect(),
-        })
-        .collect())
+    let sentences = sentences(document.text(), &tokens, &ranges);
+    Ok(TaggedDocument {
+        tokens,
+        tags,
+        sentences,
+    })
 }
 
 /// Why a span cannot be given token tags, if it cannot.
@@ -149,15 +165,20 @@ pub fn write(
             out.push_str("O\n");
             first = false;
         }
-        for sentence in tag_document(doc, options, report)? {
+        let tagged = tag_document(doc, options, report)?;
+        for sentence in tagged.sentences() {
             if !first {
                 out.push('\n');
             }
             first = false;
-            for (token, tag) in &sentence.tokens {
+            for (token, tag) in sentence {
                 out.push_str(token);
                 out.push_str(separator);
-                out.push_str(tag);
+                out.push(tag.prefix);
+                if !tag.label.is_empty() {
+                    out.push('-');
+                    out.push_str(tag.label);
+                }
                 out.push('\n');
             }
         }

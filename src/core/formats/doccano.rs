@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::builder::{RelationDraft, SpanDraft};
 use super::{
     ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
-    check_alignment, to_json_line,
+    check_alignment, push_json_line,
 };
 use crate::core::document::Document;
 use crate::core::offsets::Utf16Error;
@@ -64,7 +64,7 @@ pub fn write(
     if docs.iter().any(|d| !d.relations.is_empty()) {
         return write_relations(docs, report);
     }
-    let mut out = String::new();
+    let mut out = Vec::new();
     let mut lost = 0;
     for doc in docs {
         let mut label = Vec::new();
@@ -78,8 +78,7 @@ pub fn write(
             text: doc.document.text(),
             label,
         };
-        out.push_str(&to_json_line(&record)?);
-        out.push('\n');
+        push_json_line(&mut out, &record)?;
     }
     if lost > 0 {
         report.warnings.push(format!(
@@ -89,7 +88,7 @@ pub fn write(
     Ok(vec![OutputFile {
         document: None,
         path: Default::default(),
-        bytes: out.into_bytes(),
+        bytes: out,
     }])
 }
 
@@ -99,7 +98,7 @@ fn write_relations(
     docs: &[&AnnotatedDocument],
     report: &mut ExportReport,
 ) -> Result<Vec<OutputFile>, ExportError> {
-    let mut out = String::new();
+    let mut out = Vec::new();
     let (mut lost, mut left_out) = (0, 0);
     for doc in docs {
         let mut entities = Vec::new();
@@ -137,8 +136,7 @@ fn write_relations(
             entities,
             relations,
         };
-        out.push_str(&to_json_line(&record)?);
-        out.push('\n');
+        push_json_line(&mut out, &record)?;
     }
     if lost > 0 {
         report.warnings.push(format!(
@@ -153,7 +151,7 @@ fn write_relations(
     Ok(vec![OutputFile {
         document: None,
         path: Default::default(),
-        bytes: out.into_bytes(),
+        bytes: out,
     }])
 }
 

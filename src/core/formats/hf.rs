@@ -7,12 +7,14 @@
 //! `labels.json` is what `ClassLabel(names=...)` and a model's `id2label` take. Tokens,
 //! sentences and options are those of the CoNLL export.
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
 use super::conll::tag_document;
-use super::{ExportError, ExportOptions, ExportReport, OutputFile, Scheme, to_json_line};
+use super::{ExportError, ExportOptions, ExportReport, OutputFile, Scheme, push_json_line};
 use crate::core::label::LabelSet;
 use crate::core::project::AnnotatedDocument;
 
@@ -45,32 +47,42 @@ pub fn write(
     report: &mut ExportReport,
 ) -> Result<Vec<OutputFile>, ExportError> {
     let names = tag_names(labels, options.scheme);
-    let mut out = String::new();
+    let index_of: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    let mut name = String::new();
+    let mut out = Vec::new();
+    let mut row = Row {
+        id: String::new(),
+        tokens: Vec::new(),
+        ner_tags: Vec::new(),
+    };
     for doc in docs {
-        for (n, sentence) in tag_document(doc, options, report)?.into_iter().enumerate() {
-            let mut row = Row {
-                id: format!("{}-{n}", doc.document.id),
-                tokens: Vec::new(),
-                ner_tags: Vec::new(),
-            };
-            for (token, tag) in sentence.tokens {
+        let tagged = tag_document(doc, options, report)?;
+        for (n, sentence) in tagged.sentences().enumerate() {
+            row.id = format!("{}-{n}", doc.document.id);
+            row.tokens.clear();
+            row.ner_tags.clear();
+            for (token, tag) in sentence {
+                name.clear();
+                write!(name, "{tag}").map_err(|e| ExportError::Json(e.to_string()))?;
                 // A loaded project only has spans with labels of the set; a project built in
                 // code might not, and an index cannot be made up.
-                let index = names.iter().position(|t| *t == tag).ok_or_else(|| {
-                    let label = tag.split_once('-').map(|(_, l)| l).unwrap_or(&tag);
-                    ExportError::UnknownLabel(label.to_owned())
-                })?;
+                let index = *index_of
+                    .get(name.as_str())
+                    .ok_or_else(|| ExportError::UnknownLabel(tag.label.to_owned()))?;
                 row.tokens.push(token);
                 row.ner_tags.push(index);
             }
-            out.push_str(&to_json_line(&row)?);
-            out.push('\n');
+            push_json_line(&mut out, &row)?;
         }
     }
     Ok(vec![OutputFile {
         document: None,
         path: PathBuf::from(format!("{}.jsonl", part.unwrap_or("data"))),
-        bytes: out.into_bytes(),
+        bytes: out,
     }])
 }
 

@@ -11,12 +11,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::builder::{RelationDraft, SpanDraft};
 use super::{
-    ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
-    check_alignment,
+    ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, check_alignment,
 };
 use crate::core::project::AnnotatedDocument;
 use crate::core::span::SpanStatus;
@@ -25,80 +25,24 @@ pub fn write(
     docs: &[&AnnotatedDocument],
     report: &mut ExportReport,
 ) -> Result<Vec<OutputFile>, ExportError> {
-    let mut tasks = Vec::new();
+    // Checked before writing, so that a misaligned span is its own error; the tasks are then
+    // serialised straight from the project (a `serde_json::Value` per region took 4 KB a span).
     let mut grouped = 0;
     let mut relations_left_out = 0;
-    for (i, doc) in docs.iter().enumerate() {
-        let mut result = Vec::new();
-        for span in accepted(doc) {
-            let (start, end, surface) = check_alignment(&doc.document, span, Offsets::Codepoint)?;
-            // Region ids must be unique across the project and of [A-Za-z0-9_-].
-            let id = format!("span-{}", span.id);
-            result.push(json!({
-                "id": id,
-                "from_name": "label",
-                "to_name": "text",
-                "type": "labels",
-                "value": {"start": start, "end": end, "text": surface, "labels": [span.label]},
-                "origin": "manual",
-            }));
-            if let Some(note) = &span.note {
-                result.push(json!({
-                    "id": id,
-                    "from_name": "note",
-                    "to_name": "text",
-                    "type": "textarea",
-                    "value": {"start": start, "end": end, "text": [note]},
-                    "origin": "manual",
-                }));
-            }
-            grouped += usize::from(span.group.is_some());
-        }
-        // Relations between two exported regions: Label Studio's `relation` results.
-        let exported = |id: crate::core::SpanId| {
-            doc.spans
-                .get(id)
-                .is_some_and(|s| s.status == SpanStatus::Accepted)
-        };
-        for r in doc.relations.iter() {
-            if r.status == SpanStatus::Accepted && exported(r.from) && exported(r.to) {
-                result.push(json!({
-                    "from_id": format!("span-{}", r.from),
-                    "to_id": format!("span-{}", r.to),
-                    "type": "relation",
-                    "direction": "right",
-                    "labels": [r.kind],
-                }));
-            } else {
-                relations_left_out += 1;
-            }
-        }
-        let mut task = json!({
-            "id": i + 1,
-            "data": {"text": doc.document.text(), "doc_id": doc.document.id},
-            "annotations": [{"result": result}],
-        });
-        // Suggested spans (pre-annotations to review) are Label Studio's predictions.
-        let mut predicted = Vec::new();
+    for doc in docs {
+        relations_left_out += doc
+            .relations
+            .iter()
+            .filter(|r| !relation_exported(doc, r))
+            .count();
         for span in doc
             .spans
             .iter()
-            .filter(|s| s.status == SpanStatus::Suggested)
+            .filter(|s| s.status != SpanStatus::Rejected)
         {
-            let (start, end, surface) = check_alignment(&doc.document, span, Offsets::Codepoint)?;
-            predicted.push(json!({
-                "id": format!("span-{}", span.id),
-                "from_name": "label",
-                "to_name": "text",
-                "type": "labels",
-                "value": {"start": start, "end": end, "text": surface, "labels": [span.label]},
-            }));
+            check_alignment(&doc.document, span, Offsets::Codepoint)?;
+            grouped += usize::from(span.status == SpanStatus::Accepted && span.group.is_some());
         }
-        if !predicted.is_empty() {
-            task["predictions"] =
-                json!([{"model_version": "spantag-suggestions", "result": predicted}]);
-        }
-        tasks.push(task);
     }
     if grouped > 0 {
         report.warnings.push(format!(
@@ -110,14 +54,196 @@ pub fn write(
             "label-studio: {relations_left_out} relations are not exported (they are not accepted, or join a span that is not)"
         ));
     }
-    let mut json = serde_json::to_string_pretty(&Value::Array(tasks))
+    let mut json = Vec::new();
+    serde_json::to_writer_pretty(&mut json, &TasksOut(docs))
         .map_err(|e| ExportError::Json(e.to_string()))?;
-    json.push('\n');
+    json.push(b'\n');
     Ok(vec![OutputFile {
         document: None,
         path: Default::default(),
-        bytes: json.into_bytes(),
+        bytes: json,
     }])
+}
+
+// The tasks as written, borrowed from the project. Fields are in alphabetical order: the order
+// the export has always had (it was built from `serde_json` maps, which sort their keys).
+
+struct TasksOut<'a>(&'a [&'a AnnotatedDocument]);
+
+impl Serialize for TasksOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().enumerate().map(|(i, &doc)| {
+            let suggested = doc.spans.iter().any(|s| s.status == SpanStatus::Suggested);
+            TaskOut {
+                annotations: [AnnotationOut {
+                    result: RegionsOut {
+                        doc,
+                        predicted: false,
+                    },
+                }],
+                data: DataOut {
+                    doc_id: &doc.document.id,
+                    text: doc.document.text(),
+                },
+                id: i + 1,
+                // Suggested spans (pre-annotations to review) are Label Studio's predictions.
+                predictions: suggested.then_some([PredictionOut {
+                    model_version: "spantag-suggestions",
+                    result: RegionsOut {
+                        doc,
+                        predicted: true,
+                    },
+                }]),
+            }
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct TaskOut<'a> {
+    annotations: [AnnotationOut<'a>; 1],
+    data: DataOut<'a>,
+    id: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    predictions: Option<[PredictionOut<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+struct AnnotationOut<'a> {
+    result: RegionsOut<'a>,
+}
+
+#[derive(Serialize)]
+struct PredictionOut<'a> {
+    model_version: &'a str,
+    result: RegionsOut<'a>,
+}
+
+#[derive(Serialize)]
+struct DataOut<'a> {
+    doc_id: &'a str,
+    text: &'a str,
+}
+
+/// A document's accepted spans as annotation results (a `labels` region each, and a `textarea`
+/// for its note), or its suggested spans as prediction results.
+struct RegionsOut<'a> {
+    doc: &'a AnnotatedDocument,
+    predicted: bool,
+}
+
+impl Serialize for RegionsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq as _};
+        let wanted = if self.predicted {
+            SpanStatus::Suggested
+        } else {
+            SpanStatus::Accepted
+        };
+        let origin = (!self.predicted).then_some("manual");
+        let mut seq = serializer.serialize_seq(None)?;
+        for span in self.doc.spans.iter().filter(|s| s.status == wanted) {
+            // Checked before writing (see `write`): this cannot fail.
+            let (start, end, surface) =
+                check_alignment(&self.doc.document, span, Offsets::Codepoint)
+                    .map_err(|e| S::Error::custom(e.to_string()))?;
+            // Region ids must be unique across the project and of [A-Za-z0-9_-].
+            let id = format!("span-{}", span.id);
+            seq.serialize_element(&RegionOut {
+                from_name: "label",
+                id: &id,
+                origin,
+                to_name: "text",
+                kind: "labels",
+                value: ValueOut {
+                    end,
+                    labels: Some([span.label.as_str()]),
+                    start,
+                    text: TextOut::Surface(surface.as_str()),
+                },
+            })?;
+            if let (Some(note), false) = (&span.note, self.predicted) {
+                seq.serialize_element(&RegionOut {
+                    from_name: "note",
+                    id: &id,
+                    origin,
+                    to_name: "text",
+                    kind: "textarea",
+                    value: ValueOut {
+                        end,
+                        labels: None,
+                        start,
+                        text: TextOut::Note([note.as_str()]),
+                    },
+                })?;
+            }
+        }
+        if !self.predicted {
+            // Relations between two exported regions: Label Studio's `relation` results.
+            for r in self.doc.relations.iter() {
+                if relation_exported(self.doc, r) {
+                    seq.serialize_element(&RelationOut {
+                        direction: "right",
+                        from_id: format!("span-{}", r.from),
+                        labels: [r.kind.as_str()],
+                        to_id: format!("span-{}", r.to),
+                        kind: "relation",
+                    })?;
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
+/// A relation is exported when it and both its ends are accepted (the ends are then regions).
+fn relation_exported(doc: &AnnotatedDocument, r: &crate::core::Relation) -> bool {
+    let accepted = |id| {
+        doc.spans
+            .get(id)
+            .is_some_and(|s| s.status == SpanStatus::Accepted)
+    };
+    r.status == SpanStatus::Accepted && accepted(r.from) && accepted(r.to)
+}
+
+/// A `relation` result (keys in alphabetical order, as the rest).
+#[derive(Serialize)]
+struct RelationOut<'a> {
+    direction: &'a str,
+    from_id: String,
+    labels: [&'a str; 1],
+    to_id: String,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+struct RegionOut<'a> {
+    from_name: &'a str,
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'a str>,
+    to_name: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    value: ValueOut<'a>,
+}
+
+#[derive(Serialize)]
+struct ValueOut<'a> {
+    end: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<[&'a str; 1]>,
+    start: usize,
+    text: TextOut<'a>,
+}
+
+/// A `labels` region's surface text, or a `textarea` region's note (a list of one).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum TextOut<'a> {
+    Surface(&'a str),
+    Note([&'a str; 1]),
 }
 
 /// The labelling config (Settings > Labeling Interface) that matches the export: a `Text` named

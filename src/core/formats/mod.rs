@@ -515,8 +515,15 @@ pub fn check_offsets(
     }
 }
 
-pub(crate) fn to_json_line<T: serde::Serialize>(value: &T) -> Result<String, ExportError> {
-    serde_json::to_string(value).map_err(|e| ExportError::Json(e.to_string()))
+/// Append `value` to `out` as one line of JSON, serialised straight into it (no string per
+/// line: a document's line holds its whole text).
+pub(crate) fn push_json_line<T: serde::Serialize>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), ExportError> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| ExportError::Json(e.to_string()))?;
+    out.push(b'\n');
+    Ok(())
 }
 
 // ---- Import -----------------------------------------------------------------------------------

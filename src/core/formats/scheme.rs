@@ -30,6 +30,32 @@ pub enum Scheme {
     Bmes,
 }
 
+/// One token's tag: `O`, or a prefix and a label written `B-PER`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Tag<'a> {
+    /// `O` outside every entity.
+    pub prefix: char,
+    /// Empty outside every entity.
+    pub label: &'a str,
+}
+
+impl Tag<'_> {
+    pub const OUTSIDE: Tag<'static> = Tag {
+        prefix: 'O',
+        label: "",
+    };
+}
+
+impl fmt::Display for Tag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.label.is_empty() {
+            write!(f, "{}", self.prefix)
+        } else {
+            write!(f, "{}-{}", self.prefix, self.label)
+        }
+    }
+}
+
 /// What a tag's prefix means in a scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
@@ -99,23 +125,33 @@ impl Scheme {
     /// The tags of `len` tokens holding `entities`: token ranges `[start, end)`, sorted,
     /// disjoint, non-empty and within `len`.
     pub fn encode(self, len: usize, entities: &[(usize, usize, &str)]) -> Vec<String> {
-        let mut tags = vec![String::from("O"); len];
+        self.encode_tags(len, entities)
+            .iter()
+            .map(Tag::to_string)
+            .collect()
+    }
+
+    /// [`Self::encode`] as [`Tag`]s borrowing the labels: an export tags every character of a
+    /// long text, and a `String` per tag (cloned once more per sentence) held 105 MB for the
+    /// novel's 1.8 MB.
+    pub fn encode_tags<'a>(self, len: usize, entities: &[(usize, usize, &'a str)]) -> Vec<Tag<'a>> {
+        let mut tags = vec![Tag::OUTSIDE; len];
         let mut previous: Option<(usize, &str)> = None; // (end, label) of the entity before
         for &(start, end, label) in entities {
             let [begin, inside, last, single] = match self {
-                Scheme::Bio => ["B", "I", "I", "B"],
+                Scheme::Bio => ['B', 'I', 'I', 'B'],
                 Scheme::Iob1 => {
                     // `B-` only where an entity of the same type ends right before.
                     let first = if previous == Some((start, label)) {
-                        "B"
+                        'B'
                     } else {
-                        "I"
+                        'I'
                     };
-                    [first, "I", "I", first]
+                    [first, 'I', 'I', first]
                 }
-                Scheme::Bioes => ["B", "I", "E", "S"],
-                Scheme::Bilou => ["B", "I", "L", "U"],
-                Scheme::Bmes => ["B", "M", "E", "S"],
+                Scheme::Bioes => ['B', 'I', 'E', 'S'],
+                Scheme::Bilou => ['B', 'I', 'L', 'U'],
+                Scheme::Bmes => ['B', 'M', 'E', 'S'],
             };
             for (i, tag) in tags.iter_mut().enumerate().take(end).skip(start) {
                 let prefix = match (end - start, i) {
@@ -124,7 +160,7 @@ impl Scheme {
                     (_, i) if i + 1 == end => last,
                     _ => inside,
                 };
-                *tag = format!("{prefix}-{label}");
+                *tag = Tag { prefix, label };
             }
             previous = Some((end, label));
         }

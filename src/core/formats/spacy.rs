@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::{
     ExportError, ExportOptions, ExportReport, Offsets, OutputFile, accepted, check_alignment,
-    conll::longest_first, to_json_line,
+    conll::longest_first, push_json_line,
 };
 use crate::core::project::AnnotatedDocument;
 use crate::core::span::SpanStatus;
@@ -46,7 +46,7 @@ pub fn write(
     options: &ExportOptions,
     report: &mut ExportReport,
 ) -> Result<Vec<OutputFile>, ExportError> {
-    let mut out = String::new();
+    let mut out = Vec::new();
     let mut relations_left_out = 0;
     for doc in docs {
         let spans: Vec<_> = accepted(doc).collect();
@@ -98,8 +98,7 @@ pub fn write(
                 .collect(),
             spans: records,
         };
-        out.push_str(&to_json_line(&record)?);
-        out.push('\n');
+        push_json_line(&mut out, &record)?;
     }
     if relations_left_out > 0 {
         report.warnings.push(format!(
@@ -109,6 +108,6 @@ pub fn write(
     Ok(vec![OutputFile {
         document: None,
         path: Default::default(),
-        bytes: out.into_bytes(),
+        bytes: out,
     }])
 }

@@ -122,7 +122,7 @@ pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, t
             .hint_text("filter by text or label")
             .desired_width(f32::INFINITY),
     );
-    let spans = doc.spans.as_slice();
+    let spans = &doc.spans;
     let row_height = ui.spacing().interact_size.y;
     let stride = row_height + ui.spacing().item_spacing.y;
     let height = ui.available_height().max(200.0);
@@ -150,7 +150,11 @@ pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, t
     }
     let output = list.show_rows(ui, row_height, rows.len(), |ui, range| {
         state.list_rows_in_view = range.clone();
-        for s in rows.indices(range).into_iter().filter_map(|i| spans.get(i)) {
+        for s in rows
+            .indices(range)
+            .into_iter()
+            .filter_map(|i| spans.by_position(i))
+        {
             let color = shown
                 .project
                 .labels
