@@ -29,9 +29,12 @@ fn start(path: &std::path::Path) -> Harness<'static, SpantagApp> {
     h
 }
 
-/// Where the text ends on the right: the annotation panel's left edge.
+/// Where the central area ends on the right (the text, then the overview strip beside it): the
+/// annotation panel's left edge.
 fn panel_edge(h: &Harness<'_, SpantagApp>) -> f32 {
-    h.state().text_view.viewport.right()
+    h.state()
+        .overview_strip()
+        .map_or(h.state().text_view.viewport.right(), |strip| strip.right())
 }
 
 fn drag(h: &mut Harness<'_, SpantagApp>, from: Pos2, to: Pos2) {
@@ -67,7 +70,7 @@ fn a_resized_panel_and_the_statistics_window_come_back_after_a_restart() {
         "showing the window is not a change worth writing"
     );
     let edge = panel_edge(&h);
-    // The panel's edge is a few points right of where the text's viewport ends.
+    // The panel's edge is a few points right of where the central area ends.
     let grab = Pos2::new(edge + 2.0, 400.0);
     drag(&mut h, grab, grab - vec2(120.0, 0.0));
     let moved = panel_edge(&h);

@@ -880,6 +880,8 @@ fn validate(
                     .into_iter()
                     .filter(|id| spans.get(*id).is_none())
                     .filter_map(|id| span_ids.get(&id.0))
+                    .filter_map(|&other| documents.get(other))
+                    .map(|other| &other.document.id)
                     .next();
                 match elsewhere {
                     Some(other) if problem.contains("is not a span of this document") => problems

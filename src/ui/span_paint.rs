@@ -454,8 +454,9 @@ mod tests {
         });
         // The font atlas's first upload: no GPU here to take it.
         output.textures_delta.clear();
-        // The text, the fills, the underlines, and one tag over each outer span.
-        assert_eq!(output.shapes.len(), 3 + 20);
+        // The text, the fills, the underlines, and a tag over each span: each nested span
+        // starts where its outer one does, and every span starting at one place gets its tag.
+        assert_eq!(output.shapes.len(), 3 + 40);
         let meshes = output
             .shapes
             .iter()
