@@ -69,7 +69,15 @@ pub fn evaluate(model: &Model, test: &Corpus) -> Evaluation {
         .iter()
         .map(|name| model.labels().iter().position(|l| l == name))
         .collect();
-    for sentence in test.sentences() {
+    let predictions: Vec<Vec<(usize, usize, u16)>> = test
+        .documents
+        .iter()
+        .flat_map(|doc| {
+            let chars: Vec<&[char]> = doc.iter().map(|s| s.chars.as_slice()).collect();
+            model.tag_sentences(&chars)
+        })
+        .collect();
+    for (sentence, predicted) in test.sentences().zip(predictions) {
         let gold: Vec<(usize, usize, Option<usize>, &str)> = sentence
             .spans
             .iter()
@@ -82,7 +90,6 @@ pub fn evaluate(model: &Model, test: &Corpus) -> Evaluation {
                 )
             })
             .collect();
-        let predicted = model.tag_sentence(&sentence.chars);
         micro.gold += gold.len();
         micro.predicted += predicted.len();
         for &(_, _, label, _) in &gold {

@@ -33,36 +33,21 @@ impl Suggestions {
 }
 
 /// The entities the model finds in `text`: (start, end, label index) in code points, trimmed
-/// of surrounding whitespace. Sentences are tagged on all cores.
+/// of surrounding whitespace. The text's sentences are tagged together
+/// ([`Model::tag_sentences`]: a name found in one helps find it in the others).
 pub fn tag_text(model: &Model, text: &str) -> Vec<(usize, usize, u16)> {
     let chars: Vec<char> = text.chars().collect();
     let ranges = sentences(text);
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let chunk = ranges.len().div_ceil(threads).max(1);
-    let mut found: Vec<(usize, usize, u16)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .chunks(chunk)
-            .map(|part| {
-                let chars = &chars;
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for range in part {
-                        for (s, e, l) in model.tag_sentence(&chars[range.clone()]) {
-                            out.push((range.start + s, range.start + e, l));
-                        }
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+    let parts: Vec<&[char]> = ranges.iter().map(|r| &chars[r.clone()]).collect();
+    let mut found: Vec<(usize, usize, u16)> = ranges
+        .iter()
+        .zip(model.tag_sentences(&parts))
+        .flat_map(|(range, spans)| {
+            spans
+                .into_iter()
+                .map(move |(s, e, l)| (range.start + s, range.start + e, l))
+        })
+        .collect();
     found.retain_mut(|(s, e, _)| {
         while *s < *e && chars[*s].is_whitespace() {
             *s += 1;
