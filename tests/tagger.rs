@@ -440,4 +440,7 @@ fn a_name_found_in_one_sentence_is_found_in_the_others_of_the_text() {
         found(&model, "庞统来到荆州。庞统也在。"),
         [pair("庞统", "PER"), pair("庞统", "PER")]
     );
+    // So are the documents of a project: the name found in the first is found in the second.
+    let found = tagger::suggest::tag_texts(&model, &["庞统来到荆州。", "庞统也在。"]);
+    assert_eq!(found, [vec![(0, 2, 0)], vec![(0, 2, 0)]]);
 }

@@ -49,7 +49,8 @@ pub struct Evaluation {
     pub test_sentences: usize,
 }
 
-/// Tag the sentences of `test` with `model` and compare with their spans.
+/// Tag the sentences of `test` with `model` (all together, in two passes) and compare with
+/// their spans.
 pub fn evaluate(model: &Model, test: &Corpus) -> Evaluation {
     let mut per_label: Vec<LabelScore> = model
         .labels()
@@ -69,14 +70,9 @@ pub fn evaluate(model: &Model, test: &Corpus) -> Evaluation {
         .iter()
         .map(|name| model.labels().iter().position(|l| l == name))
         .collect();
-    let predictions: Vec<Vec<(usize, usize, u16)>> = test
-        .documents
-        .iter()
-        .flat_map(|doc| {
-            let chars: Vec<&[char]> = doc.iter().map(|s| s.chars.as_slice()).collect();
-            model.tag_sentences(&chars)
-        })
-        .collect();
+    // Tagged together, as `suggest` tags a project.
+    let chars: Vec<&[char]> = test.sentences().map(|s| s.chars.as_slice()).collect();
+    let predictions = model.tag_sentences(&chars);
     for (sentence, predicted) in test.sentences().zip(predictions) {
         let gold: Vec<(usize, usize, Option<usize>, &str)> = sentence
             .spans
