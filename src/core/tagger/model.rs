@@ -142,13 +142,9 @@ impl Model {
                 dictionary.add(&chars[s..e], l, 1);
             }
         }
-        let both: Vec<(&[char], &[(usize, usize, u16)])> = sentences
-            .iter()
-            .zip(&first)
-            .map(|(chars, found)| (*chars, found.as_slice()))
-            .collect();
-        on_all_cores(&both, |(chars, found)| {
-            self.tag_with(&dictionary, chars, found)
+        let indices: Vec<usize> = (0..sentences.len()).collect();
+        on_all_cores(&indices, |&k| {
+            self.tag_with(&dictionary, sentences[k], &first[k])
         })
     }
 
