@@ -16,6 +16,11 @@ use super::decode::viterbi;
 use super::features::{self, Dictionary, TEMPLATES};
 use super::model::{Model, tag_count, tags_of_spans};
 
+/// Passes over the training sentences unless told otherwise. On MSRA (fold dictionaries, two
+/// tagging passes) 12 give what 16 give in three quarters of the time (90%: F1 0.829 and
+/// 0.830; 2,000 sentences: 0.557 and 0.553), and 24 gave no more than 16.
+pub const DEFAULT_EPOCHS: usize = 12;
+
 #[derive(Clone, Debug)]
 pub struct TrainOptions {
     /// Passes over the training sentences.
@@ -30,7 +35,7 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         Self {
-            epochs: 16,
+            epochs: DEFAULT_EPOCHS,
             max_bits: 20,
             seed: 1,
         }
