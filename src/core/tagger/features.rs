@@ -1,5 +1,5 @@
 //! What the tagger sees at each character: hashed character n-grams in a window of ±2, the
-//! character types around it (±1, and ±2 together), the tag the project's dictionary of accepted mentions gives
+//! character types around it, the tag the project's dictionary of accepted mentions gives
 //! the character (from the longest mention matching there), and the position profiles of the
 //! characters around it (where in accepted mentions of which label each stands most often).
 //!
@@ -14,7 +14,7 @@ use std::ops::Range;
 use crate::core::formats::tokenize::is_cjk;
 
 /// The feature templates per character; [`features`] pushes exactly this many per position.
-pub const TEMPLATES: usize = 21;
+pub const TEMPLATES: usize = 19;
 
 /// Entities the dictionary matches are at most this long (in characters).
 pub const MAX_MENTION: usize = 24;
@@ -366,14 +366,6 @@ pub fn features(chars: &[char], dict: &[u8], profiles: &[u32], bits: u32, out: &
         out.push(bucket(step(
             template(18),
             p(i - 1) | (p(i) << 16) | (p(i + 1) << 32),
-        )));
-        // The profile with the dictionary tag: a dictionary match over a character that
-        // usually stands elsewhere in mentions is to be trusted less (MSRA with both new
-        // templates: 90% F1 0.829 -> 0.832, 2,000 sentences 0.557 -> 0.561).
-        out.push(bucket(step(step(template(19), p(i)), d(i))));
-        out.push(bucket(step(
-            template(20),
-            t(-2) | (t(-1) << 8) | (t(0) << 16) | (t(1) << 24) | (t(2) << 32),
         )));
     }
 }
