@@ -330,6 +330,40 @@ fn pre_annotate_asks_the_label_of_a_list_runs_in_a_job_and_summarises_per_label(
     assert_eq!(suggested(&h), 0, "one undo step");
 }
 
+/// A span made while the pre-annotation runs: the suggestion at the same place is dropped, as
+/// the tagger's are.
+#[test]
+fn pre_annotations_overlapping_spans_made_while_it_ran_are_dropped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gazetteer = dir.path().join("countries.tsv");
+    std::fs::write(&gazetteer, "古巴\tGPE\n").expect("write");
+    let mut h = harness(markup::project("古巴领导人访问[中国](GPE)"));
+    h.state_mut().selection = spantag::ui::TextSelection {
+        anchor: 0,
+        caret: 2,
+    };
+    // Both run in one frame, the pre-annotation on the snapshot taken before the tag.
+    h.state_mut().queue(spantag::ui::Command::FilesChosen {
+        purpose: spantag::ui::FilePurpose::PreAnnotate,
+        paths: vec![gazetteer],
+    });
+    h.state_mut()
+        .queue(spantag::ui::Command::ApplyLabel("GPE".into()));
+    wait_for_status(&mut h, "Pre-annotated");
+    let status = h.state().status.clone().unwrap_or_default();
+    assert!(
+        status.contains("0 suggestions added, 1 dropped"),
+        "{status}"
+    );
+    let at_start: Vec<_> = h.state().editor.project.documents[0]
+        .spans
+        .iter()
+        .filter(|s| s.start == 0)
+        .map(|s| s.status)
+        .collect();
+    assert_eq!(at_start, [SpanStatus::Accepted], "only the user's span");
+}
+
 #[test]
 fn a_bad_rules_file_is_an_error_naming_file_and_line() {
     let dir = tempfile::tempdir().expect("temp dir");

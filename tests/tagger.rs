@@ -407,3 +407,40 @@ fn suggest_learns_only_from_accepted_spans() {
     );
     assert!(!out.exists());
 }
+
+/// A project whose names can be told from other two-character words only by the context
+/// `来到` or by the dictionary: after `也在`, names (from a fixed list, tagged) and other words
+/// (untagged) stand alike.
+fn names_known_by_context_or_dictionary() -> Project {
+    let pool: Vec<char> = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉".chars().collect();
+    let word =
+        |k: usize| -> String { [pool[k % 20], pool[(k / 20 + 3 * k) % 20]].iter().collect() };
+    let mut markup = Vec::new();
+    for i in 0..400 {
+        let named = word(i % 30);
+        let other = word(100 + i % 30);
+        let unique = word(200 + i);
+        markup.push(match i % 3 {
+            0 => format!("[{unique}](PER)来到荆州。"),
+            1 => format!("[{named}](PER)也在。"),
+            _ => format!("{other}也在。"),
+        });
+    }
+    markup::project(&markup.join("\n"))
+}
+
+#[test]
+fn a_name_found_in_one_sentence_is_found_in_the_others_of_the_text() {
+    let model = trained(&names_known_by_context_or_dictionary());
+    // 庞统 is in no training sentence: its context finds it in the first sentence only.
+    assert_eq!(found(&model, "庞统来到荆州。"), [pair("庞统", "PER")]);
+    assert_eq!(found(&model, "庞统也在。"), []);
+    // Tagged together, the second pass knows it from the first.
+    assert_eq!(
+        found(&model, "庞统来到荆州。庞统也在。"),
+        [pair("庞统", "PER"), pair("庞统", "PER")]
+    );
+    // So are the documents of a project: the name found in the first is found in the second.
+    let found = tagger::suggest::tag_texts(&model, &["庞统来到荆州。", "庞统也在。"]);
+    assert_eq!(found, [vec![(0, 2, 0)], vec![(0, 2, 0)]]);
+}

@@ -37,7 +37,7 @@ pub struct Args {
     #[arg(short, long)]
     output: PathBuf,
     /// Passes over the training sentences.
-    #[arg(long, default_value_t = 16, value_name = "N",
+    #[arg(long, default_value_t = tagger::train::DEFAULT_EPOCHS as u16, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=100))]
     epochs: u16,
     /// Measure the model on the accepted spans of these project files instead of holding out

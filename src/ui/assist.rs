@@ -368,6 +368,37 @@ fn has_extension(path: &Path, extension: &str) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case(extension))
 }
 
+/// Fit a transaction planned on an older snapshot of `project` (by a background job) to the
+/// project as it is now: suggestions that now overlap a span of their label (or whose document
+/// is gone) are dropped, and labels that now exist are not added again. Returns how many
+/// spans were dropped.
+fn drop_stale(project: &Project, transaction: &mut Transaction) -> usize {
+    let mut dropped = 0;
+    let mut next_label = project.labels.len();
+    transaction.edits.retain_mut(|edit| match edit {
+        Edit::AddLabel { index, label } => {
+            if project.labels.index_of(&label.name).is_some() {
+                return false;
+            }
+            *index = next_label;
+            next_label += 1;
+            true
+        }
+        Edit::AddSpan { doc, span } => {
+            let overlaps = project.doc_index(doc).is_none_or(|i| {
+                project.documents[i]
+                    .spans
+                    .overlapping(span.start, span.end)
+                    .any(|s| s.label == span.label)
+            });
+            dropped += usize::from(overlaps);
+            !overlaps
+        }
+        _ => true,
+    });
+    dropped
+}
+
 /// Read the files and run [`assist::annotate`] over `project`: the job's work, off the frame.
 fn pre_annotate(
     project: &Project,
@@ -414,20 +445,21 @@ impl SpantagApp {
             return;
         }
         let project = self.editor.project.clone();
+        let planned_at = self.editor.history.state();
         let what = format!("Pre-annotating with {} files…", paths.len());
         let control = self.assist_jobs.push(move |_| {
-            Some(Command::PreAnnotated(pre_annotate(
-                &project,
-                &paths,
-                label.as_deref(),
-            )))
+            Some(Command::PreAnnotated(
+                pre_annotate(&project, &paths, label.as_deref()),
+                planned_at,
+            ))
         });
         self.status = Some(what.clone());
         self.assist_job = Some((what, control));
     }
 
-    /// Apply a pre-annotation's plan as one undo step and say what it added per label.
-    pub(super) fn pre_annotated(&mut self, result: Result<assist::Plan, String>) {
+    /// Apply a pre-annotation's plan as one undo step and say what it added per label. When
+    /// the project changed while the job ran, its stale edits are dropped ([`drop_stale`]).
+    pub(super) fn pre_annotated(&mut self, result: Result<assist::Plan, String>, planned_at: u64) {
         if self.assist_job.take().is_none() {
             // Cancelled: whatever it finished with is not wanted.
             return;
@@ -457,11 +489,26 @@ impl SpantagApp {
         if !plan.new_labels.is_empty() {
             summary.push_str(&format!("\n\nNew labels: {}", plan.new_labels.join(", ")));
         }
-        let added = plan.added();
+        let planned = plan.added();
+        let mut transaction = plan.transaction;
+        let dropped = if planned_at != self.editor.history.state() {
+            drop_stale(&self.editor.project, &mut transaction)
+        } else {
+            0
+        };
+        let added = planned - dropped;
+        let dropped = if dropped > 0 {
+            summary.push_str(&format!(
+                "\n\n{dropped} dropped: they overlap spans made while it ran."
+            ));
+            format!(", {dropped} dropped (they overlap spans made while it ran)")
+        } else {
+            String::new()
+        };
         // The spans keep their annotator (gazetteer, rules): they are not this user's.
-        if self.execute_as_is(plan.transaction) {
+        if self.execute_as_is(transaction) {
             self.status = Some(format!(
-                "Pre-annotated: {added} suggestions added (one undo step)"
+                "Pre-annotated: {added} suggestions added{dropped} (one undo step)"
             ));
             self.show_dialog(Dialog::Info {
                 title: "Pre-annotation".into(),
@@ -525,32 +572,11 @@ impl SpantagApp {
         };
         self.tagger_report = trained.evaluation.clone();
         let mut transaction = trained.transaction;
-        let mut dropped = 0;
-        if trained.trained_at != self.editor.history.state() {
-            let project = &self.editor.project;
-            let mut next_label = project.labels.len();
-            transaction.edits.retain_mut(|edit| match edit {
-                Edit::AddLabel { index, label } => {
-                    if project.labels.index_of(&label.name).is_some() {
-                        return false;
-                    }
-                    *index = next_label;
-                    next_label += 1;
-                    true
-                }
-                Edit::AddSpan { doc, span } => {
-                    let overlaps = project.doc_index(doc).is_none_or(|i| {
-                        project.documents[i]
-                            .spans
-                            .overlapping(span.start, span.end)
-                            .any(|s| s.label == span.label)
-                    });
-                    dropped += usize::from(overlaps);
-                    !overlaps
-                }
-                _ => true,
-            });
-        }
+        let dropped = if trained.trained_at != self.editor.history.state() {
+            drop_stale(&self.editor.project, &mut transaction)
+        } else {
+            0
+        };
         let added = transaction
             .edits
             .iter()

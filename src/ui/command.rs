@@ -112,7 +112,8 @@ pub enum Command {
     /// Edit › Pre-annotate with gazetteer/rules…: pick the files.
     PreAnnotate,
     /// The pre-annotation job finished: the plan made from a snapshot, or why not.
-    PreAnnotated(Result<Plan, String>),
+    /// The plan, and the history state of the snapshot it was made on.
+    PreAnnotated(Result<Plan, String>, u64),
     /// Edit › Train tagger and suggest: train on the accepted spans in a background job.
     TrainAndSuggest,
     /// The training job finished: its suggestions and held-out report, or why not.

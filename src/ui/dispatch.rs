@@ -64,7 +64,7 @@ impl SpantagApp {
             Command::Nudge { start, delta } => self.nudge(start, delta),
             Command::BulkReview(review) => self.confirm_bulk(review),
             Command::PreAnnotate => self.pick_file(FilePurpose::PreAnnotate),
-            Command::PreAnnotated(result) => self.pre_annotated(result),
+            Command::PreAnnotated(result, planned_at) => self.pre_annotated(result, planned_at),
             Command::TrainAndSuggest => self.start_training(),
             Command::Trained(result) => self.trained(result),
             Command::CancelJob => {

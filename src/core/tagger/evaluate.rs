@@ -49,7 +49,8 @@ pub struct Evaluation {
     pub test_sentences: usize,
 }
 
-/// Tag the sentences of `test` with `model` and compare with their spans.
+/// Tag the sentences of `test` with `model` (all together, in two passes) and compare with
+/// their spans.
 pub fn evaluate(model: &Model, test: &Corpus) -> Evaluation {
     let mut per_label: Vec<LabelScore> = model
         .labels()
@@ -69,7 +70,10 @@ pub fn evaluate(model: &Model, test: &Corpus) -> Evaluation {
         .iter()
         .map(|name| model.labels().iter().position(|l| l == name))
         .collect();
-    for sentence in test.sentences() {
+    // Tagged together, as `suggest` tags a project.
+    let chars: Vec<&[char]> = test.sentences().map(|s| s.chars.as_slice()).collect();
+    let predictions = model.tag_sentences(&chars);
+    for (sentence, predicted) in test.sentences().zip(predictions) {
         let gold: Vec<(usize, usize, Option<usize>, &str)> = sentence
             .spans
             .iter()
@@ -82,7 +86,6 @@ pub fn evaluate(model: &Model, test: &Corpus) -> Evaluation {
                 )
             })
             .collect();
-        let predicted = model.tag_sentence(&sentence.chars);
         micro.gold += gold.len();
         micro.predicted += predicted.len();
         for &(_, _, label, _) in &gold {

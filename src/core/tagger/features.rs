@@ -235,8 +235,8 @@ impl Dictionary {
 
     /// The dictionary tag of each character of `chars`: 0 for none, else `1 + 4 * label +
     /// position` (0 begin, 1 middle, 2 end, 3 single). Matches are leftmost-longest. `own` are
-    /// the sentence's own mentions (key, label), not counted: a training sentence must not find
-    /// itself in the dictionary, or the tagger learns to trust it blindly (leave-one-out).
+    /// the sentence's own mentions (key, label), not counted: a sentence must not find itself in
+    /// the dictionary (the second tagging pass adds the first pass's mentions to it).
     pub fn tags(&self, chars: &[char], own: &[(u64, u16)]) -> Vec<u8> {
         let mut tags = vec![0u8; chars.len()];
         if self.mentions.is_empty() {

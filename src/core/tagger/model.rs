@@ -127,9 +127,40 @@ impl Model {
 
     /// The entities (start, end, label index) the model finds in one sentence.
     pub fn tag_sentence(&self, chars: &[char]) -> Vec<(usize, usize, u16)> {
-        let dict = self.dictionary.tags(chars, &[]);
+        self.tag_with(&self.dictionary, chars, &[])
+    }
+
+    /// The entities of many sentences of one text, in two passes: the mentions the first pass
+    /// finds join the dictionary for the second, so a name found in one sentence is known in
+    /// the others (each sentence leaves its own first-pass mentions out, as a training sentence
+    /// does with its own). Sentences are tagged on all cores.
+    pub fn tag_sentences(&self, sentences: &[&[char]]) -> Vec<Vec<(usize, usize, u16)>> {
+        let first = on_all_cores(sentences, |chars| self.tag_sentence(chars));
+        let mut dictionary = self.dictionary.clone();
+        for (chars, found) in sentences.iter().zip(&first) {
+            for &(s, e, l) in found {
+                dictionary.add(&chars[s..e], l, 1);
+            }
+        }
+        let indices: Vec<usize> = (0..sentences.len()).collect();
+        on_all_cores(&indices, |&k| {
+            self.tag_with(&dictionary, sentences[k], &first[k])
+        })
+    }
+
+    fn tag_with(
+        &self,
+        dictionary: &Dictionary,
+        chars: &[char],
+        own: &[(usize, usize, u16)],
+    ) -> Vec<(usize, usize, u16)> {
+        let own_keys: Vec<(u64, u16)> = own
+            .iter()
+            .map(|&(s, e, l)| (features::mention_key(&chars[s..e]), l))
+            .collect();
+        let dict = dictionary.tags(chars, &own_keys);
         let mut feats = Vec::with_capacity(chars.len() * TEMPLATES);
-        let profiles = self.dictionary.profiles(chars, &[]);
+        let profiles = dictionary.profiles(chars, own);
         features::features(chars, &dict, &profiles, self.bits, &mut feats);
         let tags = self.tags();
         let mut emissions = vec![0f32; chars.len() * tags];
@@ -255,6 +286,28 @@ impl Model {
             dictionary,
         })
     }
+}
+
+/// `f` of every item, in order, computed on all cores (at most 8 threads).
+fn on_all_cores<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let f = &f;
+                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 fn take<'a, const N: usize>(bytes: &'a [u8], what: &str) -> Result<([u8; N], &'a [u8]), String> {

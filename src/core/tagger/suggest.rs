@@ -33,45 +33,39 @@ impl Suggestions {
 }
 
 /// The entities the model finds in `text`: (start, end, label index) in code points, trimmed
-/// of surrounding whitespace. Sentences are tagged on all cores.
+/// of surrounding whitespace.
 pub fn tag_text(model: &Model, text: &str) -> Vec<(usize, usize, u16)> {
-    let chars: Vec<char> = text.chars().collect();
-    let ranges = sentences(text);
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let chunk = ranges.len().div_ceil(threads).max(1);
-    let mut found: Vec<(usize, usize, u16)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .chunks(chunk)
-            .map(|part| {
-                let chars = &chars;
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for range in part {
-                        for (s, e, l) in model.tag_sentence(&chars[range.clone()]) {
-                            out.push((range.start + s, range.start + e, l));
-                        }
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
-    found.retain_mut(|(s, e, _)| {
-        while *s < *e && chars[*s].is_whitespace() {
-            *s += 1;
+    tag_texts(model, &[text]).pop().unwrap_or_default()
+}
+
+/// [`tag_text`] of each of `texts`, whose sentences are tagged together
+/// ([`Model::tag_sentences`]: a name found in one document helps find it in the others).
+pub fn tag_texts(model: &Model, texts: &[&str]) -> Vec<Vec<(usize, usize, u16)>> {
+    let chars: Vec<Vec<char>> = texts.iter().map(|t| t.chars().collect()).collect();
+    // (text, sentence range) of every sentence of every text.
+    let ranges: Vec<(usize, std::ops::Range<usize>)> = texts
+        .iter()
+        .enumerate()
+        .flat_map(|(t, text)| sentences(text).into_iter().map(move |r| (t, r)))
+        .collect();
+    let parts: Vec<&[char]> = ranges.iter().map(|(t, r)| &chars[*t][r.clone()]).collect();
+    let mut found: Vec<Vec<(usize, usize, u16)>> = vec![Vec::new(); texts.len()];
+    for ((t, range), spans) in ranges.iter().zip(model.tag_sentences(&parts)) {
+        let chars = &chars[*t];
+        for (mut s, mut e, l) in spans {
+            s += range.start;
+            e += range.start;
+            while s < e && chars[s].is_whitespace() {
+                s += 1;
+            }
+            while e > s && chars[e - 1].is_whitespace() {
+                e -= 1;
+            }
+            if s < e {
+                found[*t].push((s, e, l));
+            }
         }
-        while *e > *s && chars[*e - 1].is_whitespace() {
-            *e -= 1;
-        }
-        s < e
-    });
+    }
     found
 }
 
@@ -92,8 +86,13 @@ pub fn suggest(model: &Model, project: &Project) -> Suggestions {
     }
     let mut added = BTreeMap::new();
     let mut skipped = 0;
-    for doc in &project.documents {
-        for (start, end, label) in tag_text(model, doc.document.text()) {
+    let texts: Vec<&str> = project
+        .documents
+        .iter()
+        .map(|doc| doc.document.text())
+        .collect();
+    for (doc, found) in project.documents.iter().zip(tag_texts(model, &texts)) {
+        for (start, end, label) in found {
             let label = &model.labels()[usize::from(label)];
             let taken = doc.spans.overlapping(start, end).any(|s| {
                 &s.label == label

@@ -4,17 +4,22 @@
 //! Why not a CRF (`crfs`, CRFsuite): CRFsuite needs about 9 minutes for MSRA on this machine
 //! and the whole `spantag suggest` run must take under a minute; a perceptron epoch is one
 //! Viterbi pass per sentence with integer updates, and averaging keeps it from overfitting the
-//! last sentences it saw. A training sentence's dictionary features leave out its own mentions,
-//! so the tagger learns how far a dictionary match can be trusted on unseen text.
+//! last sentences it saw. A training sentence's dictionary features come from the other tenths
+//! of the corpus, so the tagger learns how far a dictionary match can be trusted on new text.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use thiserror::Error;
 
-use super::corpus::Corpus;
+use super::corpus::{Corpus, TrainingSentence};
 use super::decode::viterbi;
-use super::features::{self, Dictionary, TEMPLATES, mention_key};
+use super::features::{self, Dictionary, TEMPLATES};
 use super::model::{Model, tag_count, tags_of_spans};
+
+/// Passes over the training sentences unless told otherwise. On MSRA (fold dictionaries, two
+/// tagging passes) 12 give what 16 give in three quarters of the time (90%: F1 0.829 and
+/// 0.830; 2,000 sentences: 0.557 and 0.553), and 24 gave no more than 16.
+pub const DEFAULT_EPOCHS: usize = 12;
 
 #[derive(Clone, Debug)]
 pub struct TrainOptions {
@@ -30,7 +35,7 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         Self {
-            epochs: 16,
+            epochs: DEFAULT_EPOCHS,
             max_bits: 20,
             seed: 1,
         }
@@ -51,6 +56,9 @@ pub enum TrainError {
     #[error("there are no accepted spans to learn from")]
     NoSpans,
 }
+
+/// How many parts the training sentences are cut into for their dictionary features.
+const FOLDS: usize = 10;
 
 /// How many sentences between two looks at the cancel flag and two progress reports.
 const REPORT_EVERY: usize = 256;
@@ -96,6 +104,14 @@ pub(crate) fn train_counting(
 
     // Features and gold tags of every sentence, computed once.
     let sentences: Vec<_> = corpus.sentences().collect();
+    // A sentence's dictionary features come from the mentions of the other folds (contiguous
+    // tenths of the corpus), as text the model tags later is not in its dictionary: leaving out
+    // only the sentence's own mentions let it find the same names in the sentences around it
+    // (the same story), so the tagger trusted the dictionary more than new text warrants
+    // (MSRA 90%: F1 0.816 leave-one-out, 0.820 with folds; 2,000 sentences: 0.508, 0.541).
+    let folds = FOLDS.min(sentences.len());
+    let fold_of = |k: usize| k * folds / sentences.len();
+    let fold_dictionaries = fold_dictionaries(&sentences, labels, folds);
     let mut feats: Vec<u32> = Vec::with_capacity(corpus.char_count() * TEMPLATES);
     let mut gold: Vec<u16> = Vec::with_capacity(corpus.char_count());
     let mut starts = Vec::with_capacity(sentences.len() + 1);
@@ -104,13 +120,9 @@ pub(crate) fn train_counting(
             return Err(TrainError::Cancelled);
         }
         starts.push(gold.len());
-        let own: Vec<(u64, u16)> = sentence
-            .spans
-            .iter()
-            .map(|&(s, e, l)| (mention_key(&sentence.chars[s..e]), l))
-            .collect();
-        let dict = dictionary.tags(&sentence.chars, &own);
-        let profiles = dictionary.profiles(&sentence.chars, &sentence.spans);
+        let fold = &fold_dictionaries[fold_of(k)];
+        let dict = fold.tags(&sentence.chars, &[]);
+        let profiles = fold.profiles(&sentence.chars, &[]);
         features::features(&sentence.chars, &dict, &profiles, bits, &mut feats);
         gold.extend(tags_of_spans(sentence.chars.len(), &sentence.spans));
     }
@@ -141,6 +153,28 @@ pub(crate) fn train_counting(
         step(order.len() - reported);
     }
     Ok(perceptron.into_model(corpus.labels.clone(), dictionary))
+}
+
+/// For each of `folds` contiguous parts of `sentences` (sentence `k` is in part `k * folds /
+/// len`), the dictionary of the mentions of all the other parts.
+fn fold_dictionaries(
+    sentences: &[&TrainingSentence],
+    labels: usize,
+    folds: usize,
+) -> Vec<Dictionary> {
+    (0..folds)
+        .map(|f| {
+            let mut dictionary = Dictionary::new(labels);
+            for (k, sentence) in sentences.iter().enumerate() {
+                if k * folds / sentences.len() != f {
+                    for &(start, end, label) in &sentence.spans {
+                        dictionary.add(&sentence.chars[start..end], label, 1);
+                    }
+                }
+            }
+            dictionary
+        })
+        .collect()
 }
 
 /// A Fisher-Yates shuffle driven by xorshift64: no dependency for one shuffle per epoch.
@@ -253,5 +287,31 @@ impl Perceptron {
             transitions: average(&self.transitions, &self.transition_sums),
             dictionary,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentence(text: &str, spans: &[(usize, usize, u16)]) -> TrainingSentence {
+        TrainingSentence {
+            chars: text.chars().collect(),
+            spans: spans.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_sentence_does_not_see_the_mentions_of_its_own_tenth_of_the_corpus() {
+        // 张飞 only in sentences 0 and 1 (the first tenth of twenty), 刘备 everywhere.
+        let mut sentences = vec![sentence("张飞到", &[(0, 2, 0)]); 2];
+        sentences.extend(vec![sentence("刘备到", &[(0, 2, 0)]); 18]);
+        let refs: Vec<&TrainingSentence> = sentences.iter().collect();
+        let dictionaries = fold_dictionaries(&refs, 1, 10);
+        let chars: Vec<char> = "张飞刘备".chars().collect();
+        // B and E of label 0 are 1 and 3. Sentence 0 must not find 张飞 from sentence 1 next to
+        // it (the same story): text tagged later is not in the dictionary either.
+        assert_eq!(dictionaries[0].tags(&chars, &[]), [0, 0, 1, 3]);
+        assert_eq!(dictionaries[1].tags(&chars, &[]), [1, 3, 1, 3]);
     }
 }
