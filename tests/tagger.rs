@@ -263,6 +263,29 @@ fn suggestions_skip_places_taken_by_the_same_label_or_decided_by_the_user() {
 }
 
 #[test]
+fn documents_marked_done_get_no_suggestions() {
+    let model = trained(&project(10, 10, 0));
+    let mut target = Project::new(
+        LabelSet::from_names(&["PER", "LOC"]),
+        vec![
+            Document::new("a", "a.txt", "诸葛亮来到益州。"),
+            Document::new("b", "b.txt", "诸葛亮来到益州。"),
+        ],
+    );
+    let done = target.mark_done(&[0], true);
+    target.apply(&done).expect("mark done");
+    let suggestions = tagger::suggest(&model, &target);
+    assert_eq!(suggestions.documents_done, 1);
+    target.apply(&suggestions.transaction).expect("apply");
+    assert_eq!(
+        target.documents[0].spans.len(),
+        0,
+        "the done document is left alone"
+    );
+    assert_eq!(target.documents[1].spans.len(), 2);
+}
+
+#[test]
 fn suggest_adds_the_labels_the_project_lacks() {
     let model = trained(&project(10, 10, 0));
     let mut target = Project::new(

@@ -86,6 +86,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         suggestions.skipped,
         started.elapsed().as_secs_f64()
     );
+    if suggestions.documents_done > 0 {
+        println!(
+            "{} documents marked done were left alone",
+            suggestions.documents_done
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,5 +1,5 @@
-//! A pre-annotation run: gazetteers and rules over every document of a project, as one
-//! transaction of `suggested` spans to review.
+//! A pre-annotation run: gazetteers and rules over every document of a project that is not
+//! marked done, as one transaction of `suggested` spans to review.
 //!
 //! Spans from a gazetteer have annotator [`GAZETTEER_ANNOTATOR`], spans from rules
 //! [`RULES_ANNOTATOR`]: review filters and `spantag stats` can then tell the two sources apart
@@ -29,14 +29,19 @@ pub struct Sources {
 /// The result of [`annotate`]: the plan (one transaction and the counts per label).
 pub type Annotation = Plan;
 
-/// Every gazetteer and rule match in `project` as `suggested` spans, skipping places already
-/// covered by a span of the label or rejected before (see [`super::plan`]). Only reads
+/// Every gazetteer and rule match in `project`'s documents not marked done as `suggested`
+/// spans, skipping places already covered by a span of the label or rejected before (see
+/// [`super::plan`]). Only reads
 /// `project`; apply the transaction to get the spans.
 pub fn annotate(project: &Project, sources: &Sources) -> Result<Annotation, GazetteerError> {
     let min_length = sources.min_length.max(1);
     let matcher = sources.gazetteer.matcher(min_length)?;
     let mut candidates = Vec::new();
-    for d in &project.documents {
+    for (i, d) in project.documents.iter().enumerate() {
+        if project.is_done(i) {
+            // Finished work is not reopened by suggestions.
+            continue;
+        }
         let document = &d.document;
         let doc = document.doc_id();
         for (start, end, senses) in matcher.matches(document) {
@@ -83,6 +88,26 @@ pub fn annotate(project: &Project, sources: &Sources) -> Result<Annotation, Gaze
 mod tests {
     use super::*;
     use crate::core::markup::{project, render_document};
+
+    #[test]
+    fn documents_marked_done_are_not_annotated() {
+        use crate::core::{Document, LabelSet, Project};
+        let mut p = Project::new(
+            LabelSet::from_names(&["PER"]),
+            vec![
+                Document::new("a", "a.txt", "刘备来了"),
+                Document::new("b", "b.txt", "刘备来了"),
+            ],
+        );
+        let done = p.mark_done(&[1], true);
+        p.apply(&done).expect("marks");
+        let mut sources = Sources::default();
+        sources.gazetteer.add("刘备", "PER", None);
+        let result = annotate(&p, &sources).expect("annotates");
+        p.apply(&result.transaction).expect("applies");
+        assert_eq!(p.documents[0].spans.len(), 1);
+        assert_eq!(p.documents[1].spans.len(), 0, "done: left alone");
+    }
 
     #[test]
     fn gazetteer_then_rules_as_suggestions_with_notes() {

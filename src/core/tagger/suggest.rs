@@ -3,7 +3,9 @@
 //!
 //! A proposal is left out where a span of the same label already overlaps it (accepted,
 //! suggested, or rejected: the user said no to that label there) and where an accepted span of
-//! any label has exactly its bounds (the user already decided what that is).
+//! any label has exactly its bounds (the user already decided what that is). Documents the
+//! user marked done are not tagged at all: their work is finished, and new suggestions there
+//! would only reopen it.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +26,8 @@ pub struct Suggestions {
     pub added: BTreeMap<String, usize>,
     /// Proposals left out because of a span already there.
     pub skipped: usize,
+    /// Documents left alone because the user marked them done.
+    pub documents_done: usize,
 }
 
 impl Suggestions {
@@ -86,12 +90,15 @@ pub fn suggest(model: &Model, project: &Project) -> Suggestions {
     }
     let mut added = BTreeMap::new();
     let mut skipped = 0;
-    let texts: Vec<&str> = project
+    let open: Vec<_> = project
         .documents
         .iter()
-        .map(|doc| doc.document.text())
+        .enumerate()
+        .filter(|&(i, _)| !project.is_done(i))
+        .map(|(_, doc)| doc)
         .collect();
-    for (doc, found) in project.documents.iter().zip(tag_texts(model, &texts)) {
+    let texts: Vec<&str> = open.iter().map(|doc| doc.document.text()).collect();
+    for (doc, found) in open.iter().zip(tag_texts(model, &texts)) {
         for (start, end, label) in found {
             let label = &model.labels()[usize::from(label)];
             let taken = doc.spans.overlapping(start, end).any(|s| {
@@ -117,5 +124,6 @@ pub fn suggest(model: &Model, project: &Project) -> Suggestions {
         transaction: Transaction::new(format!("suggest {total} spans (model)"), edits),
         added,
         skipped,
+        documents_done: project.documents.len() - open.len(),
     }
 }
