@@ -125,3 +125,28 @@ fn the_window_size_and_place_are_remembered_when_it_closes() {
     assert_eq!(layout.position, Some([100.0, 50.0]));
     assert!(!layout.maximized);
 }
+
+#[test]
+fn a_resized_navigator_comes_back_after_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("preferences.json");
+    let mut h = start(&path);
+    // The navigator's right edge is a few points left of where the text begins.
+    let text_left = |h: &Harness<'_, SpantagApp>| h.state().text_view.viewport.left();
+    let before = text_left(&h);
+    let grab = Pos2::new(before - 2.0, 400.0);
+    drag(&mut h, grab, grab + vec2(80.0, 0.0));
+    let after = text_left(&h);
+    assert!(
+        (after - before - 80.0).abs() < 4.0,
+        "the drag widened the navigator by 80 points (text from {before} to {after})"
+    );
+    let width = Preferences::load(&path)
+        .layout
+        .navigator_width
+        .expect("the new width is remembered");
+    assert_eq!(Some(width), h.state().prefs.layout.navigator_width);
+    drop(h);
+    let h = start(&path);
+    assert_eq!(text_left(&h), after, "the navigator comes back as wide");
+}

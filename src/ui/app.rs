@@ -32,6 +32,8 @@ use crate::core::{Editor, LabelSet, Project, SpanId};
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(1000);
 /// The annotation panel's width until the user drags its edge.
 const PANEL_WIDTH: f32 = 340.0;
+/// The document navigator's width until the user drags it.
+const NAVIGATOR_WIDTH: f32 = 240.0;
 
 /// The open project's plumbing: its lock and its autosave.
 pub(super) struct Session {
@@ -137,6 +139,8 @@ pub struct SpantagApp {
     typing_last_frame: bool,
     /// The annotation panel's width as first shown or last remembered.
     pub(super) panel_width_known: Option<f32>,
+    /// The same for the navigator (while it is shown).
+    pub(super) navigator_width_known: Option<f32>,
     /// Close after this many frames (the test script's smoke test of the real window).
     pub exit_after_frames: Option<u64>,
     frames: u64,
@@ -196,6 +200,7 @@ impl SpantagApp {
             typing_last_frame: false,
             exit_after_frames: None,
             panel_width_known: None,
+            navigator_width_known: None,
             frames: 0,
         };
         app.apply_theme(ctx);
@@ -536,13 +541,17 @@ impl eframe::App for SpantagApp {
             .show(ui, |ui| panels::show(ui, &shown, &mut self.panel, &sender));
         let panel_width = panel.response.rect.width();
         let mut navigator_open = self.prefs.show_navigator;
-        egui::Panel::left("spantag_navigator")
+        let navigator = egui::Panel::left("spantag_navigator")
             .resizable(true)
-            .default_size(240.0)
+            .default_size(self.prefs.layout.navigator_width.unwrap_or(NAVIGATOR_WIDTH))
             .size_range(160.0..=480.0)
             .show_collapsible(ui, &mut navigator_open, |ui| {
                 panels::navigator::show(ui, &shown, &mut self.navigator, &sender)
             });
+        // Its width only while it is open all the way (not in the frames of its animation).
+        let navigator_width = navigator
+            .filter(|_| navigator_open && self.prefs.show_navigator)
+            .map(|n| n.response.rect.width());
         if navigator_open != self.prefs.show_navigator {
             // Dragged shut (or open) by its edge: as the View menu's toggle does.
             sender.send(Command::ToggleNavigator);
@@ -588,7 +597,7 @@ impl eframe::App for SpantagApp {
         for command in self.received.drain() {
             self.run_command(&ctx, command);
         }
-        self.remember_layout(&ctx, panel_width);
+        self.remember_layout(&ctx, panel_width, navigator_width);
         self.autosave(&ctx);
 
         self.frames += 1;

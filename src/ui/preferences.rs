@@ -49,6 +49,8 @@ pub struct Preferences {
 pub struct WindowLayout {
     /// The annotation panel's width, in points; `None`: the default.
     pub panel_width: Option<f32>,
+    /// The document navigator's width, in points; `None`: the default.
+    pub navigator_width: Option<f32>,
     /// The statistics window is open.
     pub statistics: bool,
     /// The window's inner size, in points; `None`: the default.
@@ -134,6 +136,7 @@ mod tests {
         let mut prefs = Preferences::load(&path);
         prefs.layout = WindowLayout {
             panel_width: Some(412.0),
+            navigator_width: Some(300.0),
             statistics: true,
             size: Some([1000.0, 700.0]),
             position: Some([40.0, 30.0]),

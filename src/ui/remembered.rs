@@ -51,19 +51,28 @@ impl SpantagApp {
     }
 
     /// Keep the window's layout in the preferences: its size and place every frame (written
-    /// when it closes), the panel's width when a resize of it ends (written then, not in every
-    /// frame of the drag; the width the panel first shows is not a change).
-    pub(super) fn remember_layout(&mut self, ctx: &egui::Context, panel_width: f32) {
+    /// when it closes), the panels' widths when a resize of one ends (written then, not in every
+    /// frame of the drag; the width a panel first shows is not a change).
+    pub(super) fn remember_layout(
+        &mut self,
+        ctx: &egui::Context,
+        panel_width: f32,
+        navigator_width: Option<f32>,
+    ) {
         self.remember_window(ctx);
         let dragging = ctx.input(|i| i.pointer.any_down());
-        let width = panel_width.round();
-        let Some(known) = self.panel_width_known else {
-            self.panel_width_known = Some(width);
-            return;
-        };
-        if !dragging && width != known {
-            self.panel_width_known = Some(width);
+        let mut changed = false;
+        if let Some(width) = resized(&mut self.panel_width_known, panel_width, dragging) {
             self.prefs.layout.panel_width = Some(width);
+            changed = true;
+        }
+        if let Some(width) = navigator_width
+            && let Some(width) = resized(&mut self.navigator_width_known, width, dragging)
+        {
+            self.prefs.layout.navigator_width = Some(width);
+            changed = true;
+        }
+        if changed {
             self.save_preferences();
         }
     }
@@ -85,5 +94,22 @@ impl SpantagApp {
             layout.size = size.or(layout.size);
             layout.position = position.or(layout.position);
         }
+    }
+}
+
+/// The width a resize of a panel ended at, if one did: `known` is the width last seen (the
+/// first one seen is the panel's own, not a change).
+fn resized(known: &mut Option<f32>, width: f32, dragging: bool) -> Option<f32> {
+    let width = width.round();
+    match *known {
+        None => {
+            *known = Some(width);
+            None
+        }
+        Some(before) if !dragging && width != before => {
+            *known = Some(width);
+            Some(width)
+        }
+        Some(_) => None,
     }
 }
