@@ -2,7 +2,11 @@
 //! this document or all, stepping across documents, highlighted hits) and "tag all".
 #![cfg(feature = "gui")]
 
-use eframe::egui::{self, Key, Modifiers, Pos2, vec2};
+mod common;
+
+use common::ui::click_at;
+
+use eframe::egui::{self, Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use spantag::core::{Document, LabelSet, Project, SpanStatus, markup};
@@ -41,21 +45,6 @@ fn press_mod(h: &mut Harness<'_, SpantagApp>, modifiers: Modifiers, key: Key) {
 fn find(h: &mut Harness<'_, SpantagApp>, text: &str) {
     press_mod(h, Modifiers::COMMAND, Key::F);
     h.event(egui::Event::Text(text.into()));
-    h.run();
-}
-
-fn click_at(h: &mut Harness<'_, SpantagApp>, pos: Pos2) {
-    h.hover_at(pos);
-    h.step();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        h.step();
-    }
     h.run();
 }
 

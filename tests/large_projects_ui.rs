@@ -4,6 +4,10 @@
 //! here asserts a time.)
 #![cfg(feature = "gui")]
 
+mod common;
+
+use common::ui::click_at;
+
 use eframe::egui::{self, Modifiers, Pos2, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -29,21 +33,6 @@ fn one_document(text: &str, labels: LabelSet, spans: Vec<Span>) -> Project {
             SpanIndex::new(spans),
         )],
     )
-}
-
-fn click_at(harness: &mut Harness<'_, SpantagApp>, pos: Pos2) {
-    harness.hover_at(pos);
-    harness.step();
-    for pressed in [true, false] {
-        harness.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        harness.step();
-    }
-    harness.run();
 }
 
 /// Scroll the wheel over `pos` by `lines` lines (negative: down).

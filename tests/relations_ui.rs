@@ -2,7 +2,9 @@
 //! relations in the same undo step, and undo brings both back.
 #![cfg(feature = "gui")]
 
-use eframe::egui::{self, Key, Modifiers, vec2};
+mod common;
+
+use eframe::egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use spantag::core::{Editor, RelationType, Rgb, SpanId, markup};
 use spantag::ui::SpantagApp;
@@ -33,18 +35,7 @@ fn delete_key_removes_a_span_with_its_relations_and_undo_restores_both() {
         .char_screen_rect(3)
         .expect("on screen")
         .center();
-    h.hover_at(pos);
-    h.step();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        h.step();
-    }
-    h.run();
+    common::ui::click_at(&mut h, pos);
     assert_eq!(h.state().selected_span, Some(ids[0]));
     h.key_press(Key::Delete);
     h.run();

@@ -2,7 +2,11 @@
 //! command palette, the cheat sheet, the in-window file dialog.
 #![cfg(feature = "gui")]
 
-use eframe::egui::{self, Key, Modifiers, Pos2, vec2};
+mod common;
+
+use common::ui::click_at;
+
+use eframe::egui::{self, Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use spantag::core::{Document, LabelSet, Project, markup};
@@ -31,21 +35,6 @@ fn press_mod(h: &mut Harness<'_, SpantagApp>, modifiers: Modifiers, key: Key) {
 fn markup_of(h: &Harness<'_, SpantagApp>) -> String {
     let app = h.state();
     markup::render_document(&app.editor.project, app.doc)
-}
-
-fn click_at(h: &mut Harness<'_, SpantagApp>, pos: Pos2) {
-    h.hover_at(pos);
-    h.step();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        h.step();
-    }
-    h.run();
 }
 
 fn click_char(h: &mut Harness<'_, SpantagApp>, offset: usize) {

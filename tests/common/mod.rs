@@ -4,6 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[cfg(feature = "gui")]
+pub mod ui;
+
 use spantag::core::project::AnnotatedDocument;
 use spantag::core::{Document, Label, LabelSet, Project, Span, SpanId, SpanIndex};
 
