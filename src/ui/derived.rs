@@ -368,18 +368,40 @@ impl DocRow {
             .iter()
             .filter(|s| s.status != SpanStatus::Suggested)
             .count();
-        // `DocStatus::of`, from the count already made.
-        let status = if project.is_done(index) {
+        Self {
+            spans: doc.spans.len(),
+            reviewed,
+            status: Self::status(project, index, reviewed),
+        }
+    }
+
+    /// `DocStatus::of`, from the count already made.
+    fn status(project: &Project, index: usize, reviewed: usize) -> DocStatus {
+        if project.is_done(index) {
             DocStatus::Done
         } else if reviewed > 0 {
             DocStatus::InProgress
         } else {
             DocStatus::NotStarted
-        };
-        Self {
-            spans: doc.spans.len(),
-            reviewed,
-            status,
+        }
+    }
+
+    /// Move the counts by one applied edit of this document (its status is set after).
+    fn count(&mut self, edit: &Edit) {
+        let reviewed = |s: &Span| usize::from(s.status != SpanStatus::Suggested);
+        match edit {
+            Edit::AddSpan { span, .. } => {
+                self.spans += 1;
+                self.reviewed += reviewed(span);
+            }
+            Edit::RemoveSpan { span, .. } => {
+                self.spans = self.spans.saturating_sub(1);
+                self.reviewed = self.reviewed.saturating_sub(reviewed(span));
+            }
+            Edit::ChangeSpan { before, after, .. } => {
+                self.reviewed = (self.reviewed + reviewed(after)).saturating_sub(reviewed(before));
+            }
+            _ => {}
         }
     }
 }
@@ -420,16 +442,29 @@ impl DocFigures {
                 .and_then(|old| editor.history.step_from(old.1));
             match step {
                 Some(step) => {
-                    let mut touched: Vec<usize> = step
-                        .edits
-                        .iter()
-                        .filter_map(|e| e.doc())
-                        .filter_map(|d| project.doc_index(d))
-                        .collect();
+                    // The step's own spans move the counts: an edit among 100,000 spans of one
+                    // document must not count them all again.
+                    let mut touched = Vec::new();
+                    let mut hint = 0;
+                    for edit in &step.edits {
+                        let Some(doc) = edit.doc() else { continue };
+                        let at_hint = project
+                            .documents
+                            .get(hint)
+                            .is_some_and(|d| d.document.id == doc.as_str());
+                        if !at_hint {
+                            let Some(i) = project.doc_index(doc) else {
+                                continue;
+                            };
+                            hint = i;
+                        }
+                        self.rows[hint].count(edit);
+                        touched.push(hint);
+                    }
                     touched.sort_unstable();
                     touched.dedup();
                     for i in touched {
-                        self.rows[i] = DocRow::of(project, i, &project.documents[i]);
+                        self.rows[i].status = DocRow::status(project, i, self.rows[i].reviewed);
                     }
                 }
                 None => {
@@ -761,5 +796,32 @@ mod tests {
         editor.undo().expect("undo");
         check(&mut figures, &editor, "0 of 2 done");
         assert_eq!(figures.rows[1].status, DocStatus::NotStarted);
+
+        // A suggestion counts as a span, not as reviewed, until it is accepted; then deleted.
+        let mut t = editor.project.tag(0, 0, 3, "PER");
+        if let Edit::AddSpan { span, .. } = &mut t.edits[0] {
+            span.status = SpanStatus::Suggested;
+        }
+        editor.execute(t).expect("suggest");
+        check(&mut figures, &editor, "0 of 2 done");
+        assert_eq!((figures.rows[0].spans, figures.rows[0].reviewed), (1, 0));
+        let mut span = editor.project.documents[0]
+            .spans
+            .iter()
+            .next()
+            .expect("span")
+            .clone();
+        span.status = SpanStatus::Accepted;
+        let t = editor.project.change_span("accept", 0, span.clone());
+        editor.execute(t).expect("accept");
+        check(&mut figures, &editor, "0 of 2 done");
+        assert_eq!(figures.rows[0].status, DocStatus::InProgress);
+        let t = editor.project.remove_spans(0, &[span.id]);
+        editor.execute(t).expect("remove");
+        check(&mut figures, &editor, "0 of 2 done");
+        assert_eq!((figures.rows[0].spans, figures.rows[0].reviewed), (0, 0));
+        editor.undo().expect("undo");
+        check(&mut figures, &editor, "0 of 2 done");
+        assert_eq!((figures.rows[0].spans, figures.rows[0].reviewed), (1, 1));
     }
 }
