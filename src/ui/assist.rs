@@ -189,10 +189,7 @@ impl SpantagApp {
             self.other_occurrences = None;
             return;
         };
-        let options = self.occurrence_options();
-        let count = assist::tag_other_occurrences(project, id, &Scope::Project, &options)
-            .map(|plan| plan.added())
-            .unwrap_or(0);
+        let count = assist::count_other_occurrences(project, id, &Scope::Project).unwrap_or(0);
         self.other_occurrences = Some(OtherOccurrences {
             span: id,
             text: project.documents[index]

@@ -81,7 +81,9 @@ pub enum FindError {
 /// after the end of the one before). Matches of no characters (a regex like `a*` matches the
 /// empty string everywhere) are left out: a span cannot be empty.
 pub fn find(project: &Project, query: &Query, scope: &Scope) -> Result<Vec<Hit>, FindError> {
-    let regex = query.compile()?;
+    if query.pattern.is_empty() {
+        return Err(FindError::Empty);
+    }
     let documents: Vec<&Document> = match scope {
         Scope::Project => project.documents.iter().map(|d| &d.document).collect(),
         Scope::Document(id) => {
@@ -91,16 +93,43 @@ pub fn find(project: &Project, query: &Query, scope: &Scope) -> Result<Vec<Hit>,
             vec![&project.documents[index].document]
         }
     };
+    // A plain, case-sensitive text is searched with memchr's `memmem` (what the regex crate
+    // uses for a literal too), without compiling a regex: the panel counts a new span's other
+    // occurrences in the frame after every edit, and building the regex was most of that count.
+    let literal = (!query.regex && query.case_sensitive)
+        .then(|| memchr::memmem::Finder::new(query.pattern.as_bytes()));
+    let regex = match literal {
+        Some(_) => None,
+        None => Some(query.compile()?),
+    };
     let mut hits = Vec::new();
     for document in documents {
         let doc = document.doc_id();
-        hits.extend(matches_in(document, &regex).map(|(start, end)| Hit {
+        let hit = |(start, end)| Hit {
             doc: doc.clone(),
             start,
             end,
-        }));
+        };
+        match (&literal, &regex) {
+            (Some(finder), _) => hits.extend(literal_matches_in(document, finder).map(hit)),
+            (None, Some(regex)) => hits.extend(matches_in(document, regex).map(hit)),
+            (None, None) => {}
+        }
     }
     Ok(hits)
+}
+
+/// The non-overlapping occurrences of `finder`'s needle in `document`, leftmost first, as
+/// (start, end) in code points: what [`matches_in`] gives for the escaped literal.
+fn literal_matches_in<'a>(
+    document: &'a Document,
+    finder: &'a memchr::memmem::Finder<'a>,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut offsets = ForwardOffsets::new(document);
+    let len = finder.needle().len();
+    finder
+        .find_iter(document.text().as_bytes())
+        .map(move |at| (offsets.char_at(at), offsets.char_at(at + len)))
 }
 
 /// The non-empty matches of `regex` in `document`, as code point ranges.
@@ -153,6 +182,35 @@ impl<'a> ForwardOffsets<'a> {
 mod tests {
     use super::*;
     use crate::core::label::LabelSet;
+
+    #[test]
+    fn plain_text_finds_what_the_escaped_regex_finds() {
+        let p = Project::new(
+            LabelSet::news_default(),
+            vec![
+                Document::new("a", "a.txt", "aaaa 刘备刘备刘 𠮷𠮷𠮷 a.b a+b 👍🏽👍🏽 \r\n"),
+                Document::new("b", "b.txt", ""),
+            ],
+        );
+        for pattern in [
+            "aa",
+            "刘备刘",
+            "𠮷𠮷",
+            "a.b",
+            "a+b",
+            "👍🏽",
+            "\r\n",
+            " ",
+            "不在",
+        ] {
+            let plain = find(&p, &Query::text(pattern), &Scope::Project).expect("find");
+            let escaped =
+                find(&p, &Query::regex(regex::escape(pattern)), &Scope::Project).expect("find");
+            assert_eq!(plain, escaped, "{pattern}");
+        }
+        let aa = find(&p, &Query::text("aa"), &Scope::Project).expect("find");
+        assert_eq!(aa.len(), 2, "non-overlapping, leftmost first");
+    }
 
     fn two_docs() -> Project {
         Project::new(

@@ -21,7 +21,10 @@ pub mod rules;
 pub use annotate::{Annotation, Sources, annotate};
 pub use find::{FindError, Hit, Query, Scope, find};
 pub use gazetteer::{Gazetteer, GazetteerError};
-pub use plan::{Candidate, LabelCounts, Plan, TagOptions, plan, tag_hits, tag_other_occurrences};
+pub use plan::{
+    Candidate, LabelCounts, Plan, TagOptions, count_other_occurrences, plan, tag_hits,
+    tag_other_occurrences,
+};
 pub use rules::{Rules, RulesError};
 
 /// Where a problem in a gazetteer or rules file is: the file as the user named it, and the

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::core::document::DocId;
 use crate::core::edit::{Edit, Transaction};
 use crate::core::label::Label;
-use crate::core::project::Project;
+use crate::core::project::{AnnotatedDocument, Project};
 use crate::core::span::{Span, SpanId, SpanStatus};
 
 use super::find::{FindError, Hit, Query, Scope, find};
@@ -131,34 +131,18 @@ pub fn plan(
         };
         let counts = per_label.entry(candidate.label.clone()).or_default();
         let (start, end) = (candidate.start, candidate.end);
-        // One pass over the spans there (a count of other occurrences runs this per hit in the
-        // frame after an edit): covered by a span of the label, or rejected exactly here.
-        let (mut covered_by_span, mut rejected) = (false, false);
-        for s in d.spans.overlapping(start, end) {
-            if s.label != candidate.label {
+        let mine = planned.entry((index, label_index)).or_default();
+        match decide(d, start, end, &candidate.label, mine) {
+            Outcome::Covered => {
+                counts.covered += 1;
                 continue;
             }
-            if s.status == SpanStatus::Rejected {
-                rejected |= s.start == start && s.end == end;
-            } else {
-                covered_by_span = true;
+            Outcome::Rejected => {
+                counts.rejected += 1;
+                continue;
             }
+            Outcome::Added => counts.added += 1,
         }
-        let mine = planned.entry((index, label_index)).or_default();
-        let covered_by_plan = mine
-            .range(..end)
-            .next_back()
-            .is_some_and(|(_, &planned_end)| planned_end > start);
-        if covered_by_span || covered_by_plan {
-            counts.covered += 1;
-            continue;
-        }
-        if rejected {
-            counts.rejected += 1;
-            continue;
-        }
-        counts.added += 1;
-        mine.insert(start, end);
         let mut span = Span::new(SpanId::NEW, start, end, candidate.label);
         span.note = candidate.note;
         span.annotator = candidate.annotator.or_else(|| options.annotator.clone());
@@ -175,6 +159,90 @@ pub fn plan(
         per_label,
         new_labels,
     }
+}
+
+/// What becomes of one candidate.
+enum Outcome {
+    /// A span of its label (or one this plan adds) already covers some of it.
+    Covered,
+    /// The user rejected its label exactly there.
+    Rejected,
+    /// It is added (and recorded in `planned`).
+    Added,
+}
+
+/// The rule of the module docs for one candidate of `label` at `start..end` in `d`, with
+/// `planned` the spans of that label this plan already adds there (start → end; they never
+/// overlap, which makes the test one lookup). One pass over the spans there: a count of other
+/// occurrences runs this per hit in the frame after an edit.
+fn decide(
+    d: &AnnotatedDocument,
+    start: usize,
+    end: usize,
+    label: &str,
+    planned: &mut BTreeMap<usize, usize>,
+) -> Outcome {
+    let (mut covered_by_span, mut rejected) = (false, false);
+    for s in d.spans.overlapping(start, end) {
+        if s.label != label {
+            continue;
+        }
+        if s.status == SpanStatus::Rejected {
+            rejected |= s.start == start && s.end == end;
+        } else {
+            covered_by_span = true;
+        }
+    }
+    let covered_by_plan = planned
+        .range(..end)
+        .next_back()
+        .is_some_and(|(_, &planned_end)| planned_end > start);
+    if covered_by_span || covered_by_plan {
+        Outcome::Covered
+    } else if rejected {
+        Outcome::Rejected
+    } else {
+        planned.insert(start, end);
+        Outcome::Added
+    }
+}
+
+/// How many spans [`tag_other_occurrences`] would add (its `plan.added()`), without building
+/// them: what the panel's "also tag the N other occurrences" offer shows after every edit.
+pub fn count_other_occurrences(
+    project: &Project,
+    id: SpanId,
+    scope: &Scope,
+) -> Result<usize, FindError> {
+    let Some((index, span)) = project.find_span(id) else {
+        return Ok(0);
+    };
+    let text = project.documents[index]
+        .document
+        .slice(span.start, span.end);
+    let hits = find(project, &Query::text(text), scope)?;
+    let (mut added, mut hint) = (0, 0);
+    // The spans counted as added in the document of the hits at hand (hits come grouped by
+    // document, in order).
+    let mut planned = BTreeMap::new();
+    let mut planned_in = None;
+    for hit in &hits {
+        let Some(index) = locate(project, &hit.doc, &mut hint) else {
+            continue;
+        };
+        if planned_in != Some(index) {
+            planned.clear();
+            planned_in = Some(index);
+        }
+        let d = &project.documents[index];
+        if matches!(
+            decide(d, hit.start, hit.end, &span.label, &mut planned),
+            Outcome::Added
+        ) {
+            added += 1;
+        }
+    }
+    Ok(added)
 }
 
 /// "Tag all N as LABEL": every hit of a [`find`] as a span of `label`.
@@ -368,6 +436,46 @@ mod tests {
         assert_eq!(
             render_document(&p, 0),
             "[古巴](GPE)共产党, [古巴](GPE), [古巴](GPE)人; 古 巴"
+        );
+    }
+
+    #[test]
+    fn the_count_of_other_occurrences_is_what_tagging_them_adds() {
+        // Covered, rejected exactly there, overlapping hits ("aa" in "aaa"), and two documents.
+        let mut p = project("[aa](GPE) aaa aa [aa](PER) [aaaa](GPE) aa");
+        let extra = crate::core::Document::new("d2", "d2.txt", "aa aaaaa");
+        p.documents
+            .push(crate::core::project::AnnotatedDocument::new(
+                extra,
+                Default::default(),
+            ));
+        let rejected = {
+            let mut editor = Editor::new(p.clone());
+            let t = editor.project.tag(0, 7, 9, "GPE");
+            editor.execute(t).expect("tag");
+            let mut span = editor.project.documents[0]
+                .spans
+                .iter()
+                .find(|s| s.start == 7)
+                .expect("tagged")
+                .clone();
+            span.status = SpanStatus::Rejected;
+            let t = editor.project.change_span("reject", 0, span);
+            editor.execute(t).expect("reject");
+            editor.project
+        };
+        for p in [&p, &rejected] {
+            for span in p.documents[0].spans.iter() {
+                let plan =
+                    tag_other_occurrences(p, span.id, &Scope::Project, &TagOptions::default())
+                        .expect("finds");
+                let count = count_other_occurrences(p, span.id, &Scope::Project).expect("finds");
+                assert_eq!(count, plan.added(), "span {} ({})", span.id, span.label);
+            }
+        }
+        assert_eq!(
+            count_other_occurrences(&p, SpanId(999), &Scope::Project),
+            Ok(0)
         );
     }
 }
