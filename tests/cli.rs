@@ -431,3 +431,43 @@ fn stats_aligns_chinese_labels_by_display_width() {
     let ends: Vec<usize> = rows.iter().map(|l| columns(l)).collect();
     assert!(ends.iter().all(|&e| e == ends[0]), "{out}");
 }
+
+/// `spantag stats FILE | head -1`: the reader closes the pipe early; the command ends quietly
+/// (by SIGPIPE, as any Unix tool), with no panic message.
+#[test]
+fn a_reader_that_stops_early_gets_no_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let texts: Vec<String> = (0..2000)
+        .map(|i| {
+            let path = dir.path().join(format!("doc-{i:04}.txt"));
+            std::fs::write(&path, "刘备").expect("write");
+            path.to_str().expect("utf-8").to_owned()
+        })
+        .collect();
+    let project = dir.path().join("p.json");
+    let mut args = vec!["new", "-o", project.to_str().expect("utf-8"), "--text"];
+    args.extend(texts.iter().map(String::as_str));
+    let o = spantag(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = format!(
+        "'{}' status '{}' | head -1 >/dev/null",
+        env!("CARGO_BIN_EXE_spantag"),
+        project.display()
+    );
+    let o = std::process::Command::new("bash")
+        .args(["-o", "pipefail", "-c", &script])
+        .output()
+        .expect("bash runs");
+    let script = format!(
+        "'{}' stats --json '{}' | head -1 >/dev/null",
+        env!("CARGO_BIN_EXE_spantag"),
+        project.display()
+    );
+    let stats = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("bash runs");
+    for out in [&o, &stats] {
+        assert!(!stderr(out).contains("panicked"), "{}", stderr(out));
+    }
+}

@@ -81,6 +81,9 @@ enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.command.is_some() {
+        quiet_on_closed_pipe();
+    }
     let result = match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Stats(args)) => stats::run(&args),
@@ -190,4 +193,15 @@ fn lock_race(project: &std::path::Path) -> anyhow::Result<ExitCode> {
     while stdin.read_line(&mut line)? > 0 {}
     drop(lock);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A reader that stops early (`spantag stats P.json | head`) ends a command as it ends any Unix
+/// tool, by SIGPIPE, instead of a panic in `println!` (Rust ignores SIGPIPE by default). Only
+/// for commands: the window writes to no pipe, and its saves must never be cut by a signal.
+fn quiet_on_closed_pipe() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setting a signal's disposition to the default, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
