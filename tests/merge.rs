@@ -37,14 +37,13 @@ fn project(spans: &[(u64, usize, usize, &str)], relations: &[(u64, u64, u64)]) -
 }
 
 fn git(dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new("git")
+    Command::new("git")
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("HOME", dir)
         .output()
-        .expect("git runs");
-    out
+        .expect("git runs")
 }
 
 fn ok(dir: &Path, args: &[&str]) {
