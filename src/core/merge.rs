@@ -493,13 +493,16 @@ impl Merger {
         // Theirs' additions: an identical addition (same offsets and label) is kept once; an
         // id ours already uses is renumbered, and relations follow.
         let mut renamed: HashMap<SpanId, SpanId> = HashMap::new();
+        // By position and label: a bulk addition (a gazetteer run on both sides) stays linear.
+        let mut kept_at: HashMap<(usize, usize, String), SpanId> = plan
+            .spans
+            .iter()
+            .map(|s| ((s.start, s.end, s.label.clone()), s.id))
+            .collect();
         for mut span in std::mem::take(&mut plan.theirs_spans) {
-            if let Some(same) = plan
-                .spans
-                .iter()
-                .find(|s| s.start == span.start && s.end == span.end && s.label == span.label)
-            {
-                renamed.insert(span.id, same.id);
+            let at = (span.start, span.end, span.label.clone());
+            if let Some(&same) = kept_at.get(&at) {
+                renamed.insert(span.id, same);
                 continue;
             }
             if used_spans.contains(&span.id) {
@@ -508,16 +511,18 @@ impl Merger {
                 span.id = fresh;
             }
             used_spans.insert(span.id);
+            kept_at.insert(at, span.id);
             plan.spans.push(span);
         }
+        let mut kept_links: HashSet<(String, SpanId, SpanId)> = plan
+            .relations
+            .iter()
+            .map(|r| (r.kind.clone(), r.from, r.to))
+            .collect();
         for mut relation in std::mem::take(&mut plan.theirs_relations) {
             relation.from = *renamed.get(&relation.from).unwrap_or(&relation.from);
             relation.to = *renamed.get(&relation.to).unwrap_or(&relation.to);
-            if plan
-                .relations
-                .iter()
-                .any(|r| r.kind == relation.kind && r.from == relation.from && r.to == relation.to)
-            {
+            if !kept_links.insert((relation.kind.clone(), relation.from, relation.to)) {
                 continue;
             }
             if used_relations.contains(&relation.id) {
