@@ -503,6 +503,30 @@ impl Merger {
             let at = (span.start, span.end, span.label.clone());
             if let Some(&same) = kept_at.get(&at) {
                 renamed.insert(span.id, same);
+                // Added at the same place with the same label, but with another status, note
+                // or attributes: both versions are kept, marked, as for a span both changed.
+                if let Some(kept) = plan.spans.iter_mut().find(|s| s.id == same)
+                    && (Span {
+                        id: span.id,
+                        ..kept.clone()
+                    }) != span
+                {
+                    let copy = self.fresh_span();
+                    self.conflicts.push(Conflict {
+                        document: Some(doc_id.clone()),
+                        spans: vec![same, copy],
+                        relations: Vec::new(),
+                        what: format!(
+                            "span {same} added on both sides with differences ({}): ours kept as span {same}, theirs as span {copy}",
+                            differences(kept, &span)
+                        ),
+                    });
+                    mark(kept, format!("ours (theirs: span {copy})"));
+                    span.id = copy;
+                    mark(&mut span, format!("theirs (ours: span {same})"));
+                    used_spans.insert(copy);
+                    plan.spans.push(span);
+                }
                 continue;
             }
             if used_spans.contains(&span.id) {
@@ -595,6 +619,12 @@ struct Plan {
     /// Each side's spans, to bring back one a relation still names.
     ours_spans: Vec<Span>,
     other_spans: Vec<Span>,
+}
+
+/// Mark one version of a conflicting span for review.
+fn mark(span: &mut Span, value: String) {
+    span.status = SpanStatus::Suggested;
+    span.attributes.insert(CONFLICT_ATTRIBUTE.to_owned(), value);
 }
 
 /// What differs between two versions of a span, for the conflict list.
@@ -773,6 +803,44 @@ mod tests {
         assert_eq!(p.documents[0].spans.len(), 4);
         let relation = p.documents[0].relations.get(RelationId(1)).unwrap();
         assert_eq!(relation.to, SpanId(4), "the relation follows the span kept");
+    }
+
+    #[test]
+    fn the_same_addition_with_another_status_is_a_conflict() {
+        let mut added = span(4, 37, 41, "LOC");
+        let ours = project(
+            vec![
+                span(1, 0, 7, "PER"),
+                span(2, 12, 19, "PER"),
+                span(3, 24, 33, "PER"),
+                added.clone(),
+            ],
+            Vec::new(),
+        );
+        added.status = SpanStatus::Rejected;
+        let theirs = project(
+            vec![
+                span(1, 0, 7, "PER"),
+                span(2, 12, 19, "PER"),
+                span(3, 24, 33, "PER"),
+                added,
+            ],
+            Vec::new(),
+        );
+        let report = merge(&base(), &ours, &theirs);
+        assert_eq!(report.conflicts.len(), 1, "{:?}", report.conflicts);
+        assert!(
+            report.conflicts[0]
+                .what
+                .contains("status accepted vs rejected")
+        );
+        let p = &report.project;
+        assert_eq!(p.documents[0].spans.len(), 5);
+        assert_eq!(
+            p.documents[0].spans.get(SpanId(4)).unwrap().attributes[CONFLICT_ATTRIBUTE],
+            "ours (theirs: span 5)"
+        );
+        loads(p);
     }
 
     #[test]
