@@ -6,6 +6,7 @@ mod agree;
 mod annotate;
 mod export;
 mod import;
+mod merge;
 mod new;
 mod retext;
 mod stats;
@@ -64,6 +65,8 @@ enum Command {
     Agree(agree::Args),
     /// Pre-annotate with gazetteers and rules: matches become suggested spans to review.
     Annotate(annotate::Args),
+    /// Three-way merge of project files span by span (a git merge driver); exit 1 when conflicts remain.
+    Merge(merge::Args),
     /// Learn from the accepted spans of projects and add the tagger's proposals as suggestions.
     Suggest(suggest::Args),
     /// Save two projects into FILE alternately, forever (for the crash-safety test).
@@ -95,6 +98,7 @@ pub fn main() -> ExitCode {
         Some(Command::Retext(args)) => retext::run(&args),
         Some(Command::Annotate(args)) => annotate::run(&args),
         Some(Command::Suggest(args)) => suggest::run(&args),
+        Some(Command::Merge(args)) => merge::run(&args),
         Some(Command::SaveLoop { file, a, b }) => save_loop(&file, &a, &b),
         Some(Command::LockRace { project }) => lock_race(&project),
         #[cfg(feature = "gui")]

@@ -18,6 +18,7 @@ pub mod history;
 pub mod label;
 pub mod lock;
 pub mod markup;
+pub mod merge;
 pub mod offsets;
 pub mod process;
 pub mod project;
