@@ -266,7 +266,8 @@ impl Merger {
     ) -> Plan {
         let same = |a: &AnnotatedDocument, b: &AnnotatedDocument| {
             a.document.text() == b.document.text()
-                && a.spans.as_slice() == b.spans.as_slice()
+                && a.spans.len() == b.spans.len()
+                && a.spans.iter().eq(b.spans.iter())
                 && a.relations == b.relations
                 && a.standoff == b.standoff
         };
