@@ -94,13 +94,14 @@ pub fn find(project: &Project, query: &Query, scope: &Scope) -> Result<Vec<Hit>,
         }
     };
     // A plain, case-sensitive text is searched with memchr's `memmem` (what the regex crate
-    // uses for a literal too), without compiling a regex: the panel counts a new span's other
-    // occurrences in the frame after every edit, and building the regex was most of that count.
-    let literal = (!query.regex && query.case_sensitive)
-        .then(|| memchr::memmem::Finder::new(query.pattern.as_bytes()));
-    let regex = match literal {
-        Some(_) => None,
-        None => Some(query.compile()?),
+    // uses for a literal too) without compiling a regex: the panel counts a new span's other
+    // occurrences in the frame after every edit.
+    let matcher = if !query.regex && query.case_sensitive {
+        Matcher::Literal(Box::new(memchr::memmem::Finder::new(
+            query.pattern.as_bytes(),
+        )))
+    } else {
+        Matcher::Regex(query.compile()?)
     };
     let mut hits = Vec::new();
     for document in documents {
@@ -110,13 +111,18 @@ pub fn find(project: &Project, query: &Query, scope: &Scope) -> Result<Vec<Hit>,
             start,
             end,
         };
-        match (&literal, &regex) {
-            (Some(finder), _) => hits.extend(literal_matches_in(document, finder).map(hit)),
-            (None, Some(regex)) => hits.extend(matches_in(document, regex).map(hit)),
-            (None, None) => {}
+        match &matcher {
+            Matcher::Literal(finder) => hits.extend(literal_matches_in(document, finder).map(hit)),
+            Matcher::Regex(regex) => hits.extend(matches_in(document, regex).map(hit)),
         }
     }
     Ok(hits)
+}
+
+/// How [`find`] searches: a plain text as bytes, anything else as a regex.
+enum Matcher<'a> {
+    Literal(Box<memchr::memmem::Finder<'a>>),
+    Regex(Regex),
 }
 
 /// The non-overlapping occurrences of `finder`'s needle in `document`, leftmost first, as

@@ -207,6 +207,25 @@ fn decide(
     }
 }
 
+/// A span, its text, and every place that text occurs (its own place included).
+type Occurrences<'p> = (&'p Span, &'p str, Vec<Hit>);
+
+/// The [`Occurrences`] of span `id` in `scope`; `None` when the span does not exist.
+fn occurrences<'p>(
+    project: &'p Project,
+    id: SpanId,
+    scope: &Scope,
+) -> Result<Option<Occurrences<'p>>, FindError> {
+    let Some((index, span)) = project.find_span(id) else {
+        return Ok(None);
+    };
+    let text = project.documents[index]
+        .document
+        .slice(span.start, span.end);
+    let hits = find(project, &Query::text(text), scope)?;
+    Ok(Some((span, text, hits)))
+}
+
 /// How many spans [`tag_other_occurrences`] would add (its `plan.added()`), without building
 /// them: what the panel's "also tag the N other occurrences" offer shows after every edit.
 pub fn count_other_occurrences(
@@ -214,13 +233,9 @@ pub fn count_other_occurrences(
     id: SpanId,
     scope: &Scope,
 ) -> Result<usize, FindError> {
-    let Some((index, span)) = project.find_span(id) else {
+    let Some((span, _, hits)) = occurrences(project, id, scope)? else {
         return Ok(0);
     };
-    let text = project.documents[index]
-        .document
-        .slice(span.start, span.end);
-    let hits = find(project, &Query::text(text), scope)?;
     let (mut added, mut hint) = (0, 0);
     // The spans counted as added in the document of the hits at hand (hits come grouped by
     // document, in order).
@@ -273,13 +288,9 @@ pub fn tag_other_occurrences(
     scope: &Scope,
     options: &TagOptions,
 ) -> Result<Plan, FindError> {
-    let Some((index, span)) = project.find_span(id) else {
+    let Some((span, text, hits)) = occurrences(project, id, scope)? else {
         return Ok(plan(project, [], options, "tag other occurrences"));
     };
-    let text = project.documents[index]
-        .document
-        .slice(span.start, span.end);
-    let hits = find(project, &Query::text(text), scope)?;
     let mut result = tag_hits(project, &hits, &span.label, options);
     result.transaction.description = format!("tag the other occurrences of {text}");
     Ok(result)
