@@ -22,11 +22,13 @@ use super::panels::navigator::NavigatorState;
 use super::panels::{self, PanelState};
 use super::preferences::Preferences;
 use super::shown::Shown;
-use super::state::{CompareSession, Dialog, ExportForm, FindState, OtherOccurrences, ReviewState};
+use super::state::{
+    CompareSession, Dialog, ExportForm, FindState, OtherOccurrences, RelationDraft, ReviewState,
+};
 use super::text_view::{TextSelection, TextView, TextViewAction};
 use crate::core::lock::ProjectLock;
 use crate::core::tagger::Evaluation;
-use crate::core::{Editor, LabelSet, Project, SpanId};
+use crate::core::{Editor, LabelSet, Project, RelationId, SpanId};
 
 /// Autosave this long after the last edit (the promise is "within 2 seconds").
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(1000);
@@ -94,6 +96,10 @@ pub struct SpantagApp {
     pub doc: usize,
     pub selection: TextSelection,
     pub selected_span: Option<SpanId>,
+    /// The selected relation (a click on its name in the text, or on its row in the panel).
+    pub selected_relation: Option<RelationId>,
+    /// A relation being drawn (`R`): its ends and type are being chosen.
+    pub relation_draft: Option<RelationDraft>,
     /// Where each document was left (scroll, caret, selection) while another one is shown.
     pub(super) doc_views: HashMap<usize, DocView>,
     pub text_view: TextView,
@@ -173,6 +179,8 @@ impl SpantagApp {
             doc: 0,
             selection: TextSelection::default(),
             selected_span: None,
+            selected_relation: None,
+            relation_draft: None,
             doc_views: HashMap::new(),
             text_view,
             panel: PanelState::default(),
@@ -344,7 +352,8 @@ impl SpantagApp {
             || self.modals.cheat_sheet
             || self.text_view.is_chooser_open();
         let review = self.review.on;
-        for command in ctx.input_mut(|i| command_table::pressed(i, typing, review)) {
+        let relating = self.relation_draft.is_some();
+        for command in ctx.input_mut(|i| command_table::pressed(i, typing, review, relating)) {
             self.queue(command);
         }
         if typing {
@@ -353,6 +362,26 @@ impl SpantagApp {
         // egui matches a key with Shift or Alt held too; a label hotkey is the bare key.
         if !ctx.input(|i| i.modifiers.is_none()) {
             return;
+        }
+        // While a relation's type is chosen, or one is selected, a type's hotkey gives it that
+        // type (before the labels' hotkeys).
+        let choosing_type = matches!(
+            self.relation_draft,
+            Some(RelationDraft::ChoosingType { .. })
+        );
+        if choosing_type || (!relating && self.selected_relation.is_some()) {
+            let type_keys: Vec<(Key, String)> = self
+                .editor
+                .project
+                .relation_types()
+                .iter()
+                .filter_map(|t| Some((hotkey_key(t.hotkey?)?, t.name.clone())))
+                .collect();
+            for (key, name) in type_keys {
+                if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
+                    self.queue(Command::UseRelationType(name));
+                }
+            }
         }
         let hotkeys: Vec<(Key, String)> = self
             .editor
@@ -458,6 +487,17 @@ impl SpantagApp {
         self.derived
             .overview
             .show(ui, strip, in_view, &self.commands);
+        self.text_view.relations.refresh(
+            &self.editor.project,
+            doc_index,
+            (
+                self.session.generation,
+                self.editor.history.state(),
+                doc_index,
+            ),
+        );
+        self.text_view.relations.selected = self.selected_relation;
+        self.text_view.relations.draft = self.relation_draft.as_ref().map(|d| (d.from(), d.to()));
         let text_view = &mut self.text_view;
         let selection = &mut self.selection;
         let selected_span = self.selected_span;
@@ -476,8 +516,17 @@ impl SpantagApp {
             })
             .inner;
         match action {
+            // While drawing a relation, a click on a span ends it there.
+            Some(TextViewAction::SelectSpan(id)) if self.relation_draft.is_some() => {
+                self.queue(Command::RelationEnd(id));
+            }
             Some(TextViewAction::SelectSpan(id)) => self.select_span(id, false),
-            Some(TextViewAction::Deselect) => self.selected_span = None,
+            Some(TextViewAction::SelectRelation(id)) => self.queue(Command::SelectRelation(id)),
+            Some(TextViewAction::Deselect) if self.relation_draft.is_some() => {}
+            Some(TextViewAction::Deselect) => {
+                self.selected_span = None;
+                self.selected_relation = None;
+            }
             None => {}
         }
     }
@@ -522,6 +571,7 @@ impl eframe::App for SpantagApp {
             autosaving: self.session.autosaver.writing(),
             other_occurrences: self.other_occurrences.as_ref(),
             occurrences_as_suggestions: self.prefs.occurrences_as_suggestions,
+            selected_relation: self.selected_relation,
         };
         egui::Panel::top("spantag_menu").show(ui, |ui| {
             panels::menu::bar(ui, &shown, &self.prefs, self.show_statistics, &sender)
@@ -575,6 +625,9 @@ impl eframe::App for SpantagApp {
             },
             &sender,
         );
+        if let Some(draft) = &mut self.relation_draft {
+            panels::type_chooser(&ctx, &shown, draft, &sender);
+        }
         if self.show_statistics
             && let Some(stats) = self.derived.cached_stats()
         {

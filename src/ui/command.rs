@@ -13,7 +13,7 @@ use eframe::egui;
 use crate::core::assist::Plan;
 use crate::core::formats::Format;
 use crate::core::project_file::DocumentDrift;
-use crate::core::{Label, SpanId};
+use crate::core::{Label, RelationId, RelationType, SpanId};
 
 use super::state::{BulkReview, BulkScope, ExportForm, OpenMode, ReviewFilter, Trained};
 
@@ -47,7 +47,10 @@ pub enum Command {
     Redo,
     /// Tag the selected text, or relabel the selected span.
     ApplyLabel(String),
+    /// Delete the selected span and its relations.
     DeleteSpan,
+    /// Delete the selected relation, else the selected span (the `Delete` key).
+    DeleteSelected,
     SelectSpan(SpanId),
     NextSpan,
     PreviousSpan,
@@ -97,6 +100,29 @@ pub enum Command {
         label: Label,
     },
     DeleteLabel(usize),
+
+    // ---- Relations ----
+    /// Start drawing a relation from the selected span (`R`).
+    StartRelation,
+    /// While drawing: the relation ends at this span (a click on it).
+    RelationEnd(SpanId),
+    /// While drawing: pick the span `Tab` stepped to, or the first type offered (`Enter`).
+    PickRelation,
+    /// While drawing, make the relation with this type; with a relation selected, retype it.
+    /// A name the project has no type for adds the type in the same undo step.
+    UseRelationType(String),
+    /// Retype relation `id` (the panel's type box).
+    RetypeRelation {
+        id: RelationId,
+        kind: String,
+    },
+    SelectRelation(RelationId),
+    /// Delete relation `id`, or (`None`) the selected one.
+    DeleteRelation(Option<RelationId>),
+    /// Add a relation type from the panel's form.
+    AddRelationType(RelationType),
+    /// Delete the relation type at this index (refused while relations use it).
+    DeleteRelationType(usize),
 
     // ---- Review ----
     ToggleReview,

@@ -10,7 +10,7 @@ use eframe::egui::{Key, KeyboardShortcut, ModifierNames, Modifiers};
 use super::command::{CaretMotion, Command};
 use super::state::BulkScope;
 use crate::core::formats::Format;
-use crate::core::{Label, LabelSet};
+use crate::core::{Label, LabelSet, RelationType};
 
 /// When a key of the table is live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,6 +21,8 @@ pub enum When {
     Text,
     /// In review mode, while the text has the keyboard.
     Reviewing,
+    /// While drawing a relation (after `R`), while the text has the keyboard.
+    Relating,
 }
 
 impl When {
@@ -29,6 +31,7 @@ impl When {
             Self::Always => "anywhere",
             Self::Text => "in the text",
             Self::Reviewing => "in review mode",
+            Self::Relating => "while drawing a relation",
         }
     }
 }
@@ -120,10 +123,29 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             &[(cmd_shift, Key::Z, Text), (cmd, Key::Y, Text)],
         ),
         entry(
-            C::DeleteSpan,
-            "Delete span",
+            C::DeleteSelected,
+            "Delete the selected relation, else the selected span",
             Edit,
             &[(none, Key::Delete, Text)],
+        ),
+        entry(C::DeleteSpan, "Delete span", Edit, &[]),
+        entry(
+            C::StartRelation,
+            "Draw a relation from the selected span",
+            Edit,
+            &[(none, Key::R, Text)],
+        ),
+        entry(
+            C::PickRelation,
+            "Pick the span Tab stepped to, or the first type offered",
+            Edit,
+            &[(none, Key::Enter, Relating)],
+        ),
+        entry(
+            C::DeleteRelation(None),
+            "Delete the selected relation",
+            Edit,
+            &[],
         ),
         entry(C::NextSpan, "Next span", Edit, &[(none, Key::Tab, Text)]),
         entry(
@@ -348,14 +370,21 @@ pub fn lookup(command: &Command) -> Option<&'static Entry> {
 
 /// The commands whose keys are pressed this frame and live now, consuming those keys. Keys with
 /// more modifiers are tried first (egui matches Ctrl+Z when Ctrl+Shift+Z is pressed).
-pub fn pressed(input: &mut eframe::egui::InputState, typing: bool, review: bool) -> Vec<Command> {
+pub fn pressed(
+    input: &mut eframe::egui::InputState,
+    typing: bool,
+    review: bool,
+    relating: bool,
+) -> Vec<Command> {
     let mut bindings: Vec<(&KeyboardShortcut, When, &Command)> = TABLE
         .iter()
         .flat_map(|e| e.keys.iter().map(move |(s, w)| (s, *w, &e.command)))
         .filter(|(_, when, _)| match when {
             When::Always => true,
             When::Text => !typing,
-            When::Reviewing => !typing && review,
+            // While drawing a relation, Enter picks: it does not also accept a span.
+            When::Reviewing => !typing && review && !relating,
+            When::Relating => !typing && relating,
         })
         .collect();
     bindings.sort_by_key(|(s, _, _)| std::cmp::Reverse(modifier_count(s.modifiers)));
@@ -391,8 +420,8 @@ pub struct KeyUse {
     pub when: When,
 }
 
-/// Every key in use, commands and label hotkeys, in table order.
-pub fn key_uses(labels: &LabelSet) -> Vec<KeyUse> {
+/// Every key in use, commands, label hotkeys and relation type hotkeys, in table order.
+pub fn key_uses(labels: &LabelSet, relation_types: &[RelationType]) -> Vec<KeyUse> {
     let mut uses: Vec<KeyUse> = TABLE
         .iter()
         .filter(|e| !e.keys.is_empty())
@@ -414,7 +443,29 @@ pub fn key_uses(labels: &LabelSet) -> Vec<KeyUse> {
             when: When::Text,
         })
     }));
+    uses.extend(relation_types.iter().filter_map(|t| {
+        Some(KeyUse {
+            keys: t.hotkey?.to_uppercase().to_string(),
+            does: format!(
+                "Give the relation being drawn (or the selected one) type {}",
+                t.name
+            ),
+            when: When::Relating,
+        })
+    }));
     uses
+}
+
+/// Why `relation_type`'s hotkey cannot be used: a bare key a command already has (a type's
+/// hotkey works while a relation is drawn or selected, where the commands' keys work too).
+pub fn shadowed_by_relation_type(relation_type: &RelationType) -> Option<String> {
+    let as_label = Label::new(
+        &relation_type.name,
+        crate::core::Rgb(0, 0, 0),
+        relation_type.hotkey,
+        "",
+    );
+    shadowed_command(&as_label)
 }
 
 /// Why `label`'s hotkey cannot be used, when it is a bare key a command already has, e.g.
@@ -525,7 +576,13 @@ mod tests {
 
     #[test]
     fn the_cheat_sheet_lists_label_hotkeys_with_the_commands() {
-        let uses = key_uses(&LabelSet::news_default());
+        let mut leads = RelationType::new("leads", Rgb(1, 2, 3));
+        leads.hotkey = Some('l');
+        let uses = key_uses(&LabelSet::news_default(), &[leads]);
+        assert!(
+            uses.iter()
+                .any(|u| u.keys == "L" && u.does.ends_with("type leads"))
+        );
         assert!(
             uses.iter()
                 .any(|u| u.keys == "1" && u.does == "Tag or relabel as PER")

@@ -74,19 +74,34 @@ impl SpantagApp {
                     self.status = Some("Cancelled".into());
                 }
             }
-            Command::DeleteSpan => {
-                if let Some(id) = self.selected_span {
-                    let t = self.editor.project.remove_spans(self.doc, &[id]);
-                    if self.execute(t) {
-                        self.selected_span = None;
-                    }
-                } else {
-                    self.status = Some("Select a span to delete it".into());
-                }
+            Command::DeleteSpan => self.delete_span(),
+            Command::DeleteSelected if self.selected_relation.is_some() => {
+                self.delete_relation(None);
             }
+            Command::DeleteSelected => self.delete_span(),
             Command::SelectSpan(id) => self.select_span(id, true),
+            Command::NextSpan | Command::PreviousSpan if self.relation_draft.is_some() => {
+                self.step_relation_end(command == Command::NextSpan);
+            }
             Command::NextSpan => self.step_span(true),
             Command::PreviousSpan => self.step_span(false),
+            Command::StartRelation => self.start_relation(),
+            Command::RelationEnd(id) => self.relation_end(id),
+            Command::PickRelation => self.pick_relation(),
+            Command::UseRelationType(name) => self.use_relation_type(&name),
+            Command::RetypeRelation { id, kind } => self.retype_relation(id, &kind),
+            Command::SelectRelation(id) => {
+                if self
+                    .current_doc()
+                    .is_some_and(|d| d.relations.get(id).is_some())
+                {
+                    self.selected_relation = Some(id);
+                    self.relation_draft = None;
+                }
+            }
+            Command::DeleteRelation(id) => self.delete_relation(id),
+            Command::AddRelationType(t) => self.add_relation_type(t),
+            Command::DeleteRelationType(index) => self.delete_relation_type(index),
             Command::SelectDocument(i) => self.show_document(i),
             Command::NextDocument => self.step_document(true),
             Command::PreviousDocument => self.step_document(false),
@@ -94,6 +109,13 @@ impl SpantagApp {
             Command::SetDone { doc, done } => {
                 let t = self.editor.project.mark_done(&[doc], done);
                 self.execute(t);
+            }
+            Command::ClearSelection if self.relation_draft.is_some() => {
+                self.relation_draft = None;
+                self.status = Some("Relation cancelled".into());
+            }
+            Command::ClearSelection if self.selected_relation.is_some() => {
+                self.selected_relation = None;
             }
             Command::ClearSelection => {
                 self.selection = TextSelection::caret(self.selection.caret);
@@ -242,7 +264,13 @@ impl SpantagApp {
             return false;
         }
         match self.editor.execute(transaction) {
-            Ok(_) => true,
+            Ok(applied) => {
+                // Relations that went with removed spans are said, whatever removed them.
+                if let Some(deleted) = deleted_with_relations(&applied) {
+                    self.status = Some(format!("{description}: {deleted}"));
+                }
+                true
+            }
             Err(error) => {
                 self.status = Some(format!("Cannot {description}: {error}"));
                 false
@@ -260,10 +288,37 @@ impl SpantagApp {
                 Edit::AddSpan { span, .. } | Edit::ChangeSpan { after: span, .. } => {
                     span.annotator = Some(name.clone());
                 }
+                Edit::AddRelation { relation, .. }
+                | Edit::ChangeRelation {
+                    after: relation, ..
+                } => {
+                    relation.annotator = Some(name.clone());
+                }
                 _ => {}
             }
         }
         transaction
+    }
+
+    /// Delete the selected span and, in the same undo step, its relations; the status bar
+    /// says how many of each went.
+    fn delete_span(&mut self) {
+        let Some(id) = self.selected_span else {
+            self.status = Some("Select a span to delete it".into());
+            return;
+        };
+        let t = self.editor.project.remove_spans(self.doc, &[id]);
+        let relations = t
+            .edits
+            .iter()
+            .filter(|e| matches!(e, Edit::RemoveRelation { .. }))
+            .count();
+        if self.execute(t) {
+            self.selected_span = None;
+            let mut said = deleted(1, relations);
+            said[..1].make_ascii_uppercase();
+            self.status = Some(said);
+        }
     }
 
     /// Apply the note being typed, if it differs from the span's note.
@@ -406,6 +461,21 @@ impl SpantagApp {
         {
             self.selected_span = None;
         }
+        if let Some(id) = self.selected_relation
+            && self
+                .current_doc()
+                .and_then(|d| d.relations.get(id))
+                .is_none()
+        {
+            self.selected_relation = None;
+        }
+        // A relation being drawn whose span went (undo) is drawn no further.
+        if let Some(draft) = &self.relation_draft {
+            let gone = |id| self.current_doc().and_then(|d| d.spans.get(id)).is_none();
+            if gone(draft.from()) || draft.to().is_some_and(gone) {
+                self.relation_draft = None;
+            }
+        }
     }
 
     /// Show document `i` where it was left: the same text at the top, the same caret,
@@ -426,6 +496,9 @@ impl SpantagApp {
             },
         );
         self.doc = i;
+        // Relations join spans of one document.
+        self.relation_draft = None;
+        self.selected_relation = None;
         let view = self.doc_views.get(&i).copied().unwrap_or_default();
         self.selection = view.selection;
         self.selected_span = view.selected_span;
@@ -556,6 +629,7 @@ impl SpantagApp {
         };
         let start = span.start;
         self.selected_span = Some(id);
+        self.selected_relation = None;
         self.selection = TextSelection::caret(start);
         if scroll {
             self.text_view.scroll_to(start);
@@ -586,6 +660,24 @@ impl SpantagApp {
         let id = spans[next].id;
         self.select_span(id, true);
     }
+}
+
+/// "deleted 1 span and 2 relations", when `applied` removed relations together with spans.
+pub(super) fn deleted_with_relations(applied: &Transaction) -> Option<String> {
+    let count = |f: fn(&Edit) -> bool| applied.edits.iter().filter(|e| f(e)).count();
+    let spans = count(|e| matches!(e, Edit::RemoveSpan { .. }));
+    let relations = count(|e| matches!(e, Edit::RemoveRelation { .. }));
+    (spans > 0 && relations > 0).then(|| deleted(spans, relations))
+}
+
+/// "deleted 1 span", "deleted 2 spans and 1 relation".
+fn deleted(spans: usize, relations: usize) -> String {
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let mut text = format!("deleted {}", plural(spans, "span"));
+    if relations > 0 {
+        text.push_str(&format!(" and {}", plural(relations, "relation")));
+    }
+    text
 }
 
 /// Narrow `[start, end)` so it neither starts nor ends with whitespace (as brat does).

@@ -22,6 +22,8 @@ mod overview;
 mod panels;
 pub mod preferences;
 mod recovery;
+mod relation_paint;
+mod relations;
 mod remembered;
 mod shown;
 mod span_paint;

@@ -4,7 +4,7 @@
 use super::derived::Derived;
 use super::state::{CompareSession, OtherOccurrences, ReviewState};
 use crate::core::history::History;
-use crate::core::{AnnotatedDocument, Project, SpanId};
+use crate::core::{AnnotatedDocument, Project, RelationId, SpanId};
 
 /// What panels and dialogs read in a frame: borrowed, never changed by them (they send
 /// commands instead).
@@ -24,6 +24,8 @@ pub struct Shown<'a> {
     pub other_occurrences: Option<&'a OtherOccurrences>,
     /// The preference: "also tag" adds suggestions.
     pub occurrences_as_suggestions: bool,
+    /// The relation selected (in the text or a panel list).
+    pub selected_relation: Option<RelationId>,
 }
 
 impl Shown<'_> {

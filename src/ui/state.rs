@@ -230,3 +230,40 @@ pub struct CompareSession {
     /// The compared files: never written from here.
     pub sources: Vec<PathBuf>,
 }
+
+/// Drawing a relation (`R` with a span selected): first its second span, then its type. Lives
+/// until the relation is made or the drawing is cancelled (`Esc`, another document).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RelationDraft {
+    /// The relation starts at `from`; a click, or `Tab` / `Shift+Tab` then `Enter`, picks the
+    /// span it ends at. `candidate` is the span `Tab` stepped to.
+    ChoosingEnd {
+        from: SpanId,
+        candidate: Option<SpanId>,
+    },
+    /// Both ends are chosen: the type is next (a button, a type's hotkey, or a new type's
+    /// name typed into `new_type`).
+    ChoosingType {
+        from: SpanId,
+        to: SpanId,
+        new_type: String,
+        /// Put the keyboard in the name field once (the project has no types to pick).
+        focus_name: bool,
+    },
+}
+
+impl RelationDraft {
+    pub fn from(&self) -> SpanId {
+        match self {
+            Self::ChoosingEnd { from, .. } | Self::ChoosingType { from, .. } => *from,
+        }
+    }
+
+    /// The span the relation would end at, as far as it is known.
+    pub fn to(&self) -> Option<SpanId> {
+        match self {
+            Self::ChoosingEnd { candidate, .. } => *candidate,
+            Self::ChoosingType { to, .. } => Some(*to),
+        }
+    }
+}

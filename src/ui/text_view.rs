@@ -10,10 +10,11 @@ use eframe::egui::{
     vec2,
 };
 
+use super::relation_paint::{RelationLayer, RelationLook};
 use super::span_paint::{self, LabelColors, Look};
 pub use super::span_paint::{CompareOverlay, DrawnBlock};
 use super::text_layout::{self, Block, DocumentLayout};
-use crate::core::{AnnotatedDocument, LabelSet, Span, SpanId, SpanStatus};
+use crate::core::{AnnotatedDocument, LabelSet, RelationId, Span, SpanId, SpanStatus};
 
 mod moves;
 
@@ -49,6 +50,8 @@ impl TextSelection {
 pub enum TextViewAction {
     /// A click on a span (or on several: the user chose one in the chooser).
     SelectSpan(SpanId),
+    /// A click on a relation's type name.
+    SelectRelation(RelationId),
     /// A click on untagged text, or Escape.
     Deselect,
 }
@@ -79,6 +82,8 @@ pub struct TextView {
     pub find_hits: Vec<(usize, usize)>,
     /// The hit the find bar stepped to, drawn outlined.
     pub find_current: Option<(usize, usize)>,
+    /// The relations between the spans in view (the app refreshes its index).
+    pub relations: RelationLayer,
 }
 
 impl Default for TextView {
@@ -98,6 +103,7 @@ impl Default for TextView {
             label_colors: LabelColors::default(),
             find_hits: Vec::new(),
             find_current: None,
+            relations: RelationLayer::default(),
         }
     }
 }
@@ -128,6 +134,7 @@ impl TextView {
         self.drawn.clear();
         self.chooser = None;
         self.scroll_to = None;
+        self.relations.reset();
     }
 
     /// Whether a span is drawn (and can be clicked).
@@ -354,17 +361,22 @@ impl TextView {
             if let Some(b) = self.boundary_at(pos) {
                 *selection = TextSelection::caret(b);
             }
-            let under: Vec<SpanId> = self
-                .char_at(pos)
-                .map(|c| {
-                    doc.spans
-                        .at(c)
-                        .filter(|s| self.shows(s))
-                        .map(|s| s.id)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let under: Vec<SpanId> = if let Some(id) = self.relations.hit(pos) {
+                action = Some(TextViewAction::SelectRelation(id));
+                Vec::new()
+            } else {
+                self.char_at(pos)
+                    .map(|c| {
+                        doc.spans
+                            .at(c)
+                            .filter(|s| self.shows(s))
+                            .map(|s| s.id)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
             match under.len() {
+                0 if action.is_some() => {}
                 0 => action = Some(TextViewAction::Deselect),
                 1 => action = Some(TextViewAction::SelectSpan(under[0])),
                 _ => self.chooser = Some((pos, under)),
@@ -404,6 +416,20 @@ impl TextView {
                 &look,
             );
         }
+        // Over every block's text and tags: arcs may cross rows.
+        self.relations.paint(
+            &painter,
+            &self.drawn,
+            doc,
+            visible_rect,
+            &RelationLook {
+                font_size,
+                row_height: look.row_height,
+                text_color,
+                background: ui.visuals().panel_fill,
+                show_rejected: self.show_rejected,
+            },
+        );
 
         // Hover: what is under the pointer.
         if let Some(pos) = response.hover_pos()

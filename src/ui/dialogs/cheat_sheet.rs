@@ -8,7 +8,7 @@ use crate::ui::command_table;
 use crate::ui::shown::Shown;
 
 pub fn show(ctx: &egui::Context, shown: &Shown<'_>, tx: &CommandSender) {
-    let uses = command_table::key_uses(&shown.project.labels);
+    let uses = command_table::key_uses(&shown.project.labels, shown.project.relation_types());
     let response = egui::Modal::new(egui::Id::unique("spantag_cheat_sheet")).show(ctx, |ui| {
         ui.heading("Keys in use");
         egui::ScrollArea::vertical()

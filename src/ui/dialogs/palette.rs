@@ -50,6 +50,16 @@ fn items(shown: &Shown<'_>) -> Vec<Item> {
             command: Command::ApplyLabel(label.name.clone()),
         });
     }
+    for t in shown.project.relation_types() {
+        items.push(Item {
+            text: format!("Relation type: {}", t.name),
+            keys: t
+                .hotkey
+                .map(|k| k.to_uppercase().to_string())
+                .unwrap_or_default(),
+            command: Command::UseRelationType(t.name.clone()),
+        });
+    }
     items
 }
 

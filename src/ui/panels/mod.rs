@@ -7,6 +7,7 @@ pub mod compare;
 mod labels;
 pub mod menu;
 pub mod navigator;
+mod relations;
 mod review;
 mod span;
 pub mod stats;
@@ -18,6 +19,7 @@ use super::shown::Shown;
 use crate::core::{Rgb, SpanId};
 
 pub use labels::LabelForm;
+pub use relations::{RelationTypeForm, type_chooser};
 
 /// What the panel's fields hold while they are being typed into.
 #[derive(Default)]
@@ -40,6 +42,10 @@ pub struct PanelState {
     pub list_rows_in_view: std::ops::Range<usize>,
     /// The largest scroll offset of the span list in the last frame.
     pub list_scroll_end: f32,
+    /// The relation type being added, if the form is open.
+    pub relation_type_form: Option<RelationTypeForm>,
+    /// Why the last relation type edit was refused.
+    pub relation_type_error: Option<String>,
 }
 
 pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &CommandSender) {
@@ -52,10 +58,13 @@ pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &C
             review::review(ui, shown, tx);
             ui.separator();
             labels::labels(ui, shown, state, tx);
+            relations::relation_types(ui, shown, state, tx);
             ui.separator();
             span::selected_span(ui, shown, state, tx);
+            relations::selected_relation(ui, shown, tx);
             assist::other_occurrences(ui, shown, tx);
             ui.separator();
+            relations::relation_list(ui, shown, tx);
             span::span_list(ui, shown, state, tx);
         });
 }
@@ -113,6 +122,7 @@ mod tests {
                 autosaving: false,
                 other_occurrences: None,
                 occurrences_as_suggestions: false,
+                selected_relation: None,
             };
             show(ui, &shown, &mut state, &tx);
         });

@@ -101,6 +101,7 @@ pub fn selected_span(
     if ui.button("Delete span").clicked() {
         tx.send(Command::DeleteSpan);
     }
+    super::relations::for_span(ui, shown, id, tx);
 }
 
 /// The span list: its rows come from the derived cache, and only those in view are drawn. It
