@@ -3,6 +3,7 @@
 //! [`PanelState`]). They never import the app or the dispatcher.
 
 mod assist;
+pub mod attributes;
 pub mod compare;
 mod labels;
 pub mod menu;
@@ -40,6 +41,8 @@ pub struct PanelState {
     pub list_rows_in_view: std::ops::Range<usize>,
     /// The largest scroll offset of the span list in the last frame.
     pub list_scroll_end: f32,
+    /// The attribute value being typed and the attribute definition form.
+    pub attributes: attributes::AttributePanelState,
 }
 
 pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &CommandSender) {
