@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::span::Span;
+
 /// The value a set flag has in [`crate::core::Span::attributes`] (brat's binary attribute).
 pub const FLAG_SET: &str = "true";
 
@@ -69,5 +71,107 @@ impl AttributeDef {
             )),
             _ => None,
         }
+    }
+}
+
+/// A condition on a span's attributes, for the span list and review: the span carries `name`
+/// (with any value), or carries it with exactly `value`. Written `Negated` or `Category=Fish`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeFilter {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// The prefix of an attribute condition in the span list's filter: `attr:Negated`.
+pub const QUERY_PREFIX: &str = "attr:";
+
+impl AttributeFilter {
+    pub fn any(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            value: None,
+        }
+    }
+
+    pub fn exactly(name: &str, value: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            value: Some(value.to_owned()),
+        }
+    }
+
+    /// `Negated` or `Category=Fish`; `None` for an empty name.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (name, value) = match text.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_owned())),
+            None => (text, None),
+        };
+        (!name.is_empty()).then(|| Self {
+            name: name.to_owned(),
+            value,
+        })
+    }
+
+    pub fn matches(&self, span: &Span) -> bool {
+        match (span.attributes.get(&self.name), &self.value) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(have), Some(want)) => have == want,
+        }
+    }
+
+    /// Split a span list query into its text part and its attribute conditions: the words
+    /// `attr:NAME` or `attr:NAME=VALUE` are conditions (all must hold), the other words, joined
+    /// by single spaces, are the text to look for in a span's text or label.
+    pub fn split_query(query: &str) -> (String, Vec<Self>) {
+        let mut text = Vec::new();
+        let mut conditions = Vec::new();
+        for word in query.split_whitespace() {
+            match word.strip_prefix(QUERY_PREFIX).and_then(Self::parse) {
+                Some(condition) => conditions.push(condition),
+                None => text.push(word),
+            }
+        }
+        (text.join(" "), conditions)
+    }
+}
+
+impl std::fmt::Display for AttributeFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.value {
+            Some(value) => write!(f, "{}={value}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::span::SpanId;
+
+    #[test]
+    fn a_query_splits_into_text_and_attribute_conditions() {
+        let (text, conditions) =
+            AttributeFilter::split_query("  古巴 attr:Negated  领导 attr:Category=Fish");
+        assert_eq!(text, "古巴 领导");
+        assert_eq!(
+            conditions,
+            [
+                AttributeFilter::any("Negated"),
+                AttributeFilter::exactly("Category", "Fish")
+            ]
+        );
+        // `attr:` alone names no attribute: it is text.
+        assert_eq!(AttributeFilter::split_query("attr:").0, "attr:");
+        let mut span = Span::new(SpanId(1), 0, 2, "PER");
+        assert!(!conditions[0].matches(&span));
+        span.attributes.insert("Negated".into(), FLAG_SET.into());
+        span.attributes.insert("Category".into(), "Bird".into());
+        assert!(conditions[0].matches(&span));
+        assert!(!conditions[1].matches(&span));
+        assert!(AttributeFilter::any("Category").matches(&span));
+        assert_eq!(conditions[1].to_string(), "Category=Fish");
     }
 }

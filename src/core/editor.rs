@@ -34,7 +34,7 @@ impl Editor {
         let Some(inverse) = self.history.undo_transaction() else {
             return Ok(None);
         };
-        self.project.apply(&inverse)?;
+        self.project.restore(&inverse)?;
         self.history.undone();
         Ok(Some(inverse))
     }
@@ -43,7 +43,7 @@ impl Editor {
         let Some(transaction) = self.history.redo_transaction() else {
             return Ok(None);
         };
-        self.project.apply(&transaction)?;
+        self.project.restore(&transaction)?;
         self.history.redone();
         Ok(Some(transaction))
     }

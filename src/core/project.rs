@@ -55,6 +55,9 @@ pub struct Project {
     /// The documents the user marked done (see [`super::doc_status`]); changed only by
     /// [`Edit::SetDone`].
     done: HashSet<DocId>,
+    /// Set while undo, redo or a roll-back brings spans back as they were: their attribute
+    /// values are not checked again (an imported value the definitions refuse must come back).
+    bringing_back: bool,
 }
 
 /// Why an edit could not be applied. The project is left as it was.
@@ -122,6 +125,7 @@ impl Project {
             next_span_id: 1,
             next_relation_id: 1,
             done: HashSet::new(),
+            bringing_back: false,
         }
     }
 
@@ -149,6 +153,7 @@ impl Project {
             next_span_id: max_id + 1,
             next_relation_id: max_relation + 1,
             done: HashSet::new(),
+            bringing_back: false,
         }
     }
 
@@ -290,6 +295,17 @@ impl Project {
             return Err(error);
         }
         Ok(applied)
+    }
+
+    /// Apply `transaction` that brings the project back to a state it was in: an undo (the
+    /// inverse of an applied transaction) or a redo. As [`Self::apply`], except that attribute
+    /// values coming back are not checked against the definitions: a value another tool made,
+    /// which the user cleared, must come back on undo (see [`crate::core::attribute`]).
+    pub fn restore(&mut self, transaction: &Transaction) -> Result<Transaction, EditError> {
+        self.bringing_back = true;
+        let result = self.apply(transaction);
+        self.bringing_back = false;
+        result
     }
 
     /// A removed span that relations still name, a removed relation type that relations still
@@ -449,8 +465,10 @@ impl Project {
     /// Undo `applied` edits (in reverse) after a failure, and give back the ids they took.
     fn roll_back(&mut self, applied: &[Edit], (next_span_id, next_relation_id): (u64, u64)) {
         let inverse: Vec<Edit> = applied.iter().rev().map(Edit::invert).collect();
-        // Inverting edits that just succeeded cannot fail.
+        // Inverting edits that just succeeded cannot fail: what they bring back was there.
+        let bringing_back = std::mem::replace(&mut self.bringing_back, true);
         let _ = self.apply_all(&inverse, &mut Vec::new());
+        self.bringing_back = bringing_back;
         self.next_span_id = next_span_id;
         self.next_relation_id = next_relation_id;
     }
@@ -776,7 +794,7 @@ impl Project {
         after: &Span,
     ) -> Result<(), EditError> {
         for (name, value) in &after.attributes {
-            if before.attributes.get(name) == Some(value) {
+            if self.bringing_back || before.attributes.get(name) == Some(value) {
                 continue;
             }
             let problem = match self.attribute(name) {
@@ -1098,6 +1116,41 @@ impl Project {
             ),
             None => Transaction::new("remove attribute", Vec::new()),
         }
+    }
+
+    /// Remove the attribute definition at `index` and, in the same transaction, clear its
+    /// value from every span that carries it (in every document): one undo step brings the
+    /// definition and every value back. The description counts the spans.
+    pub fn remove_attribute_and_values(&self, index: usize) -> Transaction {
+        let Some(def) = self.attributes.get(index) else {
+            return Transaction::new("remove attribute", Vec::new());
+        };
+        let mut edits = Vec::new();
+        for d in &self.documents {
+            for span in d
+                .spans
+                .iter()
+                .filter(|s| s.attributes.contains_key(&def.name))
+            {
+                let mut after = span.clone();
+                after.attributes.remove(&def.name);
+                edits.push(Edit::ChangeSpan {
+                    doc: d.document.doc_id(),
+                    before: span.clone(),
+                    after,
+                });
+            }
+        }
+        let description = match edits.len() {
+            0 => format!("remove attribute {}", def.name),
+            1 => format!("remove attribute {} and its value on 1 span", def.name),
+            n => format!("remove attribute {} and its values on {n} spans", def.name),
+        };
+        edits.push(Edit::RemoveAttribute {
+            index,
+            attribute: def.clone(),
+        });
+        Transaction::new(description, edits)
     }
 
     pub fn add_label(&self, label: Label) -> Transaction {
@@ -1595,6 +1648,51 @@ mod tests {
             editor.project.attribute("Role").map(|a| a.values.clone()),
             Some(vec!["host".to_owned(), "guest".to_owned()])
         );
+    }
+
+    #[test]
+    fn a_value_the_definition_no_longer_allows_comes_back_on_undo() {
+        let (mut editor, [xi, _, castro]) = related();
+        for span in [xi, castro] {
+            let t = editor.project.set_attribute(0, span, "Role", Some("guest"));
+            editor.execute(t).expect("set");
+        }
+        // "guest" is no longer offered: the spans keep it, as an import's value would be kept.
+        let mut role = editor.project.attributes()[1].clone();
+        role.values = vec!["host".into()];
+        let t = editor.project.edit_attribute(1, role);
+        editor.execute(t).expect("narrow");
+        let role_of = |e: &Editor, id: SpanId| {
+            e.project.documents[0]
+                .spans
+                .get(id)
+                .and_then(|s| s.attributes.get("Role").cloned())
+        };
+        let t = editor.project.set_attribute(0, xi, "Role", None);
+        editor.execute(t).expect("clear");
+        assert_eq!(role_of(&editor, xi), None);
+        editor
+            .undo()
+            .expect("undo brings the refused value back")
+            .expect("a step");
+        assert_eq!(role_of(&editor, xi).as_deref(), Some("guest"));
+        editor.redo().expect("redo").expect("a step");
+        assert_eq!(role_of(&editor, xi), None);
+        // Setting it anew is still refused.
+        let t = editor.project.set_attribute(0, xi, "Role", Some("guest"));
+        assert!(editor.execute(t).is_err());
+        // The definition goes with its values in one step, and comes back with them.
+        let t = editor.project.remove_attribute_and_values(1);
+        assert_eq!(
+            t.description,
+            "remove attribute Role and its value on 1 span"
+        );
+        editor.execute(t).expect("remove");
+        assert!(editor.project.attribute("Role").is_none());
+        assert_eq!(role_of(&editor, castro), None);
+        editor.undo().expect("undo").expect("a step");
+        assert_eq!(role_of(&editor, castro).as_deref(), Some("guest"));
+        assert_eq!(editor.project.attributes()[1].values, ["host"]);
     }
 
     #[test]

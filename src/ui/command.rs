@@ -13,7 +13,7 @@ use eframe::egui;
 use crate::core::assist::Plan;
 use crate::core::formats::Format;
 use crate::core::project_file::DocumentDrift;
-use crate::core::{Label, RelationId, RelationType, SpanId};
+use crate::core::{AttributeDef, Label, RelationId, RelationType, SpanId};
 
 use super::state::{BulkReview, BulkScope, ExportForm, OpenMode, ReviewFilter, Trained};
 
@@ -100,6 +100,19 @@ pub enum Command {
         label: Label,
     },
     DeleteLabel(usize),
+    /// Set (`Some`) or clear (`None`) attribute `name` of span `span` of the shown document.
+    SetAttribute {
+        span: SpanId,
+        name: String,
+        value: Option<String>,
+    },
+    /// Add (`index: None`) or change an attribute definition, from the attribute form.
+    SaveAttribute {
+        index: Option<usize>,
+        attribute: AttributeDef,
+    },
+    /// Remove the attribute definition at this index and its values on every span.
+    DeleteAttribute(usize),
 
     // ---- Relations ----
     /// Start drawing a relation from the selected span (`R`).

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
+use crate::core::attribute::AttributeFilter;
 use crate::core::compare::UnitKind;
 use crate::core::history::History;
 use crate::core::stats::{self, Stats};
@@ -40,7 +41,8 @@ struct Key {
 pub enum SpanRows {
     /// Every span is a row (no filter): nothing stored.
     All(usize),
-    /// The spans whose text or label contains the filter.
+    /// The spans whose text or label contains the filter's text and whose attributes meet its
+    /// `attr:` conditions.
     Filtered(Vec<usize>),
 }
 
@@ -251,12 +253,17 @@ impl Derived {
             self.span_rows = SpanRows::All(spans.len());
         } else if !same_rows {
             let text = doc.map(|d| &d.document);
+            // `attr:NAME` and `attr:NAME=VALUE` words are conditions on the span's attributes.
+            let (filter, conditions) = AttributeFilter::split_query(filter);
+            let filter = filter.as_str();
             let rows = spans
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| {
-                    s.label.contains(filter)
-                        || text.is_some_and(|t| t.slice(s.start, s.end).contains(filter))
+                    conditions.iter().all(|c| c.matches(s))
+                        && (filter.is_empty()
+                            || s.label.contains(filter)
+                            || text.is_some_and(|t| t.slice(s.start, s.end).contains(filter)))
                 })
                 .map(|(i, _)| i)
                 .collect();

@@ -20,17 +20,21 @@ impl SpantagApp {
             Command::Save | Command::SaveAs | Command::Open | Command::NewFromText | Command::Quit
         ) {
             self.commit_note_draft();
+            self.commit_attribute_draft();
         }
         match command {
             Command::Undo | Command::Redo if self.read_only => {
                 self.status = Some("The project is open read-only".into());
             }
             Command::Undo | Command::Redo
-                if self.panel.label_form.is_some() || self.panel.note_draft.is_some() =>
+                if self.panel.label_form.is_some()
+                    || self.panel.note_draft.is_some()
+                    || self.panel.attributes.holds_copies() =>
             {
                 // Forms hold copies of what undo is about to change: close them first.
                 self.panel.label_form = None;
                 self.panel.note_draft = None;
+                self.panel.attributes.close();
                 self.run_command(ctx, command);
                 return;
             }
@@ -145,6 +149,9 @@ impl SpantagApp {
             Command::SetNote { span, note } => self.set_note(span, note),
             Command::SaveLabel { index, label } => self.save_label(index, label),
             Command::DeleteLabel(index) => self.delete_label(index),
+            Command::SetAttribute { span, name, value } => self.set_attribute(span, &name, value),
+            Command::SaveAttribute { index, attribute } => self.save_attribute(index, attribute),
+            Command::DeleteAttribute(index) => self.delete_attribute(index),
             Command::SetReviewFilter(filter) => {
                 let on = self.review.on;
                 self.review = filter;

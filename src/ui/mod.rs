@@ -6,6 +6,7 @@
 
 mod app;
 mod assist;
+mod attribute_edits;
 mod autosave;
 mod command;
 pub mod command_table;

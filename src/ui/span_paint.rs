@@ -6,6 +6,7 @@
 //! their underlines another (plain rectangles, dashes for suggestions), not a rounded rectangle
 //! and a stroked line per span and row for egui to tessellate every frame.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use eframe::egui::{
 };
 
 use super::text_layout::{self, Block};
+use crate::core::attribute::FLAG_SET;
 use crate::core::{AnnotatedDocument, LabelSet, Rgb, Span, SpanId, SpanIndex, SpanStatus};
 
 /// A block painted in the last frame, in screen coordinates.
@@ -39,6 +41,35 @@ const UNDERLINE: f32 = 2.5;
 /// A suggestion's dashed underline: dash and gap lengths.
 const DASH: f32 = 5.0;
 const DASH_GAP: f32 = 3.0;
+
+/// The most characters a tag shows after the label; the whole is in the hover text.
+const TAG_ATTRIBUTE_CHARS: usize = 24;
+
+/// A span's tag: its label, then its attributes in name order, short: a set flag by its name,
+/// any other value as `NAME=VALUE` (`PER·Negated·Category=Fish`), cut with `…` past
+/// [`TAG_ATTRIBUTE_CHARS`]. A span without attributes (most) costs no allocation.
+pub(super) fn tag_text(span: &Span) -> Cow<'_, str> {
+    if span.attributes.is_empty() {
+        return Cow::Borrowed(&span.label);
+    }
+    let mut tail = String::new();
+    for (name, value) in &span.attributes {
+        tail.push('·');
+        tail.push_str(name);
+        if value != FLAG_SET {
+            tail.push('=');
+            tail.push_str(value);
+        }
+    }
+    let mut text = span.label.clone();
+    if tail.chars().count() > TAG_ATTRIBUTE_CHARS {
+        text.extend(tail.chars().take(TAG_ATTRIBUTE_CHARS - 1));
+        text.push('…');
+    } else {
+        text.push_str(&tail);
+    }
+    Cow::Owned(text)
+}
 
 /// An underline from `x0` to `x1` centred on `y`, solid or dashed, added to `mesh`.
 fn add_underline(mesh: &mut Mesh, x0: f32, x1: f32, y: f32, color: Color32, dashed: bool) {
@@ -268,8 +299,8 @@ pub(super) fn paint_block(
         }
     }
     let tag_font = FontId::proportional((font_size * 0.45).max(8.0));
-    // One galley per label tag and colour, not one text layout per span.
-    let mut tags: HashMap<(&str, Color32), Arc<Galley>> = HashMap::new();
+    // One galley per tag text and colour, not one text layout per span.
+    let mut tags: HashMap<(Cow<'_, str>, Color32), Arc<Galley>> = HashMap::new();
     let mut underlines = Mesh::default();
     // Where the last tag painted ends, and the start of its span.
     let mut tag_end: Option<(usize, f32)> = None;
@@ -312,11 +343,13 @@ pub(super) fn paint_block(
             && s.start >= start
             && let Some(first) = rects.first()
         {
-            // A small tag with the label name over the span's first character; nested spans
-            // starting there too put theirs after it, outermost first.
-            let tag = tags.entry((s.label.as_str(), color)).or_insert_with(|| {
-                painter.layout_no_wrap(s.label.clone(), tag_font.clone(), color)
-            });
+            // A small tag with the label name (and attributes) over the span's first
+            // character; nested spans starting there too put theirs after it, outermost first.
+            let tag = tags
+                .entry((tag_text(s), color))
+                .or_insert_with_key(|(text, _)| {
+                    painter.layout_no_wrap(text.to_string(), tag_font.clone(), color)
+                });
             let x = match tag_end {
                 Some((at, x)) if at == s.start => x,
                 _ => first.left(),
@@ -405,6 +438,18 @@ mod tests {
         // Never fewer than one lane.
         assert_eq!(lane_capacity(20.0, 10.0), 1);
     }
+    #[test]
+    fn a_tag_shows_the_span_attributes_short() {
+        let mut span = Span::new(SpanId(1), 0, 2, "PER");
+        assert!(matches!(tag_text(&span), Cow::Borrowed("PER")));
+        span.attributes.insert("Negated".into(), FLAG_SET.into());
+        span.attributes.insert("Category".into(), "Fish".into());
+        assert_eq!(tag_text(&span), "PER·Category=Fish·Negated");
+        span.attributes
+            .insert("QID".into(), "Q1234567890123456789".into());
+        assert_eq!(tag_text(&span), "PER·Category=Fish·Negated·…");
+    }
+
     #[test]
     fn a_block_paints_its_fills_and_underlines_as_two_meshes_whatever_the_span_count() {
         use crate::core::Document;

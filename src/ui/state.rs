@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::agreement::AgreementReport;
 use crate::core::assist::{Hit, Query, Scope};
+use crate::core::attribute::AttributeFilter;
 use crate::core::compare::Comparison;
 use crate::core::formats::{Format, Scheme};
 use crate::core::lock::LockInfo;
@@ -118,6 +119,9 @@ pub struct ReviewState {
     pub status: Option<SpanStatus>,
     /// `Some(None)`: spans without an annotator.
     pub annotator: Option<Option<String>>,
+    /// Only spans that carry this attribute (with this value, if it names one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<AttributeFilter>,
 }
 
 impl ReviewState {
@@ -125,6 +129,7 @@ impl ReviewState {
         self.label.as_ref().is_none_or(|l| *l == span.label)
             && self.status.is_none_or(|s| s == span.status)
             && self.annotator.as_ref().is_none_or(|a| *a == span.annotator)
+            && self.attribute.as_ref().is_none_or(|a| a.matches(span))
     }
 
     /// Whether Tab / N / P step onto `span`: a shown span (rejected ones only with

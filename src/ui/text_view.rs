@@ -447,6 +447,10 @@ impl TextView {
                             s.start,
                             s.end
                         ));
+                        // The attributes in full (the tag shows them short).
+                        for (name, value) in &s.attributes {
+                            ui.weak(format!("    {name} = {value}"));
+                        }
                     }
                     if under.len() > TOOLTIP_SPANS {
                         ui.weak(format!(

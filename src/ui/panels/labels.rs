@@ -138,6 +138,7 @@ pub fn labels(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: 
         state.label_error = None;
     }
     label_form(ui, state, tx);
+    super::attributes::definitions(ui, shown, state, tx);
 }
 
 /// The form edits a copy; Save label sends it, and the dispatcher closes the form or says why

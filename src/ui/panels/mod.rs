@@ -3,6 +3,7 @@
 //! [`PanelState`]). They never import the app or the dispatcher.
 
 mod assist;
+pub mod attributes;
 pub mod compare;
 mod labels;
 pub mod menu;
@@ -46,6 +47,8 @@ pub struct PanelState {
     pub relation_type_form: Option<RelationTypeForm>,
     /// Why the last relation type edit was refused.
     pub relation_type_error: Option<String>,
+    /// The attribute value being typed and the attribute definition form.
+    pub attributes: attributes::AttributePanelState,
 }
 
 pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &CommandSender) {

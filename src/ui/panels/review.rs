@@ -95,6 +95,7 @@ pub fn review(ui: &mut egui::Ui, shown: &Shown<'_>, tx: &CommandSender) {
                 .response
                 .labelled_by(l.id);
             ui.end_row();
+            super::attributes::review_filter_row(ui, shown, &mut filter.attribute);
         });
     if filter != *shown.review {
         tx.send(Command::SetReviewFilter(filter));

@@ -15,6 +15,7 @@ pub fn selected_span(
     tx: &CommandSender,
 ) {
     ui.heading("Selected span");
+    super::attributes::commit_stale_draft(&mut state.attributes, shown.selected_span, tx);
     let Some(id) = shown.selected_span else {
         ui.label("None. Click a tagged span, or use Tab / Shift+Tab.");
         return;
@@ -74,6 +75,8 @@ pub fn selected_span(
             }
         });
 
+    super::attributes::span_attributes(ui, shown, span, &mut state.attributes, tx);
+
     // The note is typed into a draft and committed as one edit when the field loses focus.
     let draft = match &mut state.note_draft {
         Some((draft_id, text)) if *draft_id == id => text,
@@ -120,7 +123,7 @@ pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, t
     });
     ui.add(
         egui::TextEdit::singleline(&mut state.span_filter)
-            .hint_text("filter by text or label")
+            .hint_text("filter by text or label; attr:Negated, attr:Category=Fish")
             .desired_width(f32::INFINITY),
     );
     let spans = &doc.spans;
