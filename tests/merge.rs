@@ -196,8 +196,8 @@ fn the_same_span_changed_on_both_branches_is_a_conflict_kept_in_a_valid_file() {
     assert_eq!(
         marked,
         [
-            ("ORG", "ours (theirs: span 3)"),
-            ("LOC", "theirs (ours: span 2)")
+            ("ORG", "ours (theirs: span 3; was accepted)"),
+            ("LOC", "theirs (ours: span 2; was accepted)")
         ]
     );
 }

@@ -10,6 +10,7 @@ mod autosave;
 mod command;
 pub mod command_table;
 mod compare;
+mod conflicts;
 mod derived;
 mod dialogs;
 mod dispatch;

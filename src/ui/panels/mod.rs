@@ -4,6 +4,7 @@
 
 mod assist;
 pub mod compare;
+mod conflicts;
 mod labels;
 pub mod menu;
 pub mod navigator;
