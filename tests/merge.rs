@@ -7,11 +7,11 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{s, spantag, stderr};
+use common::{s, spantag, stderr, stdout};
 use spantag::core::project::AnnotatedDocument;
 use spantag::core::{
-    Document, LabelSet, Project, Relation, RelationId, RelationType, Relations, Rgb, Span, SpanId,
-    SpanIndex, project_file,
+    Document, Label, LabelSet, Project, Relation, RelationId, RelationType, Relations, Rgb, Span,
+    SpanId, SpanIndex, project_file,
 };
 
 const TEXT: &str = "Liu Bei met Guan Yu and Zhang Fei in Zhuo.";
@@ -196,8 +196,8 @@ fn the_same_span_changed_on_both_branches_is_a_conflict_kept_in_a_valid_file() {
     assert_eq!(
         marked,
         [
-            ("ORG", "ours (theirs: span 3)"),
-            ("LOC", "theirs (ours: span 2)")
+            ("ORG", "ours (theirs: span 3; was accepted)"),
+            ("LOC", "theirs (ours: span 2; was accepted)")
         ]
     );
 }
@@ -214,4 +214,119 @@ fn a_bad_input_exits_2_naming_the_file() {
     assert!(stderr(&out).contains("bad.json"), "{}", stderr(&out));
     let out = spantag(&["merge", s(&good), s(&good), s(&good), "-o", s(&good)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn validate_and_stats_say_how_many_merge_conflicts_remain() {
+    let base = project(&[(1, 0, 7, "PER"), (2, 12, 19, "PER")], &[]);
+    let repo = repository(&base);
+    let d = repo.path();
+    ok(d, &["checkout", "-q", "-b", "annotator"]);
+    commit(
+        d,
+        &project(&[(1, 0, 7, "LOC"), (2, 12, 19, "LOC")], &[]),
+        "annotator",
+    );
+    ok(d, &["checkout", "-q", "main"]);
+    commit(
+        d,
+        &project(&[(1, 0, 7, "ORG"), (2, 12, 19, "ORG")], &[]),
+        "main",
+    );
+    let out = git(d, &["merge", "--no-edit", "annotator"]);
+    assert!(!out.status.success(), "git reports the conflict");
+    let team = d.join("team.json");
+    let out = spantag(&["validate", s(&team)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("2 merge conflicts remain"),
+        "{}",
+        stdout(&out)
+    );
+    let out = spantag(&["stats", s(&team)]);
+    assert!(
+        stdout(&out).contains("2 merge conflicts remain"),
+        "{}",
+        stdout(&out)
+    );
+    // A project without conflicts says nothing of them.
+    let clean = d.join("clean.json");
+    std::fs::write(&clean, project_file::to_json(&base).unwrap()).unwrap();
+    let out = spantag(&["validate", s(&clean)]);
+    assert!(!stdout(&out).contains("merge conflict"), "{}", stdout(&out));
+}
+
+#[test]
+fn one_hotkey_given_to_two_labels_on_two_branches_merges_naming_both() {
+    let with_label = |name: &str| {
+        let mut p = project(&[(1, 0, 7, "PER")], &[]);
+        let mut labels: Vec<Label> = p.labels.iter().cloned().collect();
+        labels.push(Label::new(name, Rgb(9, 9, 9), Some('t'), ""));
+        p.labels = LabelSet::new(labels);
+        p
+    };
+    let repo = repository(&project(&[(1, 0, 7, "PER")], &[]));
+    let d = repo.path();
+    ok(d, &["checkout", "-q", "-b", "annotator"]);
+    commit(d, &with_label("WEAPON"), "annotator");
+    ok(d, &["checkout", "-q", "main"]);
+    commit(d, &with_label("TITLE"), "main");
+    let out = git(d, &["merge", "--no-edit", "annotator"]);
+    assert!(
+        !out.status.success(),
+        "git leaves it for a person to look at"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("labels TITLE and WEAPON both have the hotkey t"),
+        "{err}"
+    );
+    assert!(!err.contains("a bug in spantag merge"), "{err}");
+    let (_, merged) = merged(d);
+    assert_eq!(merged.labels.get("TITLE").unwrap().hotkey, Some('t'));
+    assert_eq!(merged.labels.get("WEAPON").unwrap().hotkey, None);
+}
+
+#[test]
+fn a_text_fixed_on_one_branch_and_spans_changed_on_the_other_merge_cleanly() {
+    let on = |text: &str, spans: &[(u64, usize, usize, &str)]| {
+        let mut p = project(spans, &[]);
+        let d = &mut p.documents[0];
+        d.document = Document::new("d1", "d1.txt", text);
+        p
+    };
+    let base = on(TEXT, &[(1, 0, 7, "PER"), (2, 12, 19, "PER")]);
+    let repo = repository(&base);
+    let d = repo.path();
+    ok(d, &["checkout", "-q", "-b", "annotator"]);
+    commit(
+        d,
+        &on(
+            TEXT,
+            &[(1, 0, 7, "ORG"), (2, 12, 19, "PER"), (3, 37, 41, "LOC")],
+        ),
+        "annotator relabels and adds",
+    );
+    ok(d, &["checkout", "-q", "main"]);
+    let fixed = format!("Then {TEXT}");
+    commit(
+        d,
+        &on(&fixed, &[(1, 5, 12, "PER"), (2, 17, 24, "PER")]),
+        "main fixes the text",
+    );
+    let out = git(d, &["merge", "--no-edit", "annotator"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (_, merged) = merged(d);
+    let doc = &merged.documents[0];
+    assert_eq!(doc.document.text(), fixed);
+    let spans: Vec<(&str, &str)> = doc
+        .spans
+        .iter()
+        .map(|s| (doc.document.slice(s.start, s.end), s.label.as_str()))
+        .collect();
+    assert_eq!(
+        spans,
+        [("Liu Bei", "ORG"), ("Guan Yu", "PER"), ("Zhuo", "LOC")],
+        "the annotator's spans on the fixed text"
+    );
 }

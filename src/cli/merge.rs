@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::core::{atomic_write, merge, project_file};
+use crate::core::{atomic_write, merge, merge_conflicts, project_file};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -14,7 +14,11 @@ use crate::core::{atomic_write, merge, project_file};
                   relations, for git: edits to different spans never conflict; spans both sides \
                   added under the same id are both kept, one renumbered; the same span changed \
                   differently on both sides is a conflict kept in the file (both versions, \
-                  status suggested, attribute merge-conflict) and listed on stderr.\n\n\
+                  status suggested, attribute merge-conflict) and listed on stderr; a label \
+                  changed on both sides is merged field by field, one hotkey given to two labels \
+                  stays with the first, and a text changed on one side re-anchors the other \
+                  side's spans. Conflicts are resolved in the window (review mode, Merge \
+                  conflicts).\n\n\
                   OUT may be one of the inputs: it is replaced atomically, with no backup.\n\n\
                   Exit code: 0 merged cleanly, 1 conflicts remain (kept in OUT), 2 error.\n\n\
                   As a git merge driver: put `*.json merge=spantag` in .gitattributes and run\n  \
@@ -60,8 +64,12 @@ fn merge_files(args: &Args) -> anyhow::Result<usize> {
         eprintln!("{}: conflict: {conflict}", args.output.display());
     }
     if !report.conflicts.is_empty() {
+        let marked = merge_conflicts::count(&report.project);
         eprintln!(
-            "{}: {} conflict(s) kept for review: spans with the attribute {} (status suggested)",
+            "{}: {} conflict(s); {marked} span conflict(s) kept in the file for review (spans with \
+             the attribute {}, status suggested): open it, turn on review mode (Ctrl+R) and \
+             resolve them under Merge conflicts, then `git add` it. The others are listed above \
+             with what was kept.",
             args.output.display(),
             report.conflicts.len(),
             merge::CONFLICT_ATTRIBUTE

@@ -31,6 +31,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         stats.spans
     );
     println!("  documents: {}", super::status::summary(&project));
+    match crate::core::merge_conflicts::count(&project) {
+        0 => {}
+        1 => println!("  1 merge conflict remains"),
+        n => println!("  {n} merge conflicts remain"),
+    }
     // Columns by display width, not by characters: 人名 takes four columns in a terminal.
     let width = project
         .labels

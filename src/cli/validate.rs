@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::core::project_file;
+use crate::core::{merge_conflicts, project_file};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -27,6 +27,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     project.span_count(),
                     project.labels.len()
                 );
+                match merge_conflicts::count(project) {
+                    0 => {}
+                    1 => println!(
+                        "{}: 1 merge conflict remains (resolve it in review mode, Merge conflicts)",
+                        path.display()
+                    ),
+                    n => println!(
+                        "{}: {n} merge conflicts remain (resolve them in review mode, Merge conflicts)",
+                        path.display()
+                    ),
+                }
                 // Kept, not refused (values other tools made): said, and the exit code is 0.
                 for warning in &loaded.warnings {
                     eprintln!("{}: warning: {warning}", path.display());

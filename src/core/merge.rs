@@ -10,15 +10,20 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::attribute::{AttributeDef, AttributeKind};
-use super::label::LabelSet;
+use super::document::Document;
+use super::label::{Label, LabelSet};
+use super::merge_conflicts::{Marker, Other, Side};
 use super::project::{AnnotatedDocument, Project};
 use super::relation::{Relation, RelationId, Relations};
+use super::retext;
 use super::span::{Span, SpanId, SpanStatus};
 use super::span_index::SpanIndex;
+use super::validate::{self, LabelProblem};
 
 /// The attribute that marks each version of a span both sides changed differently (or one
 /// side changed and the other deleted). Its value says which side the version is from and
-/// where the other version is: `ours (theirs: span 17)`, `theirs (ours deleted it)`.
+/// where the other version is, and the status it had: `ours (theirs: span 17; was accepted)`,
+/// `theirs (ours deleted it; was rejected)` (see [`super::merge_conflicts`], which reads them).
 pub const CONFLICT_ATTRIBUTE: &str = "merge-conflict";
 
 #[derive(Debug)]
@@ -90,6 +95,7 @@ pub fn merge(base: &Project, ours: &Project, theirs: &Project) -> MergeReport {
         theirs.labels.iter().cloned().collect(),
         "label",
         |l| &l.name,
+        Some(merge_label),
     );
     let mut relation_types = merger.named(
         base.relation_types().to_vec(),
@@ -97,6 +103,7 @@ pub fn merge(base: &Project, ours: &Project, theirs: &Project) -> MergeReport {
         theirs.relation_types().to_vec(),
         "relation type",
         |t| &t.name,
+        None,
     );
     let mut attributes = merger.named(
         base.attributes().to_vec(),
@@ -104,6 +111,7 @@ pub fn merge(base: &Project, ours: &Project, theirs: &Project) -> MergeReport {
         theirs.attributes().to_vec(),
         "attribute",
         |a| &a.name,
+        None,
     );
     // A label (or type) one side removed while the other still uses it stays.
     for doc in &documents {
@@ -126,6 +134,7 @@ pub fn merge(base: &Project, ours: &Project, theirs: &Project) -> MergeReport {
             }
         }
     }
+    merger.separate_hotkeys(&mut labels);
     let marked = documents
         .iter()
         .flat_map(|d| d.spans.iter())
@@ -169,7 +178,9 @@ impl Merger {
     }
 
     /// Labels, relation types or attribute definitions, matched by name: ours' order, then
-    /// theirs' additions.
+    /// theirs' additions. One changed on both sides is merged by `fields` when given (field by
+    /// field: a conflict only for a field both changed, ours' value kept), else kept as ours';
+    /// either way the conflict is listed with both values, so a person can put theirs back.
     fn named<T: PartialEq + Clone>(
         &mut self,
         base: Vec<T>,
@@ -177,6 +188,7 @@ impl Merger {
         theirs: Vec<T>,
         what: &str,
         name: fn(&T) -> &String,
+        fields: Option<FieldMerge<T>>,
     ) -> Vec<T> {
         let by_name = |items: &[T]| -> HashMap<String, usize> {
             items
@@ -195,6 +207,23 @@ impl Merger {
             let (bv, ov, tv) = (get(&b, &base), get(&o, &ours), get(&t, &theirs));
             match three_way(bv.as_ref(), ov.as_ref(), tv.as_ref()) {
                 Pick::Take(v) => out.extend(v.cloned()),
+                Pick::Conflict(Some(o), Some(t))
+                    if let (Some(b), Some(fields)) = (bv.as_ref(), fields) =>
+                {
+                    let (merged, clashes) = fields(b, o, t);
+                    out.push(merged);
+                    if !clashes.is_empty() {
+                        self.conflicts.push(Conflict {
+                            document: None,
+                            spans: Vec::new(),
+                            relations: Vec::new(),
+                            what: format!(
+                                "{what} {n} changed differently on both sides: {}; kept ours' (its other changes are merged); if theirs' is right, change it in the Labels panel",
+                                clashes.join(", ")
+                            ),
+                        });
+                    }
+                }
                 Pick::Conflict(ov, tv) => {
                     out.extend(ov.or(tv).cloned());
                     self.conflicts.push(Conflict {
@@ -210,6 +239,25 @@ impl Merger {
             }
         }
         out
+    }
+
+    /// Two labels with one hotkey (each side gave it to another label) would not load: the
+    /// later label keeps no hotkey, and the clash is listed naming both labels.
+    fn separate_hotkeys(&mut self, labels: &mut [Label]) {
+        for (i, problem) in validate::label_set(labels) {
+            if let LabelProblem::HotkeyTaken { key, by, .. } = problem {
+                let name = labels[i].name.clone();
+                labels[i].hotkey = None;
+                self.conflicts.push(Conflict {
+                    document: None,
+                    spans: Vec::new(),
+                    relations: Vec::new(),
+                    what: format!(
+                        "labels {by} and {name} both have the hotkey {key} (one side gave it to each): {name} kept without a hotkey; give it another one in the Labels panel"
+                    ),
+                });
+            }
+        }
     }
 
     fn documents(
@@ -312,22 +360,63 @@ impl Merger {
                 return whole(one);
             }
         };
-        if o.document.text() != t.document.text() {
+        // Held here, so that the re-anchored documents outlive the references below.
+        let reanchored: (
+            Option<AnnotatedDocument>,
+            AnnotatedDocument,
+            AnnotatedDocument,
+        );
+        let (base, o, t) = if o.document.text() != t.document.text() {
             let changed = |d: &AnnotatedDocument| base.is_none_or(|b| !same(b, d));
-            if base.is_some_and(|b| b.document.text() == o.document.text()) && !changed(o) {
+            let base_text = |d: &AnnotatedDocument| {
+                base.is_some_and(|b| b.document.text() == d.document.text())
+            };
+            if base_text(o) && !changed(o) {
                 return theirs_whole(t);
             }
-            if base.is_some_and(|b| b.document.text() == t.document.text()) && !changed(t) {
+            if base_text(t) && !changed(t) {
                 return whole(o);
             }
-            self.conflicts.push(Conflict {
-                document: Some(id.to_owned()),
-                spans: Vec::new(),
-                relations: Vec::new(),
-                what: "the text differs between ours and theirs (and both changed the document): kept ours' document whole, theirs' changes to it are not merged".to_owned(),
-            });
-            return whole(o);
-        }
+            // One side changed the text, the other the spans (or both the text): the spans of
+            // the base and of the side with the old text are re-anchored onto the new text
+            // (as `spantag retext` does), then merged span by span as usual.
+            let theirs_text = base_text(o);
+            let (onto, moved) = if theirs_text {
+                (&t.document, "ours")
+            } else {
+                (&o.document, "theirs")
+            };
+            if !theirs_text && !base_text(t) {
+                self.conflicts.push(Conflict {
+                    document: Some(id.to_owned()),
+                    spans: Vec::new(),
+                    relations: Vec::new(),
+                    what: "the text differs between ours and theirs (both changed it): kept ours' text; theirs' spans were re-anchored onto it (those a change touches are suggested, with the attribute retext)".to_owned(),
+                });
+            }
+            let mut lost = Vec::new();
+            let b2 = base.map(|b| reanchor(b, onto, &mut Vec::new()));
+            let (o2, t2) = if theirs_text {
+                (reanchor(o, onto, &mut lost), t.clone())
+            } else {
+                (o.clone(), reanchor(t, onto, &mut lost))
+            };
+            for span in lost {
+                self.conflicts.push(Conflict {
+                    document: Some(id.to_owned()),
+                    spans: Vec::new(),
+                    relations: Vec::new(),
+                    what: format!(
+                        "span {} of {moved} ({} [{}, {})) has no place in the other side's new text: left out",
+                        span.id, span.label, span.start, span.end
+                    ),
+                });
+            }
+            reanchored = (b2, o2, t2);
+            (reanchored.0.as_ref(), &reanchored.1, &reanchored.2)
+        } else {
+            (base, o, t)
+        };
         let empty = AnnotatedDocument::new(o.document.clone(), SpanIndex::default());
         let b = base.unwrap_or(&empty);
         let mut plan = Plan {
@@ -433,16 +522,15 @@ impl Merger {
     }
 
     fn span_conflict(&mut self, doc: &str, plan: &mut Plan, os: Option<&Span>, ts: Option<&Span>) {
-        let mark = |s: &Span, value: String| {
+        let marked = |s: &Span, side: Side, other: Other| {
             let mut s = s.clone();
-            s.status = SpanStatus::Suggested;
-            s.attributes.insert(CONFLICT_ATTRIBUTE.to_owned(), value);
+            mark(&mut s, side, other);
             s
         };
         let (spans, what) = match (os, ts) {
             (Some(o), Some(t)) => {
                 let copy = self.fresh_span();
-                let mut theirs = mark(t, format!("theirs (ours: span {})", o.id));
+                let mut theirs = marked(t, Side::Theirs, Other::Span(o.id));
                 theirs.id = copy;
                 let what = format!(
                     "span {} changed differently on both sides ({}): ours kept as span {}, theirs as span {copy}",
@@ -450,20 +538,17 @@ impl Merger {
                     differences(o, t),
                     o.id
                 );
-                (
-                    vec![mark(o, format!("ours (theirs: span {copy})")), theirs],
-                    what,
-                )
+                (vec![marked(o, Side::Ours, Other::Span(copy)), theirs], what)
             }
             (Some(o), None) => (
-                vec![mark(o, "ours (theirs deleted it)".to_owned())],
+                vec![marked(o, Side::Ours, Other::Deleted { why: None })],
                 format!(
                     "span {} changed by ours, deleted by theirs: kept ours' version",
                     o.id
                 ),
             ),
             (None, Some(t)) => (
-                vec![mark(t, "theirs (ours deleted it)".to_owned())],
+                vec![marked(t, Side::Theirs, Other::Deleted { why: None })],
                 format!(
                     "span {} deleted by ours, changed by theirs: kept theirs' version",
                     t.id
@@ -522,9 +607,9 @@ impl Merger {
                             differences(kept, &span)
                         ),
                     });
-                    mark(kept, format!("ours (theirs: span {copy})"));
+                    mark(kept, Side::Ours, Other::Span(copy));
                     span.id = copy;
-                    mark(&mut span, format!("theirs (ours: span {same})"));
+                    mark(&mut span, Side::Theirs, Other::Span(same));
                     used_spans.insert(copy);
                     plan.spans.push(span);
                 }
@@ -564,18 +649,19 @@ impl Merger {
             if present.contains(&end) {
                 continue;
             }
-            let (found, value) = match plan.ours_spans.iter().find(|s| s.id == end) {
-                Some(s) => (Some(s), "ours (theirs deleted it; a relation names it)"),
-                None => (
-                    plan.other_spans.iter().find(|s| s.id == end),
-                    "theirs (ours deleted it; a relation names it)",
-                ),
+            let (found, side) = match plan.ours_spans.iter().find(|s| s.id == end) {
+                Some(s) => (Some(s), Side::Ours),
+                None => (plan.other_spans.iter().find(|s| s.id == end), Side::Theirs),
             };
             if let Some(span) = found {
                 let mut span = span.clone();
-                span.status = SpanStatus::Suggested;
-                span.attributes
-                    .insert(CONFLICT_ATTRIBUTE.to_owned(), value.to_owned());
+                mark(
+                    &mut span,
+                    side,
+                    Other::Deleted {
+                        why: Some("a relation names it".to_owned()),
+                    },
+                );
                 self.conflicts.push(Conflict {
                     document: Some(doc_id.clone()),
                     spans: vec![span.id],
@@ -607,6 +693,80 @@ impl Merger {
     }
 }
 
+/// `d` on the text of `onto`: its spans mapped through a character diff of the two texts
+/// ([`retext::retext`]); a span the new text cannot hold goes to `lost`.
+fn reanchor(d: &AnnotatedDocument, onto: &Document, lost: &mut Vec<Span>) -> AnnotatedDocument {
+    let spans: Vec<Span> = d.spans.iter().cloned().collect();
+    let mut kept = Vec::with_capacity(spans.len());
+    for mapped in retext::retext(&d.document, onto, &spans) {
+        match mapped.new {
+            Some(span) => kept.push(span),
+            None => lost.push(mapped.old),
+        }
+    }
+    AnnotatedDocument {
+        document: onto.clone(),
+        spans: SpanIndex::new(kept),
+        relations: d.relations.clone(),
+        standoff: d.standoff.clone(),
+    }
+}
+
+/// A three-way merge of one item's fields: the merged item and what both sides changed
+/// differently ("colour #ff0000 (ours) vs #00ff00 (theirs)").
+type FieldMerge<T> = fn(&T, &T, &T) -> (T, Vec<String>);
+
+/// A label changed on both sides, field by field: a field one side changed is taken; one both
+/// changed differently keeps ours' value and is listed.
+fn merge_label(base: &Label, ours: &Label, theirs: &Label) -> (Label, Vec<String>) {
+    fn field<V: PartialEq + Clone>(
+        b: &V,
+        o: &V,
+        t: &V,
+        what: &str,
+        show: impl Fn(&V) -> String,
+        clashes: &mut Vec<String>,
+    ) -> V {
+        match three_way(Some(b), Some(o), Some(t)) {
+            Pick::Take(v) => v.unwrap_or(o).clone(),
+            Pick::Conflict(..) => {
+                clashes.push(format!("{what} {} (ours) vs {} (theirs)", show(o), show(t)));
+                o.clone()
+            }
+        }
+    }
+    let mut clashes = Vec::new();
+    let key = |k: &Option<char>| k.map_or("none".to_owned(), |c| c.to_string());
+    let merged = Label {
+        name: ours.name.clone(),
+        color: field(
+            &base.color,
+            &ours.color,
+            &theirs.color,
+            "colour",
+            |c| c.to_hex(),
+            &mut clashes,
+        ),
+        hotkey: field(
+            &base.hotkey,
+            &ours.hotkey,
+            &theirs.hotkey,
+            "hotkey",
+            key,
+            &mut clashes,
+        ),
+        description: field(
+            &base.description,
+            &ours.description,
+            &theirs.description,
+            "description",
+            |d| format!("{d:?}"),
+            &mut clashes,
+        ),
+    };
+    (merged, clashes)
+}
+
 /// One document's merge in progress.
 #[derive(Default)]
 struct Plan {
@@ -622,10 +782,17 @@ struct Plan {
     other_spans: Vec<Span>,
 }
 
-/// Mark one version of a conflicting span for review.
-fn mark(span: &mut Span, value: String) {
+/// Mark one version of a conflicting span for review: status `suggested`, and the marker
+/// that says its side, where the other version is and the status it had.
+fn mark(span: &mut Span, side: Side, other: Other) {
+    let marker = Marker {
+        side,
+        other,
+        was: Some(span.status),
+    };
     span.status = SpanStatus::Suggested;
-    span.attributes.insert(CONFLICT_ATTRIBUTE.to_owned(), value);
+    span.attributes
+        .insert(CONFLICT_ATTRIBUTE.to_owned(), marker.value());
 }
 
 /// What differs between two versions of a span, for the conflict list.
@@ -839,7 +1006,7 @@ mod tests {
         assert_eq!(p.documents[0].spans.len(), 5);
         assert_eq!(
             p.documents[0].spans.get(SpanId(4)).unwrap().attributes[CONFLICT_ATTRIBUTE],
-            "ours (theirs: span 5)"
+            "ours (theirs: span 5; was accepted)"
         );
         loads(p);
     }
@@ -883,11 +1050,11 @@ mod tests {
         assert_eq!(theirs_version.status, SpanStatus::Suggested);
         assert_eq!(
             ours_version.attributes[CONFLICT_ATTRIBUTE],
-            "ours (theirs: span 4)"
+            "ours (theirs: span 4; was accepted)"
         );
         assert_eq!(
             theirs_version.attributes[CONFLICT_ATTRIBUTE],
-            "theirs (ours: span 1)"
+            "theirs (ours: span 1; was accepted)"
         );
         assert!(
             p.attribute(CONFLICT_ATTRIBUTE).is_some(),
@@ -929,7 +1096,7 @@ mod tests {
         assert_eq!(kept.label, "ORG");
         assert_eq!(
             kept.attributes[CONFLICT_ATTRIBUTE],
-            "theirs (ours deleted it)"
+            "theirs (ours deleted it; was accepted)"
         );
     }
 
@@ -1027,6 +1194,139 @@ mod tests {
         );
         assert!(report.conflicts.is_empty());
         assert_eq!(report.project.documents[0].document.text(), "Liu Bei?");
+    }
+
+    #[test]
+    fn a_label_changed_on_both_sides_is_merged_field_by_field() {
+        let with = |labels: Vec<Label>| {
+            let mut p = base();
+            p.labels = LabelSet::new(labels);
+            p
+        };
+        let per = |color: Rgb, hotkey: Option<char>, description: &str| {
+            vec![
+                Label::new("PER", color, hotkey, description),
+                Label::new("LOC", Rgb(0, 0, 0), None, ""),
+                Label::new("ORG", Rgb(0, 0, 0), None, ""),
+            ]
+        };
+        let b = with(per(Rgb(1, 1, 1), None, ""));
+        // Ours recolours PER, theirs gives it a hotkey: both taken, no conflict.
+        let report = merge(
+            &b,
+            &with(per(Rgb(9, 9, 9), None, "")),
+            &with(per(Rgb(1, 1, 1), Some('p'), "")),
+        );
+        assert!(report.conflicts.is_empty(), "{:?}", report.conflicts);
+        let label = report.project.labels.get("PER").unwrap();
+        assert_eq!((label.color, label.hotkey), (Rgb(9, 9, 9), Some('p')));
+        // Both recolour it: ours kept, listed with both colours, the description still merged.
+        let report = merge(
+            &b,
+            &with(per(Rgb(9, 9, 9), None, "")),
+            &with(per(Rgb(5, 5, 5), None, "a person")),
+        );
+        assert_eq!(report.conflicts.len(), 1, "{:?}", report.conflicts);
+        let what = &report.conflicts[0].what;
+        assert!(
+            what.contains("label PER") && what.contains("#090909 (ours) vs #050505 (theirs)"),
+            "{what}"
+        );
+        let label = report.project.labels.get("PER").unwrap();
+        assert_eq!(
+            (label.color, label.description.as_str()),
+            (Rgb(9, 9, 9), "a person")
+        );
+    }
+
+    #[test]
+    fn one_hotkey_given_to_two_labels_keeps_both_labels_and_names_them() {
+        let mut ours = base();
+        ours.labels = LabelSet::new(vec![
+            Label::new("PER", Rgb(0, 0, 0), None, ""),
+            Label::new("TITLE", Rgb(0, 0, 0), Some('t'), ""),
+        ]);
+        let mut theirs = base();
+        theirs.labels = LabelSet::new(vec![
+            Label::new("PER", Rgb(0, 0, 0), None, ""),
+            Label::new("WEAPON", Rgb(0, 0, 0), Some('T'), ""),
+        ]);
+        let report = merge(&base(), &ours, &theirs);
+        assert_eq!(report.conflicts.len(), 1, "{:?}", report.conflicts);
+        let what = &report.conflicts[0].what;
+        assert!(
+            what.contains("TITLE") && what.contains("WEAPON") && what.contains("hotkey"),
+            "{what}"
+        );
+        let p = &report.project;
+        assert_eq!(p.labels.get("TITLE").unwrap().hotkey, Some('t'));
+        assert_eq!(p.labels.get("WEAPON").unwrap().hotkey, None);
+        loads(p);
+    }
+
+    fn on_text(text: &str, spans: Vec<Span>) -> Project {
+        let doc = AnnotatedDocument::new(Document::new("d1", "d1", text), SpanIndex::new(spans));
+        Project::from_parts(LabelSet::from_names(&["PER", "LOC", "ORG"]), vec![doc])
+    }
+
+    #[test]
+    fn spans_changed_on_one_side_follow_a_text_changed_on_the_other() {
+        let b = on_text(
+            "Liu Bei met Guan Yu.",
+            vec![span(1, 0, 7, "PER"), span(2, 12, 19, "PER")],
+        );
+        // Ours fixed the text (the spans moved with it), theirs relabelled and added spans.
+        let ours = on_text(
+            "Then Liu Bei met Guan Yu.",
+            vec![span(1, 5, 12, "PER"), span(2, 17, 24, "PER")],
+        );
+        let theirs = on_text(
+            "Liu Bei met Guan Yu.",
+            vec![
+                span(1, 0, 7, "ORG"),
+                span(2, 12, 19, "PER"),
+                span(3, 4, 7, "LOC"),
+            ],
+        );
+        let report = merge(&b, &ours, &theirs);
+        assert!(report.conflicts.is_empty(), "{:?}", report.conflicts);
+        let p = &report.project;
+        assert_eq!(p.documents[0].document.text(), "Then Liu Bei met Guan Yu.");
+        assert_eq!(
+            spans(p),
+            vec![
+                (1, 5, 12, "ORG".into()),
+                (3, 9, 12, "LOC".into()),
+                (2, 17, 24, "PER".into())
+            ]
+        );
+        loads(p);
+        // The other way round: theirs changed the text, ours the spans.
+        let report = merge(&b, &theirs, &ours);
+        assert!(report.conflicts.is_empty(), "{:?}", report.conflicts);
+        assert_eq!(
+            report.project.documents[0].document.text(),
+            "Then Liu Bei met Guan Yu."
+        );
+        assert_eq!(spans(&report.project).len(), 3);
+    }
+
+    #[test]
+    fn a_text_changed_on_both_sides_keeps_ours_and_reanchors_theirs_spans() {
+        let b = on_text("Liu Bei met Guan Yu.", vec![span(1, 0, 7, "PER")]);
+        let ours = on_text("Liu Bei met Guan Yu!", vec![span(1, 0, 7, "PER")]);
+        let theirs = on_text(
+            "Liu Bei met Guan Yu?",
+            vec![span(1, 0, 7, "PER"), span(2, 12, 19, "PER")],
+        );
+        let report = merge(&b, &ours, &theirs);
+        assert_eq!(report.conflicts.len(), 1, "{:?}", report.conflicts);
+        assert!(report.conflicts[0].what.contains("re-anchored"));
+        assert_eq!(
+            spans(&report.project),
+            vec![(1, 0, 7, "PER".into()), (2, 12, 19, "PER".into())],
+            "theirs' new span is not lost"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod label;
 pub mod lock;
 pub mod markup;
 pub mod merge;
+pub mod merge_conflicts;
 pub mod offsets;
 pub mod process;
 pub mod project;

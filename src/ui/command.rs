@@ -12,6 +12,7 @@ use eframe::egui;
 
 use crate::core::assist::Plan;
 use crate::core::formats::Format;
+use crate::core::merge_conflicts::Resolution;
 use crate::core::project_file::DocumentDrift;
 use crate::core::{AttributeDef, Label, RelationId, RelationType, SpanId};
 
@@ -178,6 +179,17 @@ pub enum Command {
     },
     SetShowAgreements(bool),
     CloseCompare,
+
+    // ---- Merge conflicts (review mode) ----
+    /// Resolve the merge conflict the selected span is a version of.
+    ResolveConflict(Resolution),
+    /// Select the next merge conflict, in any document.
+    NextConflict,
+    /// Show document `doc` and select the conflict version `span`.
+    SelectConflict {
+        doc: usize,
+        span: SpanId,
+    },
 
     // ---- View ----
     ZoomIn,

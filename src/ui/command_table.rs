@@ -10,6 +10,7 @@ use eframe::egui::{Key, KeyboardShortcut, ModifierNames, Modifiers};
 use super::command::{CaretMotion, Command};
 use super::state::BulkScope;
 use crate::core::formats::Format;
+use crate::core::merge_conflicts::Resolution;
 use crate::core::{Label, LabelSet, RelationType};
 
 /// When a key of the table is live.
@@ -247,6 +248,36 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             "Reject all suggestions in the document",
             Edit,
             &[(cmd_shift, Key::Backspace, Reviewing)],
+        ),
+        entry(
+            C::NextConflict,
+            "Next merge conflict",
+            Edit,
+            &[(alt, Key::N, Reviewing)],
+        ),
+        entry(
+            C::ResolveConflict(Resolution::Ours),
+            "Merge conflict: take ours",
+            Edit,
+            &[(alt, Key::Num1, Reviewing)],
+        ),
+        entry(
+            C::ResolveConflict(Resolution::Theirs),
+            "Merge conflict: take theirs",
+            Edit,
+            &[(alt, Key::Num2, Reviewing)],
+        ),
+        entry(
+            C::ResolveConflict(Resolution::Both),
+            "Merge conflict: keep both",
+            Edit,
+            &[(alt, Key::B, Reviewing)],
+        ),
+        entry(
+            C::ResolveConflict(Resolution::Neither),
+            "Merge conflict: take neither",
+            Edit,
+            &[(alt, Key::D, Reviewing)],
         ),
         entry(
             nudge(true, -1),

@@ -15,6 +15,7 @@ use std::ops::Range;
 use crate::core::attribute::AttributeFilter;
 use crate::core::compare::UnitKind;
 use crate::core::history::History;
+use crate::core::merge_conflicts;
 use crate::core::stats::{self, Stats};
 use crate::core::{
     AnnotatedDocument, DocId, Edit, Editor, Project, Span, SpanId, SpanIndex, SpanStatus,
@@ -87,6 +88,9 @@ pub struct Derived {
     pub review_progress: (usize, usize),
     /// (decided, disagreements) while comparing.
     pub adjudication: (usize, usize),
+    /// The merge conflicts left in the project (none searched for in a project the merge did
+    /// not mark).
+    pub merge_conflicts: Vec<merge_conflicts::MergeConflict>,
     /// The selected span's id and its position in the shown document's spans.
     selected: Option<(SpanId, usize)>,
     /// Ids and starts of the spans the last step added or changed: found by position, not by
@@ -137,6 +141,7 @@ impl Derived {
             self.adjudication = inputs
                 .compare
                 .map_or((0, 0), |session| adjudication(editor, session));
+            self.merge_conflicts = merge_conflicts::conflicts(project);
             self.key = Some(key);
         }
         self.locate_selected(doc, inputs.selected_span);

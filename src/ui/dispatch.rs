@@ -241,6 +241,9 @@ impl SpantagApp {
                 self.refresh_overlay();
                 self.status = Some("Compare closed; the gold project stays open (unsaved)".into());
             }
+            Command::ResolveConflict(resolution) => self.resolve_conflict(resolution),
+            Command::NextConflict => self.step_conflict(),
+            Command::SelectConflict { doc, span } => self.select_conflict(doc, span),
             Command::Answer(answer) => self.answer(ctx, answer),
             Command::AutosaveFinished(result) => {
                 if let Err(message) = result {

@@ -11,6 +11,7 @@ mod autosave;
 mod command;
 pub mod command_table;
 mod compare;
+mod conflicts;
 mod derived;
 mod dialogs;
 mod dispatch;

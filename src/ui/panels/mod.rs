@@ -5,6 +5,7 @@
 mod assist;
 pub mod attributes;
 pub mod compare;
+mod conflicts;
 mod labels;
 pub mod menu;
 pub mod navigator;

@@ -108,4 +108,5 @@ pub fn review(ui: &mut egui::Ui, shown: &Shown<'_>, tx: &CommandSender) {
         reviewed as f32 / total as f32
     };
     ui.add(egui::ProgressBar::new(fraction).desired_height(6.0));
+    super::conflicts::section(ui, shown, tx);
 }
