@@ -318,3 +318,28 @@ fn delete_key_removes_a_span_with_its_relations_says_so_and_undo_restores_both()
     h.run();
     assert_eq!(status(&h), "Deleted 1 span and 1 relation");
 }
+
+#[test]
+fn with_a_span_selected_only_its_relations_keep_their_names() {
+    let (mut editor, ids) = editor("[甲](PER)见[乙](PER)和[丙](GPE)", &[typed("meets", 'm')]);
+    for (a, b) in [(0, 1), (1, 2)] {
+        let t = editor.project.relate(0, ids[a], ids[b], "meets");
+        editor.execute(t).expect("relate");
+    }
+    let mut h = window(editor.project);
+    let named = |h: &H| {
+        h.state()
+            .text_view
+            .relations
+            .painted
+            .iter()
+            .filter(|p| p.name_rect.is_positive())
+            .count()
+    };
+    assert_eq!(named(&h), 2);
+    click_char(&mut h, 0);
+    assert_eq!(h.state().selected_span, Some(ids[0]));
+    // 甲 → 乙 keeps its name; 乙 → 丙 is drawn faint, and a click there selects no relation.
+    assert_eq!(h.state().text_view.relations.painted.len(), 2);
+    assert_eq!(named(&h), 1);
+}

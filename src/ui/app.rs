@@ -497,6 +497,7 @@ impl SpantagApp {
             ),
         );
         self.text_view.relations.selected = self.selected_relation;
+        self.text_view.relations.focus = self.selected_span;
         self.text_view.relations.draft = self.relation_draft.as_ref().map(|d| (d.from(), d.to()));
         let text_view = &mut self.text_view;
         let selection = &mut self.selection;

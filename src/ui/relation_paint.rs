@@ -20,7 +20,8 @@ use super::text_layout;
 use crate::core::{AnnotatedDocument, Project, RelationId, Rgb, Span, SpanId, SpanStatus};
 
 /// What a relation looked like on screen in the last frame: its two ends (a point on the
-/// view's edge for an end out of view) and the box of its type's name.
+/// view's edge for an end out of view) and the box of its type's name (nothing when it was
+/// drawn faint, without its name).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PaintedRelation {
     pub id: RelationId,
@@ -48,6 +49,10 @@ pub struct RelationLayer {
     colors: HashMap<String, Color32>,
     /// The selected relation, drawn thicker with its name filled.
     pub selected: Option<RelationId>,
+    /// The selected span: while there is one (or a selected relation), the other relations
+    /// are drawn faint and without their names, so a dense document (a dependency treebank
+    /// has a relation on every word) shows the ones in question.
+    pub focus: Option<SpanId>,
     /// The relation being drawn: its first span and the span it would end at.
     pub draft: Option<(SpanId, Option<SpanId>)>,
     /// The relations painted in the last frame, in the order painted.
@@ -145,6 +150,14 @@ impl RelationLayer {
                     .unwrap_or(Color32::GRAY)
             };
             let selected = self.selected == Some(id);
+            let faint = (self.focus.is_some() || self.selected.is_some())
+                && !selected
+                && !self.focus.is_some_and(|f| relation.touches(f));
+            let color = if faint {
+                color.gamma_multiply(0.25)
+            } else {
+                color
+            };
             let width = if selected { 3.0 } else { 1.5 };
             let points = arc(a, b, lift);
             painter.add(CubicBezierShape::from_points_stroke(
@@ -156,15 +169,19 @@ impl RelationLayer {
             if b_shown {
                 arrow_head(painter, points[2], points[3], color, selected);
             }
-            let name_rect = name_tag(
-                painter,
-                &relation.kind,
-                midpoint(points),
-                &font,
-                color,
-                selected,
-                look.background,
-            );
+            let name_rect = if faint {
+                Rect::NOTHING
+            } else {
+                name_tag(
+                    painter,
+                    &relation.kind,
+                    midpoint(points),
+                    &font,
+                    color,
+                    selected,
+                    look.background,
+                )
+            };
             self.painted.push(PaintedRelation {
                 id,
                 from: a,
