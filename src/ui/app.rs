@@ -627,7 +627,13 @@ impl eframe::App for SpantagApp {
             &sender,
         );
         if let Some(draft) = &mut self.relation_draft {
-            panels::type_chooser(&ctx, &shown, draft, &sender);
+            // Under the second span, so the arcs above it stay in sight.
+            let at = draft
+                .to()
+                .and_then(|to| shown.current_doc()?.spans.get(to))
+                .and_then(|span| self.text_view.char_screen_rect(span.start))
+                .map(|r| r.left_bottom() + egui::vec2(0.0, 12.0));
+            panels::type_chooser(&ctx, &shown, draft, at, &sender);
         }
         if self.show_statistics
             && let Some(stats) = self.derived.cached_stats()

@@ -302,9 +302,9 @@ fn color(Rgb(r, g, b): Rgb) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
 
-/// The control points of the arc from `a` to `b`: up from each end by `lift` (more for ends
-/// far apart on one row, so arcs over one another stay apart), so the arc passes over the text
-/// and comes down onto the target.
+/// The control points of the arc from `a` to `b`: over the higher end by `lift` (more for ends
+/// far apart on one row, so arcs over one another stay apart), so the arc passes over the text,
+/// its middle (where the type's name goes) above the higher row, and comes down onto the target.
 fn arc(a: Pos2, b: Pos2, lift: f32) -> [Pos2; 4] {
     let same_row = (a.y - b.y).abs() < 1.0;
     let h = if same_row {
@@ -312,7 +312,8 @@ fn arc(a: Pos2, b: Pos2, lift: f32) -> [Pos2; 4] {
     } else {
         lift
     };
-    [a, a - vec2(0.0, h), b - vec2(0.0, h), b]
+    let top = a.y.min(b.y) - h;
+    [a, Pos2::new(a.x, top), Pos2::new(b.x, top), b]
 }
 
 fn bezier([p0, p1, p2, p3]: [Pos2; 4], t: f32) -> Pos2 {
@@ -381,5 +382,15 @@ mod tests {
         assert_eq!(bezier(far, 1.0), Pos2::new(400.0, 100.0));
         // Over the text: the middle of the arc is above both ends.
         assert!(midpoint(near).y < 100.0);
+    }
+
+    #[test]
+    fn an_arc_across_rows_has_its_middle_above_the_higher_end() {
+        let down = arc(Pos2::new(100.0, 100.0), Pos2::new(40.0, 137.0), 26.0);
+        let up = arc(Pos2::new(40.0, 137.0), Pos2::new(100.0, 100.0), 26.0);
+        // Clear of the higher row's text and tags: at least half the lift above it.
+        let clear = 100.0 - 26.0 / 2.0;
+        assert!(midpoint(down).y < clear && midpoint(up).y < clear);
+        assert_eq!(bezier(down, 1.0), Pos2::new(40.0, 137.0));
     }
 }
