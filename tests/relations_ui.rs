@@ -343,3 +343,42 @@ fn with_a_span_selected_only_its_relations_keep_their_names() {
     assert_eq!(h.state().text_view.relations.painted.len(), 2);
     assert_eq!(named(&h), 1);
 }
+
+#[test]
+fn only_the_relations_of_spans_in_view_are_painted() {
+    // 3,000 lines, each with a relation between its two spans: about 20 lines are in view.
+    let lines = 3000;
+    let text: String = (0..lines).map(|_| "说[甲方](PER)见[乙方](GPE)\n").collect();
+    let (mut editor, ids) = editor(&text, &[typed("meets", 'm')]);
+    let edits = ids
+        .chunks(2)
+        .flat_map(|pair| editor.project.relate(0, pair[0], pair[1], "meets").edits)
+        .collect();
+    editor
+        .execute(spantag::core::Transaction::new("relate all", edits))
+        .expect("relate");
+    assert_eq!(editor.project.relation_count(), lines);
+    let mut h = window(editor.project);
+    let painted = h.state().text_view.relations.painted.clone();
+    assert!(
+        !painted.is_empty() && painted.len() < 60,
+        "{}",
+        painted.len()
+    );
+    assert!(painted.iter().all(|p| p.from_shown || p.to_shown));
+    // A frame's time, for the README's figures (not asserted: the machine is shared).
+    let mut times: Vec<f64> = (0..30)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            h.step();
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    eprintln!(
+        "{} relations, {} painted: median frame {:.2} ms",
+        lines,
+        painted.len(),
+        times[times.len() / 2]
+    );
+}
