@@ -151,6 +151,13 @@ fn tab_and_enter_pick_the_second_span_and_the_type_and_esc_cancels() {
     h.run();
     h.key_press(Key::Tab);
     h.run();
+    // A label key while drawing relabels nothing.
+    h.key_press(Key::Num2);
+    h.run();
+    assert_eq!(
+        markup::render_document(&h.state().editor.project, 0),
+        "[甲](PER)见[乙](PER)和[丙](GPE)"
+    );
     h.key_press(Key::Escape);
     h.run();
     assert!(h.state().relation_draft.is_none());

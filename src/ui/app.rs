@@ -383,6 +383,10 @@ impl SpantagApp {
                 }
             }
         }
+        if relating {
+            // While drawing a relation, a label key must not relabel its first span.
+            return;
+        }
         let hotkeys: Vec<(Key, String)> = self
             .editor
             .project
