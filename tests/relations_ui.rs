@@ -389,3 +389,61 @@ fn only_the_relations_of_spans_in_view_are_painted() {
         times[times.len() / 2]
     );
 }
+
+#[test]
+fn relation_types_are_added_and_deleted_in_the_panel_and_a_shadowed_hotkey_is_refused() {
+    let (editor, _) = editor(TEXT, &[]);
+    let mut h = window_of(editor.project, 1400.0);
+    let types = |h: &H| -> Vec<String> {
+        h.state()
+            .editor
+            .project
+            .relation_types()
+            .iter()
+            .map(|t| t.name.clone())
+            .collect()
+    };
+    h.get_by_label("Relation types (0)").click();
+    h.run();
+    h.get_by_label("Add relation type").click();
+    h.run();
+    h.get_by_label("Type name").click();
+    h.run();
+    h.get_by_label("Type name").type_text("leads");
+    h.run();
+    h.get_by_label("Type hotkey").click();
+    h.run();
+    h.get_by_label("Type hotkey").type_text("r");
+    h.run();
+    h.get_by_label("Save relation type").click();
+    h.run();
+    assert!(types(&h).is_empty());
+    let error = h
+        .state()
+        .panel
+        .relation_type_error
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        error.starts_with("R is Draw a relation from the selected span"),
+        "{error}"
+    );
+    h.state_mut()
+        .panel
+        .relation_type_form
+        .as_mut()
+        .expect("form")
+        .hotkey = "l".into();
+    h.get_by_label("Save relation type").click();
+    h.run();
+    assert_eq!(types(&h), vec!["leads".to_owned()]);
+    assert!(h.state().panel.relation_type_form.is_none());
+    undo(&mut h);
+    assert!(types(&h).is_empty());
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run();
+    assert_eq!(types(&h), vec!["leads".to_owned()]);
+    h.get_by_label("Delete relation type leads").click();
+    h.run();
+    assert!(types(&h).is_empty());
+}
