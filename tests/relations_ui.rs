@@ -151,6 +151,13 @@ fn tab_and_enter_pick_the_second_span_and_the_type_and_esc_cancels() {
     h.run();
     h.key_press(Key::Tab);
     h.run();
+    // A label key while drawing relabels nothing.
+    h.key_press(Key::Num2);
+    h.run();
+    assert_eq!(
+        markup::render_document(&h.state().editor.project, 0),
+        "[甲](PER)见[乙](PER)和[丙](GPE)"
+    );
     h.key_press(Key::Escape);
     h.run();
     assert!(h.state().relation_draft.is_none());
@@ -317,4 +324,126 @@ fn delete_key_removes_a_span_with_its_relations_says_so_and_undo_restores_both()
     h.get_by_label("Delete span").click();
     h.run();
     assert_eq!(status(&h), "Deleted 1 span and 1 relation");
+}
+
+#[test]
+fn with_a_span_selected_only_its_relations_keep_their_names() {
+    let (mut editor, ids) = editor("[甲](PER)见[乙](PER)和[丙](GPE)", &[typed("meets", 'm')]);
+    for (a, b) in [(0, 1), (1, 2)] {
+        let t = editor.project.relate(0, ids[a], ids[b], "meets");
+        editor.execute(t).expect("relate");
+    }
+    let mut h = window(editor.project);
+    let named = |h: &H| {
+        h.state()
+            .text_view
+            .relations
+            .painted
+            .iter()
+            .filter(|p| p.name_rect.is_positive())
+            .count()
+    };
+    assert_eq!(named(&h), 2);
+    click_char(&mut h, 0);
+    assert_eq!(h.state().selected_span, Some(ids[0]));
+    // 甲 → 乙 keeps its name; 乙 → 丙 is drawn faint, and a click there selects no relation.
+    assert_eq!(h.state().text_view.relations.painted.len(), 2);
+    assert_eq!(named(&h), 1);
+}
+
+#[test]
+fn only_the_relations_of_spans_in_view_are_painted() {
+    // 3,000 lines, each with a relation between its two spans: about 20 lines are in view.
+    let lines = 3000;
+    let text: String = (0..lines).map(|_| "说[甲方](PER)见[乙方](GPE)\n").collect();
+    let (mut editor, ids) = editor(&text, &[typed("meets", 'm')]);
+    let edits = ids
+        .chunks(2)
+        .flat_map(|pair| editor.project.relate(0, pair[0], pair[1], "meets").edits)
+        .collect();
+    editor
+        .execute(spantag::core::Transaction::new("relate all", edits))
+        .expect("relate");
+    assert_eq!(editor.project.relation_count(), lines);
+    let mut h = window(editor.project);
+    let painted = h.state().text_view.relations.painted.clone();
+    assert!(
+        !painted.is_empty() && painted.len() < 60,
+        "{}",
+        painted.len()
+    );
+    assert!(painted.iter().all(|p| p.from_shown || p.to_shown));
+    // A frame's time, for the README's figures (not asserted: the machine is shared).
+    let mut times: Vec<f64> = (0..30)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            h.step();
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    eprintln!(
+        "{} relations, {} painted: median frame {:.2} ms",
+        lines,
+        painted.len(),
+        times[times.len() / 2]
+    );
+}
+
+#[test]
+fn relation_types_are_added_and_deleted_in_the_panel_and_a_shadowed_hotkey_is_refused() {
+    let (editor, _) = editor(TEXT, &[]);
+    let mut h = window_of(editor.project, 1400.0);
+    let types = |h: &H| -> Vec<String> {
+        h.state()
+            .editor
+            .project
+            .relation_types()
+            .iter()
+            .map(|t| t.name.clone())
+            .collect()
+    };
+    h.get_by_label("Relation types (0)").click();
+    h.run();
+    h.get_by_label("Add relation type").click();
+    h.run();
+    h.get_by_label("Type name").click();
+    h.run();
+    h.get_by_label("Type name").type_text("leads");
+    h.run();
+    h.get_by_label("Type hotkey").click();
+    h.run();
+    h.get_by_label("Type hotkey").type_text("r");
+    h.run();
+    h.get_by_label("Save relation type").click();
+    h.run();
+    assert!(types(&h).is_empty());
+    let error = h
+        .state()
+        .panel
+        .relation_type_error
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        error.starts_with("R is Draw a relation from the selected span"),
+        "{error}"
+    );
+    h.state_mut()
+        .panel
+        .relation_type_form
+        .as_mut()
+        .expect("form")
+        .hotkey = "l".into();
+    h.get_by_label("Save relation type").click();
+    h.run();
+    assert_eq!(types(&h), vec!["leads".to_owned()]);
+    assert!(h.state().panel.relation_type_form.is_none());
+    undo(&mut h);
+    assert!(types(&h).is_empty());
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run();
+    assert_eq!(types(&h), vec!["leads".to_owned()]);
+    h.get_by_label("Delete relation type leads").click();
+    h.run();
+    assert!(types(&h).is_empty());
 }

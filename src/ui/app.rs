@@ -383,6 +383,10 @@ impl SpantagApp {
                 }
             }
         }
+        if relating {
+            // While drawing a relation, a label key must not relabel its first span.
+            return;
+        }
         let hotkeys: Vec<(Key, String)> = self
             .editor
             .project
@@ -498,6 +502,7 @@ impl SpantagApp {
             ),
         );
         self.text_view.relations.selected = self.selected_relation;
+        self.text_view.relations.focus = self.selected_span;
         self.text_view.relations.draft = self.relation_draft.as_ref().map(|d| (d.from(), d.to()));
         let text_view = &mut self.text_view;
         let selection = &mut self.selection;
@@ -627,7 +632,13 @@ impl eframe::App for SpantagApp {
             &sender,
         );
         if let Some(draft) = &mut self.relation_draft {
-            panels::type_chooser(&ctx, &shown, draft, &sender);
+            // Under the second span, so the arcs above it stay in sight.
+            let at = draft
+                .to()
+                .and_then(|to| shown.current_doc()?.spans.get(to))
+                .and_then(|span| self.text_view.char_screen_rect(span.start))
+                .map(|r| r.left_bottom() + egui::vec2(0.0, 12.0));
+            panels::type_chooser(&ctx, &shown, draft, at, &sender);
         }
         if self.show_statistics
             && let Some(stats) = self.derived.cached_stats()

@@ -20,7 +20,8 @@ use super::text_layout;
 use crate::core::{AnnotatedDocument, Project, RelationId, Rgb, Span, SpanId, SpanStatus};
 
 /// What a relation looked like on screen in the last frame: its two ends (a point on the
-/// view's edge for an end out of view) and the box of its type's name.
+/// view's edge for an end out of view) and the box of its type's name (nothing when it was
+/// drawn faint, without its name).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PaintedRelation {
     pub id: RelationId,
@@ -48,6 +49,10 @@ pub struct RelationLayer {
     colors: HashMap<String, Color32>,
     /// The selected relation, drawn thicker with its name filled.
     pub selected: Option<RelationId>,
+    /// The selected span: while there is one (or a selected relation), the other relations
+    /// are drawn faint and without their names, so a dense document (a dependency treebank
+    /// has a relation on every word) shows the ones in question.
+    pub focus: Option<SpanId>,
     /// The relation being drawn: its first span and the span it would end at.
     pub draft: Option<(SpanId, Option<SpanId>)>,
     /// The relations painted in the last frame, in the order painted.
@@ -145,6 +150,14 @@ impl RelationLayer {
                     .unwrap_or(Color32::GRAY)
             };
             let selected = self.selected == Some(id);
+            let faint = (self.focus.is_some() || self.selected.is_some())
+                && !selected
+                && !self.focus.is_some_and(|f| relation.touches(f));
+            let color = if faint {
+                color.gamma_multiply(0.25)
+            } else {
+                color
+            };
             let width = if selected { 3.0 } else { 1.5 };
             let points = arc(a, b, lift);
             painter.add(CubicBezierShape::from_points_stroke(
@@ -156,15 +169,19 @@ impl RelationLayer {
             if b_shown {
                 arrow_head(painter, points[2], points[3], color, selected);
             }
-            let name_rect = name_tag(
-                painter,
-                &relation.kind,
-                midpoint(points),
-                &font,
-                color,
-                selected,
-                look.background,
-            );
+            let name_rect = if faint {
+                Rect::NOTHING
+            } else {
+                name_tag(
+                    painter,
+                    &relation.kind,
+                    midpoint(points),
+                    &font,
+                    color,
+                    selected,
+                    look.background,
+                )
+            };
             self.painted.push(PaintedRelation {
                 id,
                 from: a,
@@ -285,9 +302,9 @@ fn color(Rgb(r, g, b): Rgb) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
 
-/// The control points of the arc from `a` to `b`: up from each end by `lift` (more for ends
-/// far apart on one row, so arcs over one another stay apart), so the arc passes over the text
-/// and comes down onto the target.
+/// The control points of the arc from `a` to `b`: over the higher end by `lift` (more for ends
+/// far apart on one row, so arcs over one another stay apart), so the arc passes over the text,
+/// its middle (where the type's name goes) above the higher row, and comes down onto the target.
 fn arc(a: Pos2, b: Pos2, lift: f32) -> [Pos2; 4] {
     let same_row = (a.y - b.y).abs() < 1.0;
     let h = if same_row {
@@ -295,7 +312,8 @@ fn arc(a: Pos2, b: Pos2, lift: f32) -> [Pos2; 4] {
     } else {
         lift
     };
-    [a, a - vec2(0.0, h), b - vec2(0.0, h), b]
+    let top = a.y.min(b.y) - h;
+    [a, Pos2::new(a.x, top), Pos2::new(b.x, top), b]
 }
 
 fn bezier([p0, p1, p2, p3]: [Pos2; 4], t: f32) -> Pos2 {
@@ -364,5 +382,15 @@ mod tests {
         assert_eq!(bezier(far, 1.0), Pos2::new(400.0, 100.0));
         // Over the text: the middle of the arc is above both ends.
         assert!(midpoint(near).y < 100.0);
+    }
+
+    #[test]
+    fn an_arc_across_rows_has_its_middle_above_the_higher_end() {
+        let down = arc(Pos2::new(100.0, 100.0), Pos2::new(40.0, 137.0), 26.0);
+        let up = arc(Pos2::new(40.0, 137.0), Pos2::new(100.0, 100.0), 26.0);
+        // Clear of the higher row's text and tags: at least half the lift above it.
+        let clear = 100.0 - 26.0 / 2.0;
+        assert!(midpoint(down).y < clear && midpoint(up).y < clear);
+        assert_eq!(bezier(down, 1.0), Pos2::new(40.0, 137.0));
     }
 }

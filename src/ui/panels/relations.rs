@@ -310,12 +310,14 @@ fn type_form(ui: &mut egui::Ui, state: &mut PanelState, tx: &CommandSender) {
     }
 }
 
-/// Over the text once both ends of a new relation are picked: the types allowed between the
-/// two spans' labels, with their hotkeys, and a field to name a new type.
+/// Over the text once both ends of a new relation are picked (at `at`, under the second span,
+/// when it is on screen): the types allowed between the two spans' labels, with their
+/// hotkeys, and a field to name a new type.
 pub fn type_chooser(
     ctx: &egui::Context,
     shown: &Shown<'_>,
     draft: &mut RelationDraft,
+    at: Option<egui::Pos2>,
     tx: &CommandSender,
 ) {
     let RelationDraft::ChoosingType {
@@ -338,67 +340,70 @@ pub fn type_chooser(
         .iter()
         .filter(|t| t.allows(true, &a.label) && t.allows(false, &b.label))
         .collect();
-    egui::Window::new("Relation type")
+    let window = egui::Window::new("Relation type")
         .collapsible(false)
-        .resizable(false)
-        .anchor(egui::Align2::CENTER_TOP, vec2(0.0, 80.0))
-        .show(ctx, |ui| {
-            ui.label(format!(
-                "{} ({}) → {} ({})",
-                excerpt(doc.document.slice(a.start, a.end)),
-                a.label,
-                excerpt(doc.document.slice(b.start, b.end)),
-                b.label
+        .resizable(false);
+    let window = match at {
+        Some(at) => window.fixed_pos(at),
+        None => window.anchor(egui::Align2::CENTER_TOP, vec2(0.0, 80.0)),
+    };
+    window.show(ctx, |ui| {
+        ui.label(format!(
+            "{} ({}) → {} ({})",
+            excerpt(doc.document.slice(a.start, a.end)),
+            a.label,
+            excerpt(doc.document.slice(b.start, b.end)),
+            b.label
+        ));
+        if allowed.is_empty() && !types.is_empty() {
+            ui.weak(format!(
+                "No relation type allows {} → {}: name a new one",
+                a.label, b.label
             ));
-            if allowed.is_empty() && !types.is_empty() {
-                ui.weak(format!(
-                    "No relation type allows {} → {}: name a new one",
-                    a.label, b.label
-                ));
-            }
-            for t in &allowed {
-                ui.horizontal(|ui| {
-                    swatch(ui, t.color);
-                    let key = t.hotkey.map(|k| format!("  [{k}]")).unwrap_or_default();
-                    if ui
-                        .button(format!("{}{key}", t.name))
-                        .accessible_name(format!("Relate as {}", t.name))
-                        .clicked()
-                    {
-                        tx.send(Command::UseRelationType(t.name.clone()));
-                    }
-                });
-            }
+        }
+        for t in &allowed {
             ui.horizontal(|ui| {
-                let label = ui.label(if types.is_empty() {
-                    "This project has no relation types yet. New type"
-                } else {
-                    "New type"
-                });
-                let field = ui
-                    .add(
-                        egui::TextEdit::singleline(new_type)
-                            .hint_text("name")
-                            .desired_width(120.0),
-                    )
-                    .labelled_by(label.id);
-                if std::mem::take(focus_name) {
-                    field.request_focus();
-                }
-                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let name = new_type.trim();
-                if (ui
-                    .add_enabled(!name.is_empty(), egui::Button::new("Add and use"))
+                swatch(ui, t.color);
+                let key = t.hotkey.map(|k| format!("  [{k}]")).unwrap_or_default();
+                if ui
+                    .button(format!("{}{key}", t.name))
+                    .accessible_name(format!("Relate as {}", t.name))
                     .clicked()
-                    || entered)
-                    && !name.is_empty()
                 {
-                    tx.send(Command::UseRelationType(name.to_owned()));
+                    tx.send(Command::UseRelationType(t.name.clone()));
                 }
             });
-            ui.weak("A type's hotkey or Enter (the first type) picks it; Esc cancels.");
-            if ui.button("Cancel").clicked() {
-                tx.send(Command::ClearSelection);
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label(if types.is_empty() {
+                "This project has no relation types yet. New type"
+            } else {
+                "New type"
+            });
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(new_type)
+                        .hint_text("name")
+                        .desired_width(120.0),
+                )
+                .labelled_by(label.id);
+            if std::mem::take(focus_name) {
+                field.request_focus();
+            }
+            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let name = new_type.trim();
+            if (ui
+                .add_enabled(!name.is_empty(), egui::Button::new("Add and use"))
+                .clicked()
+                || entered)
+                && !name.is_empty()
+            {
+                tx.send(Command::UseRelationType(name.to_owned()));
             }
         });
+        ui.weak("A type's hotkey or Enter (the first type) picks it; Esc cancels.");
+        if ui.button("Cancel").clicked() {
+            tx.send(Command::ClearSelection);
+        }
+    });
 }
