@@ -43,23 +43,23 @@ const DASH: f32 = 5.0;
 const DASH_GAP: f32 = 3.0;
 
 /// The most characters a tag shows after the label; the whole is in the hover text.
-const TAG_ATTRIBUTE_CHARS: usize = 24;
+const TAG_ATTRIBUTE_CHARS: usize = 16;
 
-/// A span's tag: its label, then its attributes in name order, short: a set flag by its name,
-/// any other value as `NAME=VALUE` (`PER·Negated·Category=Fish`), cut with `…` past
-/// [`TAG_ATTRIBUTE_CHARS`]. A span without attributes (most) costs no allocation.
+/// A span's tag: its label, then its attributes short: the set flags by name, then the other
+/// attributes by value, each in name order (`PER·Negated·Fish`; the hover text says `Category = Fish`),
+/// cut with `…` past [`TAG_ATTRIBUTE_CHARS`]: tags sit over the text, and a long one covers its
+/// neighbours'. A span without attributes (most) costs no allocation.
 pub(super) fn tag_text(span: &Span) -> Cow<'_, str> {
     if span.attributes.is_empty() {
         return Cow::Borrowed(&span.label);
     }
+    // Flags first: a name is short, and what a cut tag loses is then a value.
     let mut tail = String::new();
-    for (name, value) in &span.attributes {
+    let (flags, values): (Vec<_>, Vec<_>) =
+        span.attributes.iter().partition(|(_, v)| *v == FLAG_SET);
+    for (name, value) in flags.into_iter().chain(values) {
         tail.push('·');
-        tail.push_str(name);
-        if value != FLAG_SET {
-            tail.push('=');
-            tail.push_str(value);
-        }
+        tail.push_str(if value == FLAG_SET { name } else { value });
     }
     let mut text = span.label.clone();
     if tail.chars().count() > TAG_ATTRIBUTE_CHARS {
@@ -444,10 +444,10 @@ mod tests {
         assert!(matches!(tag_text(&span), Cow::Borrowed("PER")));
         span.attributes.insert("Negated".into(), FLAG_SET.into());
         span.attributes.insert("Category".into(), "Fish".into());
-        assert_eq!(tag_text(&span), "PER·Category=Fish·Negated");
+        assert_eq!(tag_text(&span), "PER·Negated·Fish");
         span.attributes
             .insert("QID".into(), "Q1234567890123456789".into());
-        assert_eq!(tag_text(&span), "PER·Category=Fish·Negated·…");
+        assert_eq!(tag_text(&span), "PER·Negated·Fish·Q…");
     }
 
     #[test]
