@@ -65,11 +65,15 @@ fn merge_files(args: &Args) -> anyhow::Result<usize> {
     }
     if !report.conflicts.is_empty() {
         let marked = merge_conflicts::count(&report.project);
+        let others = if report.conflicts.len() > marked {
+            " The other conflicts are listed above with what was kept; check them too."
+        } else {
+            ""
+        };
         eprintln!(
             "{}: {} conflict(s); {marked} span conflict(s) kept in the file for review (spans with \
              the attribute {}, status suggested): open it, turn on review mode (Ctrl+R) and \
-             resolve them under Merge conflicts, then `git add` it. The others are listed above \
-             with what was kept.",
+             resolve them under Merge conflicts, then `git add` it.{others}",
             args.output.display(),
             report.conflicts.len(),
             merge::CONFLICT_ATTRIBUTE

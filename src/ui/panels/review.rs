@@ -31,7 +31,7 @@ pub fn review(ui: &mut egui::Ui, shown: &Shown<'_>, tx: &CommandSender) {
         let mut on = shown.review.on;
         if ui
             .checkbox(&mut on, "Review mode")
-            .on_hover_text("Ctrl+R. N / P: next / previous span; Enter: accept; Backspace: reject; a label key relabels; Alt+← / Alt+→ move the start, Alt+Shift+← / Alt+Shift+→ the end")
+            .on_hover_text("Ctrl+R. N / P: next / previous span; Enter: accept; Backspace: reject; a label key relabels; Alt+← / Alt+→ move the start, Alt+Shift+← / Alt+Shift+→ the end; Alt+N next merge conflict, Alt+1 / Alt+2 / Alt+B / Alt+D take ours / theirs / both / neither")
             .changed()
         {
             tx.send(Command::ToggleReview);
