@@ -236,7 +236,7 @@ pub fn write(
         let mut sorted = placed.clone();
         sorted.sort_by_key(|(s, _, _)| s.sort_key());
         for (span, from, to) in sorted {
-            strings.insert(span.label.clone());
+            strings.insert(span.label.to_string());
             let mut bytes = Vec::with_capacity(40);
             bytes.extend_from_slice(&0u64.to_be_bytes()); // span id
             bytes.extend_from_slice(&0u64.to_be_bytes()); // kb_id
@@ -258,7 +258,7 @@ pub fn write(
         };
         span_groups.push(Value::Binary(encode(&Value::Array(groups))));
         for span in &ents {
-            strings.insert(span.label.clone());
+            strings.insert(span.label.to_string());
         }
         cats.push(Value::Map(Vec::new()));
         flags.push(map(vec![("has_unknown_spaces", Value::from(false))]));
