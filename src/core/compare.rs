@@ -408,7 +408,7 @@ mod tests {
             let s: Vec<_> = d
                 .spans
                 .iter()
-                .map(|s| (s.start, s.end, s.label.clone()))
+                .map(|s| (s.start, s.end, s.label.to_string()))
                 .collect();
             markup::render(d.document.text(), &s)
         };

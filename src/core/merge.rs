@@ -699,7 +699,7 @@ mod tests {
         p.documents[0]
             .spans
             .iter()
-            .map(|s| (s.id.0, s.start, s.end, s.label.clone()))
+            .map(|s| (s.id.0, s.start, s.end, s.label.to_string()))
             .collect()
     }
 

@@ -191,12 +191,15 @@ impl SpanIndex {
         if !in_order {
             return Err(pieces);
         }
-        let keys = pieces.iter().flatten().map(|s| (s.id, s.sort_key())).collect();
+        let len = pieces.iter().map(Vec::len).sum();
+        // Sized once: grown by doubling, the old and the new table were both held at the end.
+        let mut keys = HashMap::with_capacity(len);
+        keys.extend(pieces.iter().flatten().map(|s| (s.id, s.sort_key())));
         let mut index = Self {
             keys,
             ..Self::default()
         };
-        index.len = pieces.iter().map(Vec::len).sum();
+        index.len = len;
         index.blocks = pieces
             .into_iter()
             .filter(|p| !p.is_empty())

@@ -315,7 +315,7 @@ pub(super) fn paint_block(
             // A small tag with the label name over the span's first character; nested spans
             // starting there too put theirs after it, outermost first.
             let tag = tags.entry((s.label.as_str(), color)).or_insert_with(|| {
-                painter.layout_no_wrap(s.label.clone(), tag_font.clone(), color)
+                painter.layout_no_wrap(s.label.to_string(), tag_font.clone(), color)
             });
             let x = match tag_end {
                 Some((at, x)) if at == s.start => x,
