@@ -220,6 +220,6 @@ mod tests {
         assert_eq!(serde_json::to_string(&label).unwrap(), "\"GPE\"");
         let set: HashSet<SharedStr> = [label.clone()].into();
         assert!(set.contains("GPE"));
-        assert!(SharedStr::from("A") < SharedStr::from("B"));
+        assert!(SharedStr::new("A") < SharedStr::new("B"));
     }
 }
