@@ -61,7 +61,7 @@ fn spread_spans(len: usize, n: usize) -> Vec<Span> {
         if i % 7 == 0 {
             span.status = SpanStatus::Suggested;
         }
-        span.annotator = Some(["ann", "bob"][i % 2].to_owned());
+        span.annotator = Some(["ann", "bob"][i % 2].into());
         spans.push(span);
         if place % 4 == 0 && spans.len() < n {
             let id = SpanId(spans.len() as u64 + 1);
@@ -350,7 +350,7 @@ fn frames(c: &mut Criterion) {
         .into_iter()
         .enumerate()
         .map(|(i, mut s)| {
-            s.label = names[i].clone();
+            s.label = names[i].as_str().into();
             s
         })
         .collect();

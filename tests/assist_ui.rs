@@ -412,7 +412,12 @@ fn train_and_suggest_runs_in_a_job_with_progress_and_applies_one_undo_step() {
         .spans
         .iter()
         .filter(|s| s.status == SpanStatus::Suggested)
-        .map(|s| (s.label.clone(), s.annotator.clone()))
+        .map(|s| {
+            (
+                s.label.to_string(),
+                s.annotator.as_deref().map(str::to_owned),
+            )
+        })
         .collect();
     assert!(!suggested.is_empty(), "{status}");
     assert!(

@@ -113,7 +113,7 @@ fn adjudicate_two_annotators_into_a_new_gold_project() {
             &project_file::load(&out).expect("gold").documents[0]
                 .spans
                 .iter()
-                .map(|s| (s.start, s.end, s.label.clone()))
+                .map(|s| (s.start, s.end, s.label.to_string()))
                 .collect::<Vec<_>>()
         ),
         "[习近平](PER)会见[古巴](ORG)领导人和[越南](GPE)人"

@@ -25,7 +25,7 @@ fn spans(report: &ImportReport) -> Vec<(String, String)> {
         .map(|s| {
             (
                 doc.document.slice(s.start, s.end).to_owned(),
-                s.label.clone(),
+                s.label.to_string(),
             )
         })
         .collect()

@@ -73,7 +73,7 @@ fn spans(project: &Project) -> Vec<(usize, String, String)> {
                 (
                     d,
                     doc.document.slice(s.start, s.end).to_owned(),
-                    s.label.clone(),
+                    s.label.to_string(),
                 )
             })
         })

@@ -56,7 +56,7 @@ fn facts(project: &Project) -> Vec<DocFacts> {
             let mut spans: Vec<_> = d
                 .spans
                 .iter()
-                .map(|s| (s.start, s.end, s.label.clone()))
+                .map(|s| (s.start, s.end, s.label.to_string()))
                 .collect();
             spans.sort();
             (d.document.text().to_owned(), spans)

@@ -21,13 +21,13 @@ type SpanFacts = (usize, usize, String, Option<String>, Option<u64>);
 fn facts(doc: &AnnotatedDocument) -> Vec<SpanFacts> {
     let mut groups = HashMap::new();
     let mut spans: Vec<&Span> = doc.spans.iter().collect();
-    spans.sort_by_key(|s| (s.start, s.end, s.label.clone()));
+    spans.sort_by_key(|s| (s.start, s.end, s.label.to_string()));
     spans
         .into_iter()
         .map(|s| {
             let next = groups.len() as u64 + 1;
             let group = s.group.map(|g| *groups.entry(g).or_insert(next));
-            (s.start, s.end, s.label.clone(), s.note.clone(), group)
+            (s.start, s.end, s.label.to_string(), s.note.clone(), group)
         })
         .collect()
 }
@@ -538,7 +538,7 @@ fn label_studio_import_reads_as_suggestions_and_warns_on_a_differing_text() {
     .expect("write");
     let options = ImportOptions {
         as_suggestions: true,
-        annotator: Some("ls".to_owned()),
+        annotator: Some("ls".into()),
         ..Default::default()
     };
     let report = formats::import(Format::LabelStudio, &[file], &options).expect("import");

@@ -33,7 +33,7 @@ fn spans(report: &ImportReport) -> Vec<(String, String)> {
             doc.spans.iter().map(|s| {
                 (
                     doc.document.slice(s.start, s.end).to_owned(),
-                    s.label.clone(),
+                    s.label.to_string(),
                 )
             })
         })

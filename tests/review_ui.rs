@@ -224,7 +224,7 @@ fn renaming_a_label_keeps_who_made_its_spans_and_shift_digit_is_no_hotkey() {
     let annotators: Vec<_> = h.state().editor.project.documents[0]
         .spans
         .iter()
-        .map(|s| s.annotator.clone())
+        .map(|s| s.annotator.as_deref().map(str::to_owned))
         .collect();
     assert_eq!(annotators, vec![Some("alice".to_owned()); 2]);
 

@@ -239,8 +239,8 @@ fn suggestions_skip_places_taken_by_the_same_label_or_decided_by_the_user() {
         .map(|s| {
             (
                 doc.document.slice(s.start, s.end).to_owned(),
-                s.label.clone(),
-                s.annotator.clone(),
+                s.label.to_string(),
+                s.annotator.as_deref().map(str::to_owned),
             )
         })
         .collect();

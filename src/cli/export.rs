@@ -1,10 +1,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-
 use crate::core::formats::{
-    self, ExportOptions, Format, Overwrite, Scheme, SplitRatio, Tokens, WriteError,
+    self, ExportOptions, ExportToError, Format, Overwrite, Scheme, SplitRatio, Tokens, WriteError,
 };
 use crate::core::project_file;
 
@@ -102,28 +100,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         conll2003: args.conll2003,
         spans_key: Some(args.spans_key.clone()),
     };
-    let report = formats::export(&project, args.format, &options).with_context(|| {
-        format!(
-            "{}: cannot export to {}",
-            args.project.display(),
-            args.format
-        )
-    })?;
-    for warning in &report.warnings {
-        eprintln!("warning: {warning}");
-    }
-    if !report.dropped.is_empty() {
-        eprintln!(
-            "{} spans could not be expressed in {} and were left out (--strict fails instead):",
-            report.dropped.len(),
-            args.format
-        );
-        for dropped in &report.dropped {
-            eprintln!("  dropped: {dropped}");
-        }
-    }
-    let is_folder = report.files.iter().any(|f| !f.path.as_os_str().is_empty());
-    if is_folder && args.output.is_file() {
+    if formats::exports_folder(args.format, &options) && args.output.is_file() {
         anyhow::bail!(
             "{} is a file, but a {} export{} is a folder",
             args.output.display(),
@@ -140,17 +117,39 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         Overwrite::Refuse
     };
-    match formats::write_output_with(&args.output, &report.files, overwrite) {
-        Ok(()) => {}
-        Err(WriteError::Exists(path)) if args.force => anyhow::bail!(
+    // Each file is written as it is made: an export is never held whole in memory.
+    let report = match formats::export_to(&project, args.format, &options, &args.output, overwrite)
+    {
+        Ok(report) => report,
+        Err(ExportToError::Export(e)) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "{}: cannot export to {}",
+                args.project.display(),
+                args.format
+            )));
+        }
+        Err(ExportToError::Write(WriteError::Exists(path))) if args.force => anyhow::bail!(
             "{} was created by another program while exporting; nothing was replaced, try again",
             path.display()
         ),
-        Err(WriteError::Exists(path)) => anyhow::bail!(
+        Err(ExportToError::Write(WriteError::Exists(path))) => anyhow::bail!(
             "{} already exists (another program created it meanwhile); pass --force to overwrite it",
             path.display()
         ),
-        Err(e) => return Err(e.into()),
+        Err(ExportToError::Write(e)) => return Err(e.into()),
+    };
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if !report.dropped.is_empty() {
+        eprintln!(
+            "{} spans could not be expressed in {} and were left out (--strict fails instead):",
+            report.dropped.len(),
+            args.format
+        );
+        for dropped in &report.dropped {
+            eprintln!("  dropped: {dropped}");
+        }
     }
     // Label Studio needs the matching labelling config: beside a single-file export.
     if args.format == Format::LabelStudio && args.split.is_none() {
@@ -181,8 +180,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         report.documents,
         report.spans,
         args.format,
-        report.files.len(),
-        if report.files.len() == 1 { "" } else { "s" }
+        report.file_count,
+        if report.file_count == 1 { "" } else { "s" }
     );
     Ok(ExitCode::SUCCESS)
 }

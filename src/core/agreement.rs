@@ -871,14 +871,14 @@ mod tests {
             .spans
             .iter()
             .map(|s| Span {
-                annotator: Some("alice".to_owned()),
+                annotator: Some("alice".into()),
                 ..s.clone()
             })
             .collect();
         p.documents[0].spans = SpanIndex::new(spans.clone());
         assert_eq!(single_annotator(&p).as_deref(), Some("alice"));
         let mut mixed = spans;
-        mixed[1].annotator = Some("bob".to_owned());
+        mixed[1].annotator = Some("bob".into());
         p.documents[0].spans = SpanIndex::new(mixed);
         assert_eq!(single_annotator(&p), None);
     }

@@ -30,12 +30,14 @@ pub type Fill<'a> = dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()> + 
 
 /// Write `bytes` to `path`, replacing what is there.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, &mut |out| out.write_all(bytes))
+}
+
+/// [`write_atomically`] with the content written by `fill` straight into the temporary file's
+/// buffer (a large export is never held whole in memory to be written).
+pub fn write_atomically_with(path: &Path, fill: &mut Fill<'_>) -> std::io::Result<()> {
     let real = resolve_links(path)?;
-    let tmp = TempFile::write(
-        folder_of(&real),
-        &mut |out| out.write_all(bytes),
-        Some(&real),
-    )?;
+    let tmp = TempFile::write(folder_of(&real), fill, Some(&real))?;
     std::fs::rename(&tmp.path, &real)?;
     tmp.placed();
     sync_folder(folder_of(&real));
@@ -326,15 +328,20 @@ impl TempFolder {
     /// Write one file at `relative` inside the folder, creating subfolders as needed. It is
     /// flushed to disk with the rest in [`TempFolder::put_in_place`].
     pub fn write(&self, relative: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        self.create(relative)?.write_all(bytes)
+    }
+
+    /// Create the file at `relative` inside the folder (and its subfolders) to be written
+    /// piece by piece; flushed to disk with the rest in [`TempFolder::put_in_place`].
+    pub fn create(&self, relative: &Path) -> std::io::Result<std::fs::File> {
         let path = self.tmp.path.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let mut file = std::fs::OpenOptions::new()
+        std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&path)?;
-        file.write_all(bytes)
+            .open(&path)
     }
 
     /// Flush the folder to disk and move it to `out`.

@@ -222,7 +222,7 @@ fn classify(versions: &[Vec<Span>]) -> UnitKind {
     if keys.iter().any(Vec::is_empty) {
         return UnitKind::Missing;
     }
-    let bounds = |k: &Vec<(usize, usize, String)>| {
+    let bounds = |k: &Vec<(usize, usize, crate::core::SharedStr)>| {
         let mut b: Vec<_> = k.iter().map(|(s, e, _)| (*s, *e)).collect();
         b.dedup();
         b
@@ -408,7 +408,7 @@ mod tests {
             let s: Vec<_> = d
                 .spans
                 .iter()
-                .map(|s| (s.start, s.end, s.label.clone()))
+                .map(|s| (s.start, s.end, s.label.to_string()))
                 .collect();
             markup::render(d.document.text(), &s)
         };

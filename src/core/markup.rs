@@ -53,7 +53,7 @@ pub fn render_document(project: &Project, doc: usize) -> String {
     let spans: Vec<_> = d
         .spans
         .iter()
-        .map(|s| (s.start, s.end, s.label.clone()))
+        .map(|s| (s.start, s.end, s.label.to_string()))
         .collect();
     render(d.document.text(), &spans)
 }

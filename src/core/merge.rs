@@ -583,10 +583,10 @@ impl Merger {
         let mut kept_at: HashMap<(usize, usize, String), SpanId> = plan
             .spans
             .iter()
-            .map(|s| ((s.start, s.end, s.label.clone()), s.id))
+            .map(|s| ((s.start, s.end, s.label.to_string()), s.id))
             .collect();
         for mut span in std::mem::take(&mut plan.theirs_spans) {
-            let at = (span.start, span.end, span.label.clone());
+            let at = (span.start, span.end, span.label.to_string());
             if let Some(&same) = kept_at.get(&at) {
                 renamed.insert(span.id, same);
                 // Added at the same place with the same label, but with another status, note
@@ -866,7 +866,7 @@ mod tests {
         p.documents[0]
             .spans
             .iter()
-            .map(|s| (s.id.0, s.start, s.end, s.label.clone()))
+            .map(|s| (s.id.0, s.start, s.end, s.label.to_string()))
             .collect()
     }
 

@@ -478,11 +478,11 @@ impl Project {
         let mut names = Vec::new();
         for edit in &transaction.edits {
             match edit {
-                Edit::AddSpan { span, .. } => names.push(&span.label),
-                Edit::ChangeSpan { after, .. } => names.push(&after.label),
+                Edit::AddSpan { span, .. } => names.push(span.label.as_str()),
+                Edit::ChangeSpan { after, .. } => names.push(after.label.as_str()),
                 // Spans that kept the old name (none, once the rename moved them) are caught here.
-                Edit::ChangeLabel { before, .. } => names.push(&before.name),
-                Edit::RemoveLabel { label, .. } => names.push(&label.name),
+                Edit::ChangeLabel { before, .. } => names.push(before.name.as_str()),
+                Edit::RemoveLabel { label, .. } => names.push(label.name.as_str()),
                 _ => {}
             }
         }
@@ -491,7 +491,7 @@ impl Project {
         names
             .into_iter()
             .find(|name| self.labels.get(name).is_none() && self.label_uses(name) > 0)
-            .cloned()
+            .map(str::to_owned)
     }
 
     /// Apply one edit; returns it as applied (with a fresh id for a new span). `hint` is the

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::shared_str::SharedStr;
+
 /// Unique within a project, stable across edits and saves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -51,9 +53,12 @@ pub struct Span {
     pub id: SpanId,
     pub start: usize,
     pub end: usize,
-    pub label: String,
+    /// Shared with every span of the same label (a project has a handful of labels and may have
+    /// 100,000 spans); reads as a `&str`.
+    pub label: SharedStr,
     pub note: Option<String>,
-    pub annotator: Option<String>,
+    /// Shared like the label.
+    pub annotator: Option<SharedStr>,
     pub status: SpanStatus,
     /// Fragments of one discontinuous mention (brat's `T1 PER 0 2;5 7`) share a group id.
     pub group: Option<u64>,
@@ -62,7 +67,7 @@ pub struct Span {
 }
 
 impl Span {
-    pub fn new(id: SpanId, start: usize, end: usize, label: impl Into<String>) -> Self {
+    pub fn new(id: SpanId, start: usize, end: usize, label: impl Into<SharedStr>) -> Self {
         Self {
             id,
             start,

@@ -177,6 +177,38 @@ impl SpanIndex {
         index
     }
 
+    /// The index of spans read in sort order, in the pieces they were read in (at most
+    /// [`MAX_BLOCK`] each; every piece's spans sort before the next piece's), which become the
+    /// blocks as they are: loading a project file never holds its spans in one `Vec` beside the
+    /// blocks. `None` (the pieces given back whole) when they are not in sort order.
+    pub(crate) fn from_sorted_pieces(pieces: Vec<Vec<Span>>) -> Result<Self, Vec<Vec<Span>>> {
+        let in_order = pieces.iter().all(|p| p.len() <= MAX_BLOCK)
+            && pieces
+                .iter()
+                .flatten()
+                .zip(pieces.iter().flatten().skip(1))
+                .all(|(a, b)| a.sort_key() < b.sort_key());
+        if !in_order {
+            return Err(pieces);
+        }
+        let len = pieces.iter().map(Vec::len).sum();
+        // Sized once: grown by doubling, the old and the new table were both held at the end.
+        let mut keys = HashMap::with_capacity(len);
+        keys.extend(pieces.iter().flatten().map(|s| (s.id, s.sort_key())));
+        let mut index = Self {
+            keys,
+            ..Self::default()
+        };
+        index.len = len;
+        index.blocks = pieces
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .map(Block::new)
+            .collect();
+        index.count_firsts(0);
+        Ok(index)
+    }
+
     /// Replace the blocks with `sorted` (in sort order), cut into blocks of [`FILL_BLOCK`].
     /// Cut from the end, the rest shrunk as it halves, so that the spans are not held twice
     /// over (a project of 100,000 spans is some 15 MB of them).
@@ -495,9 +527,10 @@ impl SpanIndex {
     /// order). Returns how many spans changed.
     pub(crate) fn relabel(&mut self, from: &str, to: &str) -> usize {
         let mut changed = 0;
+        let to = super::shared_str::SharedStr::from(to);
         for block in &mut self.blocks {
             for span in block.spans.iter_mut().filter(|s| s.label == from) {
-                to.clone_into(&mut span.label);
+                span.label = to.clone();
                 changed += 1;
             }
         }

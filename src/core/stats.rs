@@ -115,8 +115,8 @@ pub fn compute(project: &Project) -> Stats {
         }
         let mut doc_labels = zero_counts.clone();
         for span in d.spans.iter() {
-            *doc_labels.entry(span.label.clone()).or_default() += 1;
-            *per_label.entry(span.label.clone()).or_default() += 1;
+            *doc_labels.entry(span.label.to_string()).or_default() += 1;
+            *per_label.entry(span.label.to_string()).or_default() += 1;
             *per_status
                 .entry(span.status.as_str().to_owned())
                 .or_default() += 1;

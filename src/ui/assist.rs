@@ -196,7 +196,7 @@ impl SpantagApp {
                 .document
                 .slice(span.start, span.end)
                 .to_owned(),
-            label: span.label.clone(),
+            label: span.label.to_string(),
             count,
             counted_at,
         });

@@ -218,7 +218,7 @@ impl Derived {
             for s in spans {
                 *self
                     .annotator_counts
-                    .entry(s.annotator.clone())
+                    .entry(s.annotator.as_deref().map(str::to_owned))
                     .or_default() += 1;
             }
             self.annotators = self.annotator_counts.keys().cloned().collect();
@@ -290,11 +290,12 @@ impl Derived {
         }
         let n = self
             .annotator_counts
-            .entry(span.annotator.clone())
+            .entry(span.annotator.as_deref().map(str::to_owned))
             .or_default();
         step(n);
         if *n == 0 {
-            self.annotator_counts.remove(&span.annotator);
+            self.annotator_counts
+                .remove(&span.annotator.as_deref().map(str::to_owned));
         }
     }
 

@@ -296,7 +296,7 @@ impl SpantagApp {
         for edit in &mut transaction.edits {
             match edit {
                 Edit::AddSpan { span, .. } | Edit::ChangeSpan { after: span, .. } => {
-                    span.annotator = Some(name.clone());
+                    span.annotator = Some(name.as_str().into());
                 }
                 Edit::AddRelation { relation, .. }
                 | Edit::ChangeRelation {
@@ -614,7 +614,7 @@ impl SpantagApp {
             let Some(mut span) = doc.spans.get(id).cloned() else {
                 return;
             };
-            span.label = label.to_owned();
+            span.label = label.into();
             if self.review.on {
                 // Relabelling a suggestion while reviewing decides it.
                 span.status = SpanStatus::Accepted;

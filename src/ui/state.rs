@@ -128,7 +128,10 @@ impl ReviewState {
     pub fn matches(&self, span: &Span) -> bool {
         self.label.as_ref().is_none_or(|l| *l == span.label)
             && self.status.is_none_or(|s| s == span.status)
-            && self.annotator.as_ref().is_none_or(|a| *a == span.annotator)
+            && self
+                .annotator
+                .as_ref()
+                .is_none_or(|a| a.as_deref() == span.annotator.as_deref())
             && self.attribute.as_ref().is_none_or(|a| a.matches(span))
     }
 

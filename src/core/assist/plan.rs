@@ -145,7 +145,10 @@ pub fn plan(
         }
         let mut span = Span::new(SpanId::NEW, start, end, candidate.label);
         span.note = candidate.note;
-        span.annotator = candidate.annotator.or_else(|| options.annotator.clone());
+        span.annotator = candidate
+            .annotator
+            .or_else(|| options.annotator.clone())
+            .map(Into::into);
         span.status = options.status;
         span_edits.push(Edit::AddSpan {
             doc: candidate.doc,

@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 use super::builder::{RelationDraft, SpanDraft, StandoffDraft};
 use super::{
-    ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
-    brat_conf, check_alignment,
+    ExportError, ExportReport, ImportError, Offsets, ProjectBuilder, Sink, accepted, brat_conf,
+    check_alignment,
 };
 use crate::core::attribute::{AttributeDef, AttributeKind, FLAG_SET};
 use crate::core::document::Document;
@@ -64,8 +64,8 @@ pub fn write(
     docs: &[&AnnotatedDocument],
     project: &Project,
     report: &mut ExportReport,
-) -> Result<Vec<OutputFile>, ExportError> {
-    let mut files = Vec::new();
+    sink: &mut dyn Sink,
+) -> Result<(), ExportError> {
     let mut used = HashSet::new();
     let mut text_values: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for doc in docs {
@@ -78,16 +78,13 @@ pub fn write(
         }
         let ann = write_ann(doc, project, &mut text_values, report)?;
         let document = Some(doc.document.id.clone());
-        files.push(OutputFile {
-            document: document.clone(),
-            path: PathBuf::from(format!("{name}.txt")),
-            bytes: doc.document.text().as_bytes().to_vec(),
-        });
-        files.push(OutputFile {
-            document,
-            path: PathBuf::from(format!("{name}.ann")),
-            bytes: ann.into_bytes(),
-        });
+        // The text straight from the document (no copy of it).
+        sink.file(PathBuf::from(format!("{name}.txt")), document.clone())?
+            .write_all(doc.document.text().as_bytes())
+            .map_err(ExportError::Io)?;
+        sink.file(PathBuf::from(format!("{name}.ann")), document)?
+            .write_all(ann.as_bytes())
+            .map_err(ExportError::Io)?;
     }
     let conf = brat_conf::write(
         &project.labels,
@@ -95,12 +92,9 @@ pub fn write(
         project.attributes(),
         &text_values,
     );
-    files.push(OutputFile {
-        document: None,
-        path: PathBuf::from("annotation.conf"),
-        bytes: conf.into_bytes(),
-    });
-    Ok(files)
+    sink.file(PathBuf::from("annotation.conf"), None)?
+        .write_all(conf.as_bytes())
+        .map_err(ExportError::Io)
 }
 
 /// Hands out brat ids of one kind (`A`, `R`, `#`) in order, skipping those a kept line holds.

@@ -313,7 +313,7 @@ impl ProjectBuilder {
                     span.note = d.note;
                     span.group = d.group;
                     span.status = status(d.status);
-                    span.annotator = self.annotator.clone();
+                    span.annotator = self.annotator.as_deref().map(Into::into);
                     span.attributes = d.attributes;
                     if let Some(key) = d.key {
                         keys.insert(key, span.id);

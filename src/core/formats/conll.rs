@@ -11,8 +11,8 @@ use super::builder::SpanDraft;
 use super::scheme::Tag;
 use super::tokenize::{Token, sentences, tokenize};
 use super::{
-    DroppedSpan, ExportError, ExportOptions, ExportReport, ImportError, Offsets, OutputFile,
-    ProjectBuilder, Scheme, accepted, check_alignment, scheme,
+    DroppedSpan, ExportError, ExportOptions, ExportReport, ImportError, Offsets, ProjectBuilder,
+    Scheme, Sink, accepted, check_alignment, scheme,
 };
 use crate::core::document::Document;
 use crate::core::project::AnnotatedDocument;
@@ -150,9 +150,12 @@ pub fn write(
     docs: &[&AnnotatedDocument],
     options: &ExportOptions,
     report: &mut ExportReport,
-) -> Result<Vec<OutputFile>, ExportError> {
+    sink: &mut dyn Sink,
+) -> Result<(), ExportError> {
     let separator = if options.conll2003 { " -X- -X- " } else { "\t" };
     let docstart = !options.no_docstart && (docs.len() > 1 || options.conll2003);
+    let file = sink.file(Default::default(), None)?;
+    // One sentence at a time is made here and written into the file.
     let mut out = String::new();
     let mut first = true;
     for doc in docs {
@@ -181,13 +184,11 @@ pub fn write(
                 }
                 out.push('\n');
             }
+            file.write_all(out.as_bytes()).map_err(ExportError::Io)?;
+            out.clear();
         }
     }
-    Ok(vec![OutputFile {
-        document: None,
-        path: Default::default(),
-        bytes: out.into_bytes(),
-    }])
+    file.write_all(out.as_bytes()).map_err(ExportError::Io)
 }
 
 // ---- Import -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::builder::{RelationDraft, SpanDraft};
 use super::{
-    ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, accepted,
+    ExportError, ExportReport, ImportError, Offsets, ProjectBuilder, Sink, accepted,
     check_alignment, push_json_line,
 };
 use crate::core::document::Document;
@@ -60,11 +60,12 @@ struct RelationOut<'a> {
 pub fn write(
     docs: &[&AnnotatedDocument],
     report: &mut ExportReport,
-) -> Result<Vec<OutputFile>, ExportError> {
+    sink: &mut dyn Sink,
+) -> Result<(), ExportError> {
     if docs.iter().any(|d| !d.relations.is_empty()) {
-        return write_relations(docs, report);
+        return write_relations(docs, report, sink);
     }
-    let mut out = Vec::new();
+    let out = sink.file(Default::default(), None)?;
     let mut lost = 0;
     for doc in docs {
         let mut label = Vec::new();
@@ -78,18 +79,14 @@ pub fn write(
             text: doc.document.text(),
             label,
         };
-        push_json_line(&mut out, &record)?;
+        push_json_line(out, &record)?;
     }
     if lost > 0 {
         report.warnings.push(format!(
             "doccano: {lost} spans have a note or a group (discontinuous mention), which doccano's [start, end, label] cannot hold; they are exported without it"
         ));
     }
-    Ok(vec![OutputFile {
-        document: None,
-        path: Default::default(),
-        bytes: out,
-    }])
+    Ok(())
 }
 
 /// The relation form: every accepted span an entity (its id the span id), every accepted
@@ -97,8 +94,9 @@ pub fn write(
 fn write_relations(
     docs: &[&AnnotatedDocument],
     report: &mut ExportReport,
-) -> Result<Vec<OutputFile>, ExportError> {
-    let mut out = Vec::new();
+    sink: &mut dyn Sink,
+) -> Result<(), ExportError> {
+    let out = sink.file(Default::default(), None)?;
     let (mut lost, mut left_out) = (0, 0);
     for doc in docs {
         let mut entities = Vec::new();
@@ -136,7 +134,7 @@ fn write_relations(
             entities,
             relations,
         };
-        push_json_line(&mut out, &record)?;
+        push_json_line(out, &record)?;
     }
     if lost > 0 {
         report.warnings.push(format!(
@@ -148,11 +146,7 @@ fn write_relations(
             "doccano: {left_out} relations are not exported (they are not accepted, or join a span that is not)"
         ));
     }
-    Ok(vec![OutputFile {
-        document: None,
-        path: Default::default(),
-        bytes: out,
-    }])
+    Ok(())
 }
 
 /// Read a doccano JSONL file: one document a line, spans under `label` (doccano ≥ 1.7),

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::conll::tag_document;
-use super::{ExportError, ExportOptions, ExportReport, OutputFile, Scheme, push_json_line};
+use super::{ExportError, ExportOptions, ExportReport, OutputFile, Scheme, Sink, push_json_line};
 use crate::core::label::LabelSet;
 use crate::core::project::AnnotatedDocument;
 
@@ -45,7 +45,8 @@ pub fn write(
     options: &ExportOptions,
     part: Option<&str>,
     report: &mut ExportReport,
-) -> Result<Vec<OutputFile>, ExportError> {
+    sink: &mut dyn Sink,
+) -> Result<(), ExportError> {
     let names = tag_names(labels, options.scheme);
     let index_of: HashMap<&str, usize> = names
         .iter()
@@ -53,7 +54,10 @@ pub fn write(
         .map(|(i, name)| (name.as_str(), i))
         .collect();
     let mut name = String::new();
-    let mut out = Vec::new();
+    let out = sink.file(
+        PathBuf::from(format!("{}.jsonl", part.unwrap_or("data"))),
+        None,
+    )?;
     let mut row = Row {
         id: String::new(),
         tokens: Vec::new(),
@@ -76,14 +80,10 @@ pub fn write(
                 row.tokens.push(token);
                 row.ner_tags.push(index);
             }
-            push_json_line(&mut out, &row)?;
+            push_json_line(out, &row)?;
         }
     }
-    Ok(vec![OutputFile {
-        document: None,
-        path: PathBuf::from(format!("{}.jsonl", part.unwrap_or("data"))),
-        bytes: out,
-    }])
+    Ok(())
 }
 
 pub fn labels_file(labels: &LabelSet, options: &ExportOptions) -> Result<OutputFile, ExportError> {

@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 
 use super::builder::{RelationDraft, SpanDraft};
 use super::{
-    ExportError, ExportReport, ImportError, Offsets, OutputFile, ProjectBuilder, check_alignment,
+    ExportError, ExportReport, ImportError, Offsets, ProjectBuilder, Sink, check_alignment,
+    json_error,
 };
 use crate::core::project::AnnotatedDocument;
 use crate::core::span::SpanStatus;
@@ -24,7 +25,8 @@ use crate::core::span::SpanStatus;
 pub fn write(
     docs: &[&AnnotatedDocument],
     report: &mut ExportReport,
-) -> Result<Vec<OutputFile>, ExportError> {
+    sink: &mut dyn Sink,
+) -> Result<(), ExportError> {
     // Checked before writing, so that a misaligned span is its own error; the tasks are then
     // serialised straight from the project (a `serde_json::Value` per region took 4 KB a span).
     let mut grouped = 0;
@@ -54,15 +56,9 @@ pub fn write(
             "label-studio: {relations_left_out} relations are not exported (they are not accepted, or join a span that is not)"
         ));
     }
-    let mut json = Vec::new();
-    serde_json::to_writer_pretty(&mut json, &TasksOut(docs))
-        .map_err(|e| ExportError::Json(e.to_string()))?;
-    json.push(b'\n');
-    Ok(vec![OutputFile {
-        document: None,
-        path: Default::default(),
-        bytes: json,
-    }])
+    let out = sink.file(Default::default(), None)?;
+    serde_json::to_writer_pretty(&mut *out, &TasksOut(docs)).map_err(json_error)?;
+    out.write_all(b"\n").map_err(ExportError::Io)
 }
 
 // The tasks as written, borrowed from the project. Fields are in alphabetical order: the order

@@ -27,6 +27,7 @@ mod builder;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -179,7 +180,10 @@ impl fmt::Display for DroppedSpan {
 
 #[derive(Clone, Debug, Default)]
 pub struct ExportReport {
+    /// The files made, with [`export`]; empty when they were written as made ([`export_to`]).
     pub files: Vec<OutputFile>,
+    /// How many files the export has (with [`export_to`] too).
+    pub file_count: usize,
     /// Spans the format could not express (overlaps in BIO, boundaries inside a word token).
     pub dropped: Vec<DroppedSpan>,
     /// Everything else worth knowing: information the format cannot carry, spans not exported.
@@ -217,6 +221,9 @@ pub enum ExportError {
     UnknownLabel(String),
     #[error("{0}")]
     Json(String),
+    /// Writing a file of the export failed ([`export_to`] names the file: see [`WriteError`]).
+    #[error("cannot write the export: {0}")]
+    Io(#[source] std::io::Error),
 }
 
 /// Export `project` to `format`. Only accepted spans are training data: suggested and rejected
@@ -226,7 +233,86 @@ pub fn export(
     format: Format,
     options: &ExportOptions,
 ) -> Result<ExportReport, ExportError> {
+    let mut collected = Collect::default();
+    let mut report = export_into(project, format, options, &mut collected)?;
+    report.files = collected.files;
+    Ok(report)
+}
+
+/// Where an export writes its files, one after another: into memory ([`export`]) or straight
+/// into the files on disk ([`export_to`]), so that no export is held whole in memory to be
+/// written (a Label Studio export of 100,000 spans is 39 MB).
+pub trait Sink {
+    /// The writer of the export's next file, at `path` relative to the output (empty: the
+    /// output itself), for `document` when it holds one; the file before it is complete.
+    fn file(
+        &mut self,
+        path: PathBuf,
+        document: Option<String>,
+    ) -> Result<&mut dyn Write, ExportError>;
+}
+
+/// The files kept in memory, as [`ExportReport::files`].
+#[derive(Default)]
+struct Collect {
+    files: Vec<OutputFile>,
+}
+
+impl Sink for Collect {
+    fn file(
+        &mut self,
+        path: PathBuf,
+        document: Option<String>,
+    ) -> Result<&mut dyn Write, ExportError> {
+        self.files.push(OutputFile {
+            path,
+            bytes: Vec::new(),
+            document,
+        });
+        let last = self.files.len() - 1;
+        Ok(&mut self.files[last].bytes)
+    }
+}
+
+/// The files of one part of a split (or of the whole export) under their names in the output.
+struct InPart<'a> {
+    sink: &'a mut dyn Sink,
+    part: Option<&'a str>,
+    format: Format,
+    /// Files made so far.
+    count: &'a mut usize,
+}
+
+impl Sink for InPart<'_> {
+    fn file(
+        &mut self,
+        path: PathBuf,
+        document: Option<String>,
+    ) -> Result<&mut dyn Write, ExportError> {
+        let path = match (self.part, self.format) {
+            (None, _) => path,
+            // Folder formats: one subfolder per part, except Hugging Face, whose files are
+            // named by part already (train.jsonl, ...).
+            (Some(_), Format::Hf) => path,
+            (Some(name), Format::Brat) => Path::new(name).join(path),
+            (Some(name), _) => PathBuf::from(format!("{name}.{}", self.format.extension())),
+        };
+        *self.count += 1;
+        self.sink.file(path, document)
+    }
+}
+
+/// [`export`], writing the files into `sink` as they are made ([`ExportReport::files`] is
+/// left empty). On an error the files written so far are incomplete: a sink on disk throws
+/// them away.
+pub fn export_into(
+    project: &Project,
+    format: Format,
+    options: &ExportOptions,
+    sink: &mut dyn Sink,
+) -> Result<ExportReport, ExportError> {
     let mut report = ExportReport::default();
+    let mut file_count = 0;
     let (skipped_suggested, skipped_rejected) = count_unaccepted(project);
     if format == Format::LabelStudio && skipped_suggested > 0 {
         // Label Studio has a place for them: each task's `predictions`.
@@ -259,49 +345,43 @@ pub fn export(
                 "--split {ratio}: the {name} part has none of the {total} documents, so its file is empty (a split with no rows fails to load in Hugging Face datasets); give it a larger share or annotate more documents"
             ));
         }
-        let exported = match format {
-            Format::Doccano => doccano::write(&docs, &mut report)?,
-            Format::Spacy => spacy::write(&docs, options, &mut report)?,
-            Format::LabelStudio => label_studio::write(&docs, &mut report)?,
-            Format::Docbin => docbin::write(&docs, options, &mut report)?,
-            Format::Conll => conll::write(&docs, options, &mut report)?,
-            Format::Hf => hf::write(&docs, &project.labels, options, part, &mut report)?,
-            Format::Brat => brat::write(&docs, project, &mut report)?,
-            Format::Text => return Err(ExportError::Unsupported { format }),
+        let out = &mut InPart {
+            sink: &mut *sink,
+            part,
+            format,
+            count: &mut file_count,
         };
+        match format {
+            Format::Doccano => doccano::write(&docs, &mut report, out)?,
+            Format::Spacy => spacy::write(&docs, options, &mut report, out)?,
+            Format::LabelStudio => label_studio::write(&docs, &mut report, out)?,
+            Format::Docbin => docbin::write(&docs, options, &mut report, out)?,
+            Format::Conll => conll::write(&docs, options, &mut report, out)?,
+            Format::Hf => hf::write(&docs, &project.labels, options, part, &mut report, out)?,
+            Format::Brat => brat::write(&docs, project, &mut report, out)?,
+            Format::Text => return Err(ExportError::Unsupported { format }),
+        }
         report.documents += docs.len();
         report.spans += docs.iter().map(|d| accepted(d).count()).sum::<usize>();
-        for file in exported {
-            let path = match (part, format) {
-                (None, _) => file.path,
-                // Folder formats: one subfolder per part, except Hugging Face, whose files are
-                // named by part already (train.jsonl, ...).
-                (Some(_), Format::Hf) => file.path,
-                (Some(name), Format::Brat) => Path::new(name).join(file.path),
-                (Some(name), _) => PathBuf::from(format!("{name}.{}", format.extension())),
-            };
-            report.files.push(OutputFile {
-                path,
-                bytes: file.bytes,
-                document: file.document,
-            });
-        }
     }
     if format == Format::Hf {
-        report
-            .files
-            .push(hf::labels_file(&project.labels, options)?);
+        let labels = hf::labels_file(&project.labels, options)?;
+        write_file(sink, labels)?;
+        file_count += 1;
     }
     // A split Label Studio export is a folder: its labelling config goes in it (a single-file
     // export's config is written beside it by the caller, see `label_studio::labelling_config`).
     if format == Format::LabelStudio && options.split.is_some() {
-        report.files.push(OutputFile {
+        let config = OutputFile {
             path: PathBuf::from(LABEL_STUDIO_CONFIG),
             bytes: label_studio::labelling_config(&project.labels, project.relation_types())
                 .into_bytes(),
             document: None,
-        });
+        };
+        write_file(sink, config)?;
+        file_count += 1;
     }
+    report.file_count = file_count;
     dedup_warnings(&mut report.warnings);
     Ok(report)
 }
@@ -413,18 +493,192 @@ pub fn write_output_with(
             .write(&file.path, &file.bytes)
             .map_err(io(&out.join(&file.path), file.document.as_ref()))?;
     }
+    place_folder(folder, out, overwrite)
+}
+
+/// Mark a folder export written in `folder` as Spantag's and move it to `out`.
+fn place_folder(
+    folder: super::atomic_write::TempFolder,
+    out: &Path,
+    overwrite: Overwrite,
+) -> Result<(), WriteError> {
+    use super::atomic_write;
+    let io = |source: std::io::Error| WriteError::Io {
+        path: out.to_owned(),
+        document: None,
+        source,
+    };
     let marker = format!(
         "Written by Spantag {}. Exporting again with --force replaces this whole folder.\n",
         env!("CARGO_PKG_VERSION")
     );
     folder
         .write(Path::new(EXPORT_MARKER), marker.as_bytes())
-        .map_err(io(out, None))?;
+        .map_err(io)?;
     let replace = overwrite == Overwrite::Replace;
     match folder.put_in_place(out, replace, is_replaceable) {
         Ok(()) => Ok(()),
         Err(atomic_write::PlaceError::Refused) => Err(WriteError::NotAnExport(out.to_owned())),
-        Err(atomic_write::PlaceError::Io(e)) => Err(placing(e)),
+        // Placing the output fails with `AlreadyExists` only when refusing and it exists.
+        Err(atomic_write::PlaceError::Io(e)) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(WriteError::Exists(out.to_owned()))
+        }
+        Err(atomic_write::PlaceError::Io(e)) => Err(io(e)),
+    }
+}
+
+/// Why [`export_to`] wrote nothing.
+#[derive(Debug, Error)]
+pub enum ExportToError {
+    /// The project cannot be exported so (nothing was written).
+    #[error(transparent)]
+    Export(ExportError),
+    /// The export could not be written (nothing was replaced).
+    #[error(transparent)]
+    Write(WriteError),
+}
+
+/// True when an export to `format` with `options` is a folder, not one file.
+pub fn exports_folder(format: Format, options: &ExportOptions) -> bool {
+    format.exports_folder() || options.split.is_some()
+}
+
+/// [`export`] and [`write_output_with`] in one: each file is written straight into its
+/// temporary file as it is made, never held whole in memory (the output of 100,000 spans is 4
+/// to 39 MB by format), and placed at `out` exactly as [`write_output_with`] places it: a file
+/// atomically, a folder whole. On any error nothing at `out` changes.
+pub fn export_to(
+    project: &Project,
+    format: Format,
+    options: &ExportOptions,
+    out: &Path,
+    overwrite: Overwrite,
+) -> Result<ExportReport, ExportToError> {
+    use super::atomic_write;
+    let io = |path: PathBuf, document: Option<String>| {
+        move |source: std::io::Error| {
+            ExportToError::Write(WriteError::Io {
+                path,
+                document,
+                source,
+            })
+        }
+    };
+    let placing = |source: std::io::Error| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            ExportToError::Write(WriteError::Exists(out.to_owned()))
+        } else {
+            io(out.to_owned(), None)(source)
+        }
+    };
+    if !exports_folder(format, options) {
+        // The export runs inside the atomic write, into its temporary file; its own error is
+        // kept apart from the file's (the write may call `fill` twice: each run starts over).
+        let mut exported: Option<Result<ExportReport, ExportError>> = None;
+        let mut fill = |file: &mut dyn Write| {
+            let mut sink = OneFile {
+                out: file,
+                opened: false,
+            };
+            let result = export_into(project, format, options, &mut sink);
+            let failed = match &result {
+                Ok(_) => Ok(()),
+                Err(ExportError::Io(e)) => Err(std::io::Error::new(e.kind(), e.to_string())),
+                Err(e) => Err(std::io::Error::other(e.to_string())),
+            };
+            exported = Some(result);
+            failed
+        };
+        let placed = match overwrite {
+            Overwrite::Refuse => atomic_write::write_new_with(out, &mut fill),
+            Overwrite::Replace => atomic_write::write_atomically_with(out, &mut fill),
+        };
+        return match (exported, placed) {
+            (Some(Ok(report)), Ok(())) => Ok(report),
+            (Some(Err(ExportError::Io(source))), _) => Err(io(out.to_owned(), None)(source)),
+            (Some(Err(e)), _) => Err(ExportToError::Export(e)),
+            (_, Err(e)) => Err(placing(e)),
+            // `fill` not run yet the write succeeded: impossible, but nothing to report then.
+            (None, Ok(())) => Ok(ExportReport::default()),
+        };
+    }
+    let folder = atomic_write::TempFolder::new_for(out).map_err(io(out.to_owned(), None))?;
+    let mut sink = InFolder {
+        folder: &folder,
+        open: None,
+    };
+    let exported = export_into(project, format, options, &mut sink);
+    let report = match exported {
+        Ok(report) => report,
+        Err(ExportError::Io(source)) => {
+            let (path, document) = sink.place();
+            return Err(io(out.join(path), document)(source));
+        }
+        Err(e) => return Err(ExportToError::Export(e)),
+    };
+    if let Some((path, document, mut writer)) = sink.open.take() {
+        writer.flush().map_err(io(out.join(&path), document))?;
+    }
+    place_folder(folder, out, overwrite).map_err(ExportToError::Write)?;
+    Ok(report)
+}
+
+/// A single-file export written into the (buffered) temporary file of an atomic write.
+struct OneFile<'a> {
+    out: &'a mut dyn Write,
+    opened: bool,
+}
+
+impl Sink for OneFile<'_> {
+    fn file(
+        &mut self,
+        path: PathBuf,
+        _document: Option<String>,
+    ) -> Result<&mut dyn Write, ExportError> {
+        if self.opened || !path.as_os_str().is_empty() {
+            // `exports_folder` said this format writes one file, the output itself.
+            return Err(ExportError::Json(format!(
+                "a single-file export wrote a second file {}",
+                path.display()
+            )));
+        }
+        self.opened = true;
+        Ok(&mut *self.out)
+    }
+}
+
+/// A folder export written file by file into a temporary folder.
+struct InFolder<'a> {
+    folder: &'a super::atomic_write::TempFolder,
+    /// The file being written: its path in the folder, its document, its writer.
+    open: Option<(PathBuf, Option<String>, std::io::BufWriter<std::fs::File>)>,
+}
+
+impl InFolder<'_> {
+    /// The file being written (for a message), as a path under the folder's final name.
+    fn place(&self) -> (PathBuf, Option<String>) {
+        match &self.open {
+            Some((path, document, _)) => (path.clone(), document.clone()),
+            None => (PathBuf::new(), None),
+        }
+    }
+}
+
+impl Sink for InFolder<'_> {
+    fn file(
+        &mut self,
+        path: PathBuf,
+        document: Option<String>,
+    ) -> Result<&mut dyn Write, ExportError> {
+        if let Some((_, _, done)) = &mut self.open {
+            done.flush().map_err(ExportError::Io)?;
+        }
+        self.open = None;
+        let file = self.folder.create(&path).map_err(ExportError::Io)?;
+        let (_, _, writer) = self
+            .open
+            .insert((path, document, std::io::BufWriter::new(file)));
+        Ok(writer)
     }
 }
 
@@ -518,12 +772,27 @@ pub fn check_offsets(
 /// Append `value` to `out` as one line of JSON, serialised straight into it (no string per
 /// line: a document's line holds its whole text).
 pub(crate) fn push_json_line<T: serde::Serialize>(
-    out: &mut Vec<u8>,
+    out: &mut dyn Write,
     value: &T,
 ) -> Result<(), ExportError> {
-    serde_json::to_writer(&mut *out, value).map_err(|e| ExportError::Json(e.to_string()))?;
-    out.push(b'\n');
-    Ok(())
+    serde_json::to_writer(&mut *out, value).map_err(json_error)?;
+    out.write_all(b"\n").map_err(ExportError::Io)
+}
+
+/// A serialisation error, or the error of the file it was written into.
+pub(crate) fn json_error(e: serde_json::Error) -> ExportError {
+    if e.is_io() {
+        ExportError::Io(std::io::Error::other(e.to_string()))
+    } else {
+        ExportError::Json(e.to_string())
+    }
+}
+
+/// Write a file made whole in memory (a small one: a labels list, a config) into `sink`.
+pub(crate) fn write_file(sink: &mut dyn Sink, file: OutputFile) -> Result<(), ExportError> {
+    sink.file(file.path, file.document)?
+        .write_all(&file.bytes)
+        .map_err(ExportError::Io)
 }
 
 // ---- Import -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use super::{
-    ExportError, ExportOptions, ExportReport, Offsets, OutputFile, accepted, check_alignment,
+    ExportError, ExportOptions, ExportReport, Offsets, Sink, accepted, check_alignment,
     conll::longest_first, push_json_line,
 };
 use crate::core::project::AnnotatedDocument;
@@ -45,8 +45,9 @@ pub fn write(
     docs: &[&AnnotatedDocument],
     options: &ExportOptions,
     report: &mut ExportReport,
-) -> Result<Vec<OutputFile>, ExportError> {
-    let mut out = Vec::new();
+    sink: &mut dyn Sink,
+) -> Result<(), ExportError> {
+    let out = sink.file(Default::default(), None)?;
     let mut relations_left_out = 0;
     for doc in docs {
         let spans: Vec<_> = accepted(doc).collect();
@@ -98,16 +99,12 @@ pub fn write(
                 .collect(),
             spans: records,
         };
-        push_json_line(&mut out, &record)?;
+        push_json_line(out, &record)?;
     }
     if relations_left_out > 0 {
         report.warnings.push(format!(
             "spacy: {relations_left_out} relations are not exported (they are not accepted, or join a span that is not)"
         ));
     }
-    Ok(vec![OutputFile {
-        document: None,
-        path: Default::default(),
-        bytes: out,
-    }])
+    Ok(())
 }

@@ -72,10 +72,13 @@ impl Corpus {
                     };
                     for span in resolved.kept {
                         let next = label_index.len() as u16;
-                        let label = *label_index.entry(span.label.clone()).or_insert_with(|| {
-                            corpus.labels.push(span.label.clone());
-                            next
-                        });
+                        let label =
+                            *label_index
+                                .entry(span.label.to_string())
+                                .or_insert_with(|| {
+                                    corpus.labels.push(span.label.to_string());
+                                    next
+                                });
                         sentence.spans.push((
                             span.start - range.start,
                             span.end - range.start,

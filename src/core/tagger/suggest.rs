@@ -111,7 +111,7 @@ pub fn suggest(model: &Model, project: &Project) -> Suggestions {
             }
             let mut span = Span::new(SpanId::NEW, start, end, label.as_str());
             span.status = SpanStatus::Suggested;
-            span.annotator = Some(ANNOTATOR.to_owned());
+            span.annotator = Some(ANNOTATOR.into());
             edits.push(Edit::AddSpan {
                 doc: doc.document.doc_id(),
                 span,

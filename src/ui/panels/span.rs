@@ -32,7 +32,7 @@ pub fn selected_span(
         .show(ui, |ui| {
             let label_label = ui.label("Label");
             egui::ComboBox::from_id_salt("spantag_span_label")
-                .selected_text(&span.label)
+                .selected_text(span.label.as_str())
                 .show_ui(ui, |ui| {
                     for label in shown.project.labels.iter() {
                         if ui
@@ -70,7 +70,7 @@ pub fn selected_span(
             ui.end_row();
             if let Some(annotator) = &span.annotator {
                 ui.label("Annotator");
-                ui.label(annotator);
+                ui.label(annotator.as_str());
                 ui.end_row();
             }
         });
