@@ -58,7 +58,7 @@ fn spans(h: &Harness<'_, SpantagApp>) -> Vec<(String, String, bool)> {
         .map(|s| {
             (
                 d.document.slice(s.start, s.end).to_owned(),
-                s.label.clone(),
+                s.label.to_string(),
                 s.attributes.contains_key(CONFLICT_ATTRIBUTE),
             )
         })

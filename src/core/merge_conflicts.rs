@@ -489,7 +489,7 @@ mod tests {
             .map(|s| {
                 (
                     s.id.0,
-                    s.label.clone(),
+                    s.label.to_string(),
                     s.status,
                     s.attributes.contains_key(CONFLICT_ATTRIBUTE),
                 )
@@ -590,7 +590,7 @@ mod tests {
             .filter(|s| s.start == 0)
             .map(|s| {
                 (
-                    s.label.clone(),
+                    s.label.to_string(),
                     s.attributes.contains_key(CONFLICT_ATTRIBUTE),
                 )
             })

@@ -61,7 +61,7 @@ pub(super) fn tag_text(span: &Span) -> Cow<'_, str> {
         tail.push('·');
         tail.push_str(if value == FLAG_SET { name } else { value });
     }
-    let mut text = span.label.clone();
+    let mut text = span.label.to_string();
     if tail.chars().count() > TAG_ATTRIBUTE_CHARS {
         text.extend(tail.chars().take(TAG_ATTRIBUTE_CHARS - 1));
         text.push('…');

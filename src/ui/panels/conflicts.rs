@@ -116,7 +116,7 @@ fn versions(ui: &mut egui::Ui, shown: &Shown<'_>, conflict: &MergeConflict) {
         ("text", Difference::Bounds, |v, text| {
             format!("{text}  [{}, {})", v.span.start, v.span.end)
         }),
-        ("label", Difference::Label, |v, _| v.span.label.clone()),
+        ("label", Difference::Label, |v, _| v.span.label.to_string()),
         ("status", Difference::Status, |v, _| {
             v.unmarked().status.as_str().to_owned()
         }),
@@ -137,7 +137,7 @@ fn versions(ui: &mut egui::Ui, shown: &Shown<'_>, conflict: &MergeConflict) {
             }
         }),
         ("annotator", Difference::Annotator, |v, _| {
-            v.span.annotator.clone().unwrap_or_else(|| "—".into())
+            v.span.annotator.as_deref().unwrap_or("—").to_owned()
         }),
     ];
     egui::Grid::new("spantag_conflict_versions")
