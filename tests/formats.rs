@@ -672,3 +672,102 @@ fn alignment_in_utf16_units_counts_surrogate_pairs() {
         formats::check_alignment(&doc, &yoshi, Offsets::Utf16).expect("aligned");
     assert_eq!((start, end, text.as_str()), (0, 2, "𠮷"));
 }
+
+/// Every file of `dir`, by path relative to it, with its bytes.
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).expect("under").to_owned();
+                found.push((relative, std::fs::read(&path).expect("read")));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// `export_to` writes each file as it is made, and what it writes is byte for byte what
+/// `export` makes in memory and `write_output` writes, for every format, whole and split.
+#[test]
+fn streamed_exports_equal_exports_made_in_memory() {
+    let project = sample();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for format in Format::ALL.into_iter().filter(|f| f.can_export()) {
+        for split in [None, Some("50/25/25".parse().expect("ratio"))] {
+            let options = ExportOptions {
+                split,
+                ..ExportOptions::default()
+            };
+            let name = format!("{}-{}", format.name(), split.is_some());
+            let in_memory = dir.path().join(format!("{name}-memory"));
+            let streamed = dir.path().join(format!("{name}-streamed"));
+            let report = formats::export(&project, format, &options).expect("exports");
+            formats::write_output(&in_memory, &report.files).expect("written");
+            let streamed_report = formats::export_to(
+                &project,
+                format,
+                &options,
+                &streamed,
+                formats::Overwrite::Refuse,
+            )
+            .expect("exports");
+            assert_eq!(streamed_report.file_count, report.files.len(), "{name}");
+            assert!(streamed_report.files.is_empty(), "{name}: nothing held");
+            assert_eq!(streamed_report.warnings, report.warnings, "{name}");
+            if streamed.is_dir() {
+                assert_eq!(files_under(&streamed), files_under(&in_memory), "{name}");
+            } else {
+                assert_eq!(
+                    std::fs::read(&streamed).expect("file"),
+                    std::fs::read(&in_memory).expect("file"),
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+/// An export that fails half way (`--strict` on a span the format cannot hold) leaves what was
+/// at the output as it was, and no temporary file beside it.
+#[test]
+fn a_streamed_export_that_fails_changes_nothing() {
+    let mut project = markup_project();
+    let doc = project.documents[0].document.clone();
+    let len = doc.char_len();
+    // Two overlapping spans: BIO tags cannot hold both.
+    project.documents[0].spans = SpanIndex::new(vec![span(1, 0, 2, "PER"), span(2, 1, len, "ORG")]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.conll");
+    std::fs::write(&out, "before\n").expect("written");
+    let options = ExportOptions {
+        strict: true,
+        ..ExportOptions::default()
+    };
+    let failed = formats::export_to(
+        &project,
+        Format::Conll,
+        &options,
+        &out,
+        formats::Overwrite::Replace,
+    );
+    assert!(
+        matches!(failed, Err(formats::ExportToError::Export(_))),
+        "{failed:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).expect("kept"), "before\n");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["out.conll"]);
+}
+
+fn markup_project() -> Project {
+    spantag::core::markup::project("[北京](GPE)是中国的首都。")
+}

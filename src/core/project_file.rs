@@ -1056,10 +1056,10 @@ pub fn to_json(project: &Project) -> Result<String, serde_json::Error> {
 }
 
 /// About how many bytes [`to_json`] writes, rounded up: the inline texts and a pretty-printed
-/// span record each. Grown by doubling instead, the buffer of 100,000 spans was copied over and
-/// over as it grew (16 MB written, 31 MB copied), the copies growing faster than the spans
-/// (`to_json` took 2.32 times as long at 100,000 spans as at 50,000); untouched capacity costs
-/// no memory.
+/// span record each, so that the buffer is allocated once. Grown by doubling, the buffer of
+/// 100,000 spans (16 MB) is reallocated a dozen times and up to 31 MB copied, a cost that jumps
+/// whenever the output crosses a power of two (a suspect for `to_json`'s 2.32x at 50,000 to
+/// 100,000 spans; not yet re-measured). Capacity never written costs no resident memory.
 fn json_size_estimate(project: &Project) -> usize {
     /// A span record as written: seven lines of 8-space indented fields, its text aside.
     const SPAN_RECORD: usize = 176;
