@@ -76,26 +76,33 @@ impl SpantagApp {
             });
             return;
         }
-        let report = match formats::export(&self.editor.project, format, options) {
+        // The file dialog asked before replacing the target; the labelling config beside it
+        // is replaced only then too. The export streams into the target's temporary file (the
+        // same core function as `spantag export`), never held whole in memory.
+        let target_existed = target.exists();
+        let report = match formats::export_to(
+            &self.editor.project,
+            format,
+            options,
+            target,
+            formats::Overwrite::Replace,
+        ) {
             Ok(report) => report,
-            Err(error) => {
+            Err(formats::ExportToError::Export(error)) => {
                 self.show_dialog(Dialog::Error {
                     title: format!("Cannot export to {format}"),
                     message: error.to_string(),
                 });
                 return;
             }
+            Err(formats::ExportToError::Write(error)) => {
+                self.show_dialog(Dialog::Error {
+                    title: format!("Cannot export to {format}"),
+                    message: format!("cannot write {}: {error}", target.display()),
+                });
+                return;
+            }
         };
-        // The file dialog asked before replacing the target; the labelling config beside it
-        // is replaced only then too.
-        let target_existed = target.exists();
-        if let Err(error) = formats::write_output(target, &report.files) {
-            self.show_dialog(Dialog::Error {
-                title: format!("Cannot export to {format}"),
-                message: format!("cannot write {}: {error}", target.display()),
-            });
-            return;
-        }
         let mut message = format!(
             "{} documents, {} spans written to {}.",
             report.documents,
