@@ -55,9 +55,9 @@ pub(super) fn tag_text(span: &Span) -> Cow<'_, str> {
     }
     // Flags first: a name is short, and what a cut tag loses is then a value.
     let mut tail = String::new();
-    let (flags, values): (Vec<_>, Vec<_>) =
-        span.attributes.iter().partition(|(_, v)| *v == FLAG_SET);
-    for (name, value) in flags.into_iter().chain(values) {
+    let flags = span.attributes.iter().filter(|(_, v)| *v == FLAG_SET);
+    let values = span.attributes.iter().filter(|(_, v)| *v != FLAG_SET);
+    for (name, value) in flags.chain(values) {
         tail.push('·');
         tail.push_str(if value == FLAG_SET { name } else { value });
     }
