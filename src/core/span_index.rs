@@ -114,17 +114,18 @@ impl Block {
         block
     }
 
-    /// Set `last_start`, `max_end` and `max_len` from the spans.
+    /// Set `last_start`, `max_end` and `max_len` from the spans (a file being checked may hold
+    /// a span that ends before its start: its length counts as 0).
     fn measure(&mut self) {
         self.last_start = self.starts.last().copied().unwrap_or(0);
         (self.max_end, self.max_len) = self.spans.iter().fold((0, 0), |(end, len), s| {
-            (end.max(s.end), len.max(s.end - s.start))
+            (end.max(s.end), len.max(s.end.saturating_sub(s.start)))
         });
     }
 
     fn insert(&mut self, within: usize, span: Span) {
         self.max_end = self.max_end.max(span.end);
-        self.max_len = self.max_len.max(span.end - span.start);
+        self.max_len = self.max_len.max(span.end.saturating_sub(span.start));
         self.starts.insert(within, span.start);
         self.spans.insert(within, span);
         self.last_start = self.starts.last().copied().unwrap_or(0);
