@@ -361,13 +361,14 @@ impl SpanIndex {
     /// The block and place of the span with sort key `key`, if the index holds one.
     fn locate_key(&self, key: &SortKey) -> Option<(usize, usize)> {
         let block = self.block_for(key);
-        let within = self
-            .blocks
-            .get(block)?
-            .spans
+        let b = self.blocks.get(block)?;
+        // Only the spans starting where `key` starts are read (the starts narrow it down).
+        let from = b.first_from(key.0);
+        let to = from + b.starts[from..].partition_point(|&start| start == key.0);
+        let within = b.spans[from..to]
             .binary_search_by(|s| s.sort_key().cmp(key))
             .ok()?;
-        Some((block, within))
+        Some((block, from + within))
     }
 
     /// The first block whose last span does not sort before `key`: where a span with `key` is
@@ -375,7 +376,12 @@ impl SpanIndex {
     fn block_for(&self, key: &SortKey) -> usize {
         let block = self
             .blocks
-            .partition_point(|b| b.last_key().is_some_and(|last| last < *key));
+            .partition_point(|b| match b.last_start.cmp(&key.0) {
+                // A span is read only when its start ties with `key`'s.
+                std::cmp::Ordering::Less => !b.spans.is_empty(),
+                std::cmp::Ordering::Equal => b.last_key().is_some_and(|last| last < *key),
+                std::cmp::Ordering::Greater => false,
+            });
         block.min(self.blocks.len().saturating_sub(1))
     }
 
