@@ -287,3 +287,80 @@ fn the_list_follows_the_document_shown_and_the_status_box_filters() {
     assert!(row(&h, "doc-0700.txt").is_some());
     assert!(row(&h, "doc-0000.txt").is_none() && row(&h, "doc-0701.txt").is_none());
 }
+
+/// The document keys walk what the navigator lists: with a filter set, Ctrl+PageDown /
+/// Ctrl+PageUp skip the documents it hides, from a shown document or from one filtered out.
+#[test]
+fn ctrl_page_down_and_up_walk_the_documents_the_filter_lets_through() {
+    let mut h = harness(chapters());
+    h.state_mut().navigator.status_filter = Some(DocStatus::NotStarted);
+    h.run();
+    // c1, c3 and c5 are not started; c2 (in progress) and c4 (done) are not listed.
+    press_mod(&mut h, Modifiers::COMMAND, Key::PageDown);
+    assert_eq!(h.state().doc, 2, "c2 is skipped");
+    press_mod(&mut h, Modifiers::COMMAND, Key::PageDown);
+    assert_eq!(h.state().doc, 4, "c4 is skipped");
+    press_mod(&mut h, Modifiers::COMMAND, Key::PageDown);
+    assert_eq!(h.state().doc, 4);
+    assert_eq!(
+        h.state().status.as_deref(),
+        Some("No document after this one matches the navigator's filter")
+    );
+    press_mod(&mut h, Modifiers::COMMAND, Key::PageUp);
+    assert_eq!(h.state().doc, 2);
+    // From c2, which the filter hides, the neighbours in the list: c1 before, c3 after.
+    h.state_mut().queue(Command::SelectDocument(1));
+    h.run();
+    press_mod(&mut h, Modifiers::COMMAND, Key::PageUp);
+    assert_eq!(h.state().doc, 0);
+    // A name filter too: only c5 has a 5 in its name.
+    h.state_mut().navigator.status_filter = None;
+    h.state_mut().navigator.name_filter = "5".into();
+    h.run();
+    press_mod(&mut h, Modifiers::COMMAND, Key::PageDown);
+    assert_eq!(h.state().doc, 4);
+    // The navigator hidden, the keys walk every document.
+    press_mod(&mut h, Modifiers::COMMAND, Key::B);
+    press_mod(&mut h, Modifiers::COMMAND, Key::PageUp);
+    assert_eq!(h.state().doc, 3, "c4 again, with the navigator hidden");
+}
+
+/// Ctrl+Enter opens the next document not done among those the navigator lists.
+#[test]
+fn ctrl_enter_opens_the_next_not_done_document_the_filter_lets_through() {
+    let mut h = harness(chapters());
+    h.state_mut().navigator.status_filter = Some(DocStatus::NotStarted);
+    h.run();
+    press_mod(&mut h, Modifiers::COMMAND, Key::Enter);
+    assert!(h.state().editor.project.is_done(0));
+    assert_eq!(h.state().doc, 2, "c2 is in progress, not listed: on to c3");
+    press_mod(&mut h, Modifiers::COMMAND, Key::Enter);
+    assert_eq!(h.state().doc, 4);
+    press_mod(&mut h, Modifiers::COMMAND, Key::Enter);
+    assert!(h.state().editor.project.is_done(4));
+    assert_eq!(h.state().doc, 4, "nothing listed is left: it stays");
+    let status = h.state().status.clone().unwrap_or_default();
+    assert!(
+        status.contains("no other document the navigator lists is left not done"),
+        "{status}"
+    );
+    assert!(!h.state().editor.project.is_done(1), "c2 was never marked");
+}
+
+/// Ctrl+Shift+Enter is review mode's "accept every suggestion in this document"; outside review
+/// mode it does nothing: it neither marks the document done nor opens another.
+#[test]
+fn ctrl_shift_enter_does_not_mark_the_document_done() {
+    let mut h = harness(chapters());
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::Enter);
+    assert!(!h.state().editor.project.is_done(0));
+    assert_eq!(h.state().doc, 0);
+    assert!(!h.state().editor.is_dirty());
+    // In review mode it still accepts the document's suggestions (c3 has one).
+    h.state_mut().queue(Command::SelectDocument(2));
+    h.run();
+    press_mod(&mut h, Modifiers::COMMAND, Key::R);
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::Enter);
+    assert!(!h.state().editor.project.is_done(2));
+    assert_eq!(h.state().doc, 2);
+}

@@ -480,8 +480,10 @@ impl Project {
             match edit {
                 Edit::AddSpan { span, .. } => names.push(span.label.as_str()),
                 Edit::ChangeSpan { after, .. } => names.push(after.label.as_str()),
-                // Spans that kept the old name (none, once the rename moved them) are caught here.
-                Edit::ChangeLabel { before, .. } => names.push(before.name.as_str()),
+                // No check for a rename's old name: the rename moved every span that used it in
+                // the same step, and a later edit of the transaction that uses it again is
+                // checked by its own name above (a check here was one more pass over every span
+                // of the project per rename and per undo).
                 Edit::RemoveLabel { label, .. } => names.push(label.name.as_str()),
                 _ => {}
             }
@@ -490,7 +492,11 @@ impl Project {
         names.dedup();
         names
             .into_iter()
-            .find(|name| self.labels.get(name).is_none() && self.label_uses(name) > 0)
+            .find(|name| {
+                self.labels.get(name).is_none()
+                    && (self.documents.iter())
+                        .any(|d| d.spans.iter().any(|s| s.label == *name))
+            })
             .map(str::to_owned)
     }
 

@@ -86,14 +86,87 @@ impl MaxEndTree {
 struct Block {
     /// Sorted by [`Span::sort_key`].
     spans: Vec<Span>,
+    /// The start of each span, in the same order: position queries binary-search these 8-byte
+    /// values, not the 150-byte spans (a search in `spans` missed the cache at each step once
+    /// the spans outgrew it; the "also tag N" count makes one query per hit of a find).
+    starts: Vec<usize>,
+    /// The last span's start (0 when empty): the search for a block reads no span.
+    last_start: usize,
     /// The largest end among `spans`.
     max_end: usize,
+    /// At least the longest span's length: no span starting `max_len` or more before a place
+    /// reaches it, so a query scans only the spans starting within `max_len` before its start
+    /// (a few, with short spans), not the whole block. It may stay above the longest after
+    /// removals; only a bound is needed.
+    max_len: usize,
 }
 
 impl Block {
     fn new(spans: Vec<Span>) -> Self {
-        let max_end = spans.iter().map(|s| s.end).max().unwrap_or(0);
-        Self { spans, max_end }
+        let mut block = Self {
+            starts: spans.iter().map(|s| s.start).collect(),
+            spans,
+            last_start: 0,
+            max_end: 0,
+            max_len: 0,
+        };
+        block.measure();
+        block
+    }
+
+    /// Set `last_start`, `max_end` and `max_len` from the spans (a file being checked may hold
+    /// a span that ends before its start: its length counts as 0).
+    fn measure(&mut self) {
+        self.last_start = self.starts.last().copied().unwrap_or(0);
+        (self.max_end, self.max_len) = self.spans.iter().fold((0, 0), |(end, len), s| {
+            (end.max(s.end), len.max(s.end.saturating_sub(s.start)))
+        });
+    }
+
+    fn insert(&mut self, within: usize, span: Span) {
+        self.max_end = self.max_end.max(span.end);
+        self.max_len = self.max_len.max(span.end.saturating_sub(span.start));
+        self.starts.insert(within, span.start);
+        self.spans.insert(within, span);
+        self.last_start = self.starts.last().copied().unwrap_or(0);
+    }
+
+    fn remove(&mut self, within: usize) -> Span {
+        self.starts.remove(within);
+        let span = self.spans.remove(within);
+        if span.end == self.max_end {
+            self.measure();
+        } else {
+            self.last_start = self.starts.last().copied().unwrap_or(0);
+        }
+        span
+    }
+
+    /// Keep the spans for which `keep` holds; true when any went.
+    fn retain(&mut self, keep: impl FnMut(&Span) -> bool) -> bool {
+        let before = self.spans.len();
+        self.spans.retain(keep);
+        if self.spans.len() == before {
+            return false;
+        }
+        self.starts = self.spans.iter().map(|s| s.start).collect();
+        self.measure();
+        true
+    }
+
+    /// The place of the first span starting at or after `at`.
+    fn first_from(&self, at: usize) -> usize {
+        self.starts.partition_point(|&start| start < at)
+    }
+
+    /// The spans of this block that start before `at` and end after it (reach into `at..`), in
+    /// order.
+    fn reaching(&self, at: usize) -> impl Iterator<Item = &Span> {
+        let from = self
+            .starts
+            .partition_point(|&start| start.saturating_add(self.max_len) <= at);
+        let to = self.first_from(at).max(from);
+        self.spans[from..to].iter().filter(move |s| s.end > at)
     }
 
     fn last_key(&self) -> Option<SortKey> {
@@ -320,13 +393,14 @@ impl SpanIndex {
     /// The block and place of the span with sort key `key`, if the index holds one.
     fn locate_key(&self, key: &SortKey) -> Option<(usize, usize)> {
         let block = self.block_for(key);
-        let within = self
-            .blocks
-            .get(block)?
-            .spans
+        let b = self.blocks.get(block)?;
+        // Only the spans starting where `key` starts are read (the starts narrow it down).
+        let from = b.first_from(key.0);
+        let to = from + b.starts[from..].partition_point(|&start| start == key.0);
+        let within = b.spans[from..to]
             .binary_search_by(|s| s.sort_key().cmp(key))
             .ok()?;
-        Some((block, within))
+        Some((block, from + within))
     }
 
     /// The first block whose last span does not sort before `key`: where a span with `key` is
@@ -334,7 +408,12 @@ impl SpanIndex {
     fn block_for(&self, key: &SortKey) -> usize {
         let block = self
             .blocks
-            .partition_point(|b| b.last_key().is_some_and(|last| last < *key));
+            .partition_point(|b| match b.last_start.cmp(&key.0) {
+                // A span is read only when its start ties with `key`'s.
+                std::cmp::Ordering::Less => !b.spans.is_empty(),
+                std::cmp::Ordering::Equal => b.last_key().is_some_and(|last| last < *key),
+                std::cmp::Ordering::Greater => false,
+            });
         block.min(self.blocks.len().saturating_sub(1))
     }
 
@@ -346,35 +425,47 @@ impl SpanIndex {
     }
 
     /// Spans that share at least one code point with `[start, end)`, in document order.
-    /// O(log n + k) for k spans found, plus one block per block that reaches in: the spans
-    /// starting inside the range by binary search, the ones starting before it and reaching in
-    /// from the blocks the max-end tree finds.
+    /// O(log n + k) for k spans found, plus the spans that start within a block's longest
+    /// span before `start` in each block that reaches in: the spans starting inside the range
+    /// by binary search, the ones starting before it and reaching in from the blocks the
+    /// max-end tree finds.
     pub fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = &Span> {
-        let inside_from = self.partition_point(|s| s.start < start);
+        // The block of the first span starting inside (or past the last block), and its place
+        // there: spans before it may reach in.
+        let (cut, within) = self.first_from(start);
         let mut reaching_in = Vec::new();
-        if inside_from > 0 {
-            // The block of the first span inside (or past the last block), and how many of its
-            // spans start before the range.
-            let (cut, within) = if inside_from < self.len {
-                self.locate_position(inside_from)
-            } else {
-                (self.blocks.len(), 0)
-            };
+        if cut > 0 || within > 0 {
             let tree = self.max_end.get_or_init(|| MaxEndTree::new(&self.blocks));
             for b in tree.ending_after(cut, start) {
-                reaching_in.extend(self.blocks[b].spans.iter().filter(|s| s.end > start));
+                reaching_in.extend(self.blocks[b].reaching(start));
             }
             if let Some(block) = self.blocks.get(cut) {
-                reaching_in.extend(block.spans[..within].iter().filter(|s| s.end > start));
+                reaching_in.extend(block.reaching(start));
             }
         }
+        let inside = match self.blocks.get(cut) {
+            Some(block) => Iter {
+                blocks: self.blocks[cut + 1..].iter(),
+                front: block.spans[within..].iter(),
+                back: [].iter(),
+                left: self.len - self.firsts[cut] - within,
+            },
+            None => self.iter_from(self.len),
+        };
         reaching_in
             .into_iter()
-            .chain(
-                self.iter_from(inside_from)
-                    .take_while(move |s| s.start < end),
-            )
+            .chain(inside.take_while(move |s| s.start < end))
             .filter(move |s| s.overlaps(start, end))
+    }
+
+    /// The block and place of the first span starting at or after `at` (the number of blocks
+    /// and 0 when none does). Reads the blocks' last starts and one block's starts, no span.
+    fn first_from(&self, at: usize) -> (usize, usize) {
+        let block = self.blocks.partition_point(|b| b.last_start < at);
+        match self.blocks.get(block) {
+            Some(b) => (block, b.first_from(at)),
+            None => (block, 0),
+        }
     }
 
     /// Spans containing code point `offset`, outermost first.
@@ -384,7 +475,11 @@ impl SpanIndex {
 
     /// A span with exactly these bounds and label, if one exists.
     pub fn find_exact(&self, start: usize, end: usize, label: &str) -> Option<&Span> {
-        let from = self.partition_point(|s| s.start < start);
+        let (block, within) = self.first_from(start);
+        let from = self
+            .firsts
+            .get(block)
+            .map_or(self.len, |first| first + within);
         self.iter_from(from)
             .take_while(|s| s.start == start && s.end >= end)
             .find(|s| s.end == end && s.label == label)
@@ -404,8 +499,7 @@ impl SpanIndex {
         let b = self.block_for(&key);
         let block = &mut self.blocks[b];
         let within = block.spans.partition_point(|s| s.sort_key() < key);
-        block.max_end = block.max_end.max(span.end);
-        block.spans.insert(within, span);
+        block.insert(within, span);
         if block.spans.len() > MAX_BLOCK {
             let upper = block.spans.split_off(block.spans.len() / 2);
             *block = Block::new(std::mem::take(&mut block.spans));
@@ -487,15 +581,12 @@ impl SpanIndex {
         self.len -= 1;
         self.max_end = OnceLock::new();
         let block = &mut self.blocks[b];
-        let span = block.spans.remove(within);
+        let span = block.remove(within);
         let shifted_from = if block.spans.is_empty() {
             self.blocks.remove(b);
             self.firsts.remove(b);
             b
         } else {
-            if span.end == block.max_end {
-                block.max_end = block.spans.iter().map(|s| s.end).max().unwrap_or(0);
-            }
             b + 1
         };
         for first in &mut self.firsts[shifted_from..] {
@@ -508,11 +599,7 @@ impl SpanIndex {
     /// block keeps its spans in place; blocks left empty go.
     pub(crate) fn remove_many(&mut self, ids: &HashSet<SpanId>) {
         for block in &mut self.blocks {
-            let before = block.spans.len();
-            block.spans.retain(|s| !ids.contains(&s.id));
-            if block.spans.len() != before {
-                block.max_end = block.spans.iter().map(|s| s.end).max().unwrap_or(0);
-            }
+            block.retain(|s| !ids.contains(&s.id));
         }
         self.blocks.retain(|b| !b.spans.is_empty());
         for id in ids {
@@ -646,6 +733,39 @@ mod tests {
         }
     }
 
+    /// Queries scan a block only from its longest span's length before their start: a long
+    /// span added to (or left in) a block of short ones must still be found from every block
+    /// after it, and removing spans must not hide the rest.
+    #[test]
+    fn queries_find_long_spans_added_and_kept_among_short_ones() {
+        let mut index = SpanIndex::new(
+            (0..2000)
+                .map(|i| span(i, i as usize * 10, i as usize * 10 + 2))
+                .collect(),
+        );
+        let check = |index: &SpanIndex| {
+            for a in (0..20_100).step_by(97) {
+                let found: Vec<u64> = index.overlapping(a, a + 5).map(|s| s.id.0).collect();
+                let expected: Vec<u64> = index
+                    .iter()
+                    .filter(|s| s.overlaps(a, a + 5))
+                    .map(|s| s.id.0)
+                    .collect();
+                assert_eq!(found, expected, "[{a}, {})", a + 5);
+            }
+        };
+        check(&index);
+        // Into the middle of blocks: one reaching over many blocks, one within its own.
+        index.insert(span(5000, 3005, 12_000));
+        index.insert(span(5001, 7_003, 7_400));
+        check(&index);
+        let every_third: HashSet<SpanId> = (0..2000).step_by(3).map(SpanId).collect();
+        index.remove_many(&every_third);
+        check(&index);
+        index.remove(SpanId(5000));
+        check(&index);
+    }
+
     #[test]
     fn one_long_span_is_found_without_hiding_the_others() {
         let mut spans = vec![span(0, 0, 100_000)];
@@ -737,6 +857,19 @@ mod tests {
             model.sort_by_key(Span::sort_key);
             assert_eq!(index.len(), model.len());
             assert!(index.iter().eq(model.iter()), "order after step {step}");
+            for block in &index.blocks {
+                let starts = block.spans.iter().map(|s| s.start);
+                assert!(
+                    block.starts.iter().copied().eq(starts),
+                    "starts, step {step}"
+                );
+                assert_eq!(block.last_start, block.spans.last().map_or(0, |s| s.start));
+                assert!(
+                    (block.spans.iter())
+                        .all(|s| s.end <= block.max_end && s.end - s.start <= block.max_len),
+                    "bounds, step {step}"
+                );
+            }
             if step % 50 == 0 {
                 assert!(index.iter().rev().eq(model.iter().rev()));
                 for (at, s) in model.iter().enumerate() {

@@ -184,7 +184,7 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         entry(C::TrainAndSuggest, "Train tagger and suggest", Edit, &[]),
         entry(
             C::MarkDoneAndNext,
-            "Mark document done, open the next not done",
+            "Mark document done, open the next not done in the navigator's list",
             Edit,
             &[(cmd, Key::Enter, Text)],
         ),
@@ -369,13 +369,13 @@ pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ),
         entry(
             C::NextDocument,
-            "Next document",
+            "Next document in the navigator's list",
             View,
             &[(cmd, Key::PageDown, Text)],
         ),
         entry(
             C::PreviousDocument,
-            "Previous document",
+            "Previous document in the navigator's list",
             View,
             &[(cmd, Key::PageUp, Text)],
         ),
@@ -424,6 +424,11 @@ pub fn pressed(
         let hit = if shortcut.modifiers.is_none() {
             // A bare key must be bare: Shift+Tab is not Tab, Shift+N is no review key.
             input.modifiers.is_none() && input.consume_key(Modifiers::NONE, shortcut.logical_key)
+        } else if matches!(shortcut.logical_key, Key::Enter | Key::Backspace) {
+            // Each modifier on Enter and Backspace is another decision (Ctrl+Shift+Enter
+            // accepts every suggestion in review mode): Ctrl+Enter must not mark a document
+            // done when Shift is held too.
+            input.modifiers.matches_exact(shortcut.modifiers) && input.consume_shortcut(shortcut)
         } else {
             input.consume_shortcut(shortcut)
         };

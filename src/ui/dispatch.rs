@@ -520,28 +520,57 @@ impl SpantagApp {
         self.refresh_overlay();
     }
 
-    /// Open the next (or previous) document in project order.
+    /// The documents the document keys walk, in project order: the ones the navigator lists
+    /// when it is shown (its name and status filter: what the user sees is what the keys
+    /// walk), every document when it is hidden.
+    fn walked_documents(&mut self) -> Vec<usize> {
+        if !self.prefs.show_navigator {
+            return (0..self.editor.project.documents.len()).collect();
+        }
+        // Up to date with an edit made earlier in this frame (a done mark moves a document
+        // out of a status filter); a no-op when nothing changed.
+        self.derived.documents.refresh(
+            &self.editor,
+            self.session.generation,
+            &self.navigator.name_filter,
+            self.navigator.status_filter,
+        );
+        self.derived.documents.shown.clone()
+    }
+
+    /// Open the next (or previous) document among those the navigator lists.
     fn step_document(&mut self, forward: bool) {
-        let n = self.editor.project.documents.len();
+        let walked = self.walked_documents();
+        // The shown document may be filtered out itself: its neighbours in the list still are
+        // the next and previous ones.
+        let after = walked.partition_point(|&i| i <= self.doc);
+        let before = walked.partition_point(|&i| i < self.doc);
         let next = if forward {
-            Some(self.doc + 1).filter(|&i| i < n)
+            walked.get(after).copied()
         } else {
-            self.doc.checked_sub(1)
+            before.checked_sub(1).map(|b| walked[b])
         };
+        let filtered = walked.len() < self.editor.project.documents.len();
         match next {
             Some(i) => self.show_document(i),
-            None if n > 0 => {
-                self.status = Some(if forward {
-                    "This is the last document".into()
+            None if !self.editor.project.documents.is_empty() => {
+                let (which, way) = if forward {
+                    ("last", "after")
                 } else {
-                    "This is the first document".into()
+                    ("first", "before")
+                };
+                self.status = Some(if filtered {
+                    format!("No document {way} this one matches the navigator's filter")
+                } else {
+                    format!("This is the {which} document")
                 });
             }
             None => {}
         }
     }
 
-    /// Mark the shown document done (one undo step) and open the next one not done.
+    /// Mark the shown document done (one undo step) and open the next one not done among those
+    /// the navigator lists, going round.
     fn mark_done_and_next(&mut self) {
         let doc = self.doc;
         let Some(name) = self.current_doc().map(|d| d.document.name.clone()) else {
@@ -552,10 +581,23 @@ impl SpantagApp {
             return;
         }
         let progress = self.editor.project.progress();
-        match self.editor.project.next_not_done(doc) {
+        let walked = self.walked_documents();
+        let filtered = walked.len() < self.editor.project.documents.len();
+        let start = walked.partition_point(|&i| i <= doc);
+        let project = &self.editor.project;
+        let next = (walked[start..].iter().chain(&walked[..start]))
+            .copied()
+            .find(|&i| i != doc && !project.is_done(i));
+        match next {
             Some(next) => {
                 self.show_document(next);
                 self.status = Some(format!("{name} done ({progress})"));
+            }
+            None if filtered => {
+                self.status = Some(format!(
+                    "{name} done ({progress}): no other document the navigator lists is left \
+                     not done"
+                ));
             }
             None => {
                 self.status = Some(format!(

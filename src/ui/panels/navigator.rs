@@ -47,7 +47,9 @@ pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut NavigatorState, tx
         let mut done = row.status == DocStatus::Done;
         let box_ = ui
             .checkbox(&mut done, "This document is done")
-            .on_hover_text("Ctrl+Enter marks it done and opens the next document not done");
+            .on_hover_text(
+                "Ctrl+Enter marks it done and opens the next document not done in this list",
+            );
         if box_.clicked() {
             tx.send(Command::SetDone {
                 doc: shown.doc,
