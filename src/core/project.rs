@@ -494,8 +494,7 @@ impl Project {
             .into_iter()
             .find(|name| {
                 self.labels.get(name).is_none()
-                    && (self.documents.iter())
-                        .any(|d| d.spans.iter().any(|s| s.label == *name))
+                    && (self.documents.iter()).any(|d| d.spans.iter().any(|s| s.label == *name))
             })
             .map(str::to_owned)
     }
