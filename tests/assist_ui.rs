@@ -471,3 +471,28 @@ fn suggestions_overlapping_spans_made_while_training_are_dropped() {
         .collect();
     assert_eq!(at_start, [SpanStatus::Accepted], "only the user's span");
 }
+
+#[test]
+fn the_also_tag_count_of_a_common_text_is_spread_over_frames_and_exact() {
+    // 401 places of 古巴: more than one frame's share of hits, so the offer comes a few frames
+    // after the selection, with the exact count, and the frames in between stay short.
+    let text = format!("[古巴](GPE)，{}", "古巴，".repeat(400));
+    let mut h = harness(markup::project(&text));
+    let id = h.state().editor.project.documents[0]
+        .spans
+        .iter()
+        .next()
+        .expect("a span")
+        .id;
+    h.state_mut().selected_span = Some(id);
+    h.step();
+    assert!(
+        h.state().other_occurrences.is_none(),
+        "counted in one frame"
+    );
+    assert!(h.state().occurrence_count.is_some(), "no count under way");
+    h.run();
+    let other = h.state().other_occurrences.clone().expect("counted");
+    assert_eq!((other.span, other.count), (id, 400));
+    assert!(h.state().occurrence_count.is_none());
+}

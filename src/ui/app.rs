@@ -23,7 +23,8 @@ use super::panels::{self, PanelState};
 use super::preferences::Preferences;
 use super::shown::Shown;
 use super::state::{
-    CompareSession, Dialog, ExportForm, FindState, OtherOccurrences, RelationDraft, ReviewState,
+    CompareSession, Dialog, ExportForm, FindState, OtherOccurrences, PendingOccurrences,
+    RelationDraft, ReviewState,
 };
 use super::text_view::{TextSelection, TextView, TextViewAction};
 use crate::core::lock::ProjectLock;
@@ -115,6 +116,8 @@ pub struct SpantagApp {
     pub tagger_report: Option<Evaluation>,
     /// The selected span's other occurrences, counted for the panel's offer.
     pub other_occurrences: Option<OtherOccurrences>,
+    /// The count behind `other_occurrences` while it is under way.
+    pub occurrence_count: Option<PendingOccurrences>,
     pub review: ReviewState,
     /// The statistics window is open.
     pub show_statistics: bool,
@@ -187,6 +190,7 @@ impl SpantagApp {
             navigator: NavigatorState::default(),
             find: FindState::default(),
             other_occurrences: None,
+            occurrence_count: None,
             assist_jobs: JobQueue::new("spantag-assist", commands.clone()),
             assist_job: None,
             tagger_report: None,
@@ -558,7 +562,9 @@ impl eframe::App for SpantagApp {
             self.find.open,
             &self.text_view.find_hits,
         );
-        self.refresh_other_occurrences();
+        if self.refresh_other_occurrences() {
+            ctx.request_repaint();
+        }
         if self.show_statistics {
             self.derived.stats(&self.editor, self.session.generation);
         }

@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 
 use super::app::SpantagApp;
 use super::command::Command;
-use super::state::{BulkReview, BulkScope, Dialog, FindKey, OtherOccurrences, Trained};
+use super::state::{
+    BulkReview, BulkScope, Dialog, FindKey, OtherOccurrences, PendingOccurrences, Trained,
+};
 use super::text_view::TextSelection;
 use crate::core::Project;
-use crate::core::assist::{self, Query, Scope, Sources, TagOptions};
+use crate::core::assist::{self, OccurrenceCount, Query, Scope, Sources, TagOptions};
 use crate::core::tagger;
 use crate::core::{Edit, Span, SpanStatus, Transaction};
 
@@ -157,6 +159,11 @@ impl SpantagApp {
     }
 }
 
+/// Hits of the selected span's text decided per frame for the "also tag N" offer: each is a
+/// span query, and a two-character name of a novel has thousands of them, so the count is
+/// spread over frames instead of making the frame after an edit grow with the hits.
+pub(super) const OCCURRENCE_HITS_PER_FRAME: usize = 128;
+
 impl SpantagApp {
     /// The options "also tag" uses: accepted spans, or suggestions (the preference).
     fn occurrence_options(&self) -> TagOptions {
@@ -170,11 +177,14 @@ impl SpantagApp {
         }
     }
 
-    /// Count the selected span's other occurrences when the selection or the project changed.
-    pub(super) fn refresh_other_occurrences(&mut self) {
+    /// Count the selected span's other occurrences when the selection or the project changed,
+    /// [`OCCURRENCE_HITS_PER_FRAME`] hits a frame; true while a count is under way (the caller
+    /// asks for another frame).
+    pub(super) fn refresh_other_occurrences(&mut self) -> bool {
         let Some(id) = self.selected_span else {
             self.other_occurrences = None;
-            return;
+            self.occurrence_count = None;
+            return false;
         };
         let counted_at = (self.session.generation, self.editor.history.state());
         if self
@@ -182,24 +192,64 @@ impl SpantagApp {
             .as_ref()
             .is_some_and(|o| o.span == id && o.counted_at == counted_at)
         {
-            return;
+            return false;
         }
         let project = &self.editor.project;
-        let Some((index, span)) = project.find_span(id) else {
+        let under_way = self
+            .occurrence_count
+            .as_ref()
+            .is_some_and(|c| c.span == id && c.counted_at == counted_at);
+        if !under_way {
             self.other_occurrences = None;
-            return;
-        };
-        let count = assist::count_other_occurrences(project, id, &Scope::Project).unwrap_or(0);
-        self.other_occurrences = Some(OtherOccurrences {
-            span: id,
-            text: project.documents[index]
+            let Some((index, span)) = project.find_span(id) else {
+                self.occurrence_count = None;
+                return false;
+            };
+            let text = project.documents[index]
                 .document
                 .slice(span.start, span.end)
-                .to_owned(),
-            label: span.label.to_string(),
+                .to_owned();
+            let label = span.label.to_string();
+            let steps = match OccurrenceCount::start(project, id, &Scope::Project) {
+                Ok(Some(steps)) => steps,
+                // Nothing to offer (a find that cannot run offers nothing, as before).
+                Ok(None) | Err(_) => {
+                    self.occurrence_count = None;
+                    self.other_occurrences = Some(OtherOccurrences {
+                        span: id,
+                        text,
+                        label,
+                        count: 0,
+                        counted_at,
+                    });
+                    return false;
+                }
+            };
+            self.occurrence_count = Some(PendingOccurrences {
+                span: id,
+                text,
+                label,
+                counted_at,
+                steps,
+            });
+        }
+        let Some(pending) = self.occurrence_count.as_mut() else {
+            return false;
+        };
+        let Some(count) = pending.steps.step(project, OCCURRENCE_HITS_PER_FRAME) else {
+            return true;
+        };
+        let PendingOccurrences {
+            span, text, label, ..
+        } = self.occurrence_count.take().expect("counted above");
+        self.other_occurrences = Some(OtherOccurrences {
+            span,
+            text,
+            label,
             count,
             counted_at,
         });
+        false
     }
 
     /// Tag the selected span's other occurrences in the project with its label: one undo step.

@@ -188,6 +188,18 @@ pub struct OtherOccurrences {
     pub counted_at: (u64, u64),
 }
 
+/// An "also tag" count under way, a bounded number of hits per frame (see
+/// [`crate::core::assist::OccurrenceCount`]).
+#[derive(Debug)]
+pub struct PendingOccurrences {
+    pub span: SpanId,
+    pub text: String,
+    pub label: String,
+    /// The (project generation, history state) it counts at: any edit starts it over.
+    pub counted_at: (u64, u64),
+    pub steps: crate::core::assist::OccurrenceCount,
+}
+
 /// Everything the hits depend on: the query, the scope and the project's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FindKey {

@@ -22,8 +22,8 @@ pub use annotate::{Annotation, Sources, annotate};
 pub use find::{FindError, Hit, Query, Scope, find};
 pub use gazetteer::{Gazetteer, GazetteerError};
 pub use plan::{
-    Candidate, LabelCounts, Plan, TagOptions, count_other_occurrences, plan, tag_hits,
-    tag_other_occurrences,
+    Candidate, LabelCounts, OccurrenceCount, Plan, TagOptions, count_other_occurrences, plan,
+    tag_hits, tag_other_occurrences,
 };
 pub use rules::{Rules, RulesError};
 

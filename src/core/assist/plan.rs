@@ -236,31 +236,69 @@ pub fn count_other_occurrences(
     id: SpanId,
     scope: &Scope,
 ) -> Result<usize, FindError> {
-    let Some((span, _, hits)) = occurrences(project, id, scope)? else {
-        return Ok(0);
-    };
-    let (mut added, mut hint) = (0, 0);
-    // The spans counted as added in the document of the hits at hand (hits come grouped by
-    // document, in order).
-    let mut planned = BTreeMap::new();
-    let mut planned_in = None;
-    for hit in &hits {
-        let Some(index) = locate(project, &hit.doc, &mut hint) else {
-            continue;
+    Ok(match OccurrenceCount::start(project, id, scope)? {
+        Some(mut count) => count.step(project, usize::MAX).unwrap_or(0),
+        None => 0,
+    })
+}
+
+/// [`count_other_occurrences`] in steps: the window counts a bounded number of hits per frame,
+/// so the frame after an edit does not grow with the hits of a common text (each hit is a
+/// span query) and the offer appears a frame or two later instead. The project must not change
+/// between steps (the window starts over after any edit).
+#[derive(Debug)]
+pub struct OccurrenceCount {
+    label: String,
+    hits: Vec<Hit>,
+    /// The next hit to decide.
+    next: usize,
+    added: usize,
+    /// The spans counted as added in the document of the hits at hand (hits come grouped by
+    /// document, in order).
+    planned: BTreeMap<usize, usize>,
+    planned_in: Option<usize>,
+    hint: usize,
+}
+
+impl OccurrenceCount {
+    /// Find the places of span `id`'s text; `None` when the span does not exist.
+    pub fn start(project: &Project, id: SpanId, scope: &Scope) -> Result<Option<Self>, FindError> {
+        let Some((span, _, hits)) = occurrences(project, id, scope)? else {
+            return Ok(None);
         };
-        if planned_in != Some(index) {
-            planned.clear();
-            planned_in = Some(index);
-        }
-        let d = &project.documents[index];
-        if matches!(
-            decide(d, hit.start, hit.end, &span.label, &mut planned),
-            Outcome::Added
-        ) {
-            added += 1;
-        }
+        Ok(Some(Self {
+            label: span.label.to_string(),
+            hits,
+            next: 0,
+            added: 0,
+            planned: BTreeMap::new(),
+            planned_in: None,
+            hint: 0,
+        }))
     }
-    Ok(added)
+
+    /// Decide up to `budget` more hits; the count once every hit is decided.
+    pub fn step(&mut self, project: &Project, budget: usize) -> Option<usize> {
+        let end = self.hits.len().min(self.next.saturating_add(budget));
+        for hit in &self.hits[self.next..end] {
+            let Some(index) = locate(project, &hit.doc, &mut self.hint) else {
+                continue;
+            };
+            if self.planned_in != Some(index) {
+                self.planned.clear();
+                self.planned_in = Some(index);
+            }
+            let d = &project.documents[index];
+            if matches!(
+                decide(d, hit.start, hit.end, &self.label, &mut self.planned),
+                Outcome::Added
+            ) {
+                self.added += 1;
+            }
+        }
+        self.next = end;
+        (self.next == self.hits.len()).then_some(self.added)
+    }
 }
 
 /// "Tag all N as LABEL": every hit of a [`find`] as a span of `label`.
@@ -485,6 +523,16 @@ mod tests {
                         .expect("finds");
                 let count = count_other_occurrences(p, span.id, &Scope::Project).expect("finds");
                 assert_eq!(count, plan.added(), "span {} ({})", span.id, span.label);
+                // Counted one hit a step (as the window spreads it over frames): the same
+                // count, and none before the last hit is decided.
+                let mut steps = OccurrenceCount::start(p, span.id, &Scope::Project)
+                    .expect("finds")
+                    .expect("the span exists");
+                let hits = steps.hits.len();
+                for _ in 1..hits {
+                    assert_eq!(steps.step(p, 1), None, "span {}", span.id);
+                }
+                assert_eq!(steps.step(p, 1), Some(count), "span {}", span.id);
             }
         }
         assert_eq!(

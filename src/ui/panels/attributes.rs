@@ -313,6 +313,10 @@ pub fn definitions(
         .id_salt("spantag_attribute_definitions")
         .default_open(true)
         .show(ui, |ui| {
+            if project.attributes().is_empty() {
+                // An empty open section read as a drawing glitch; say what it is for.
+                ui.weak("None yet: flags, choices or free text that spans of a label carry.");
+            }
             egui::Grid::new("spantag_attribute_list")
                 .num_columns(2)
                 .show(ui, |ui| {
