@@ -447,3 +447,56 @@ fn relation_types_are_added_and_deleted_in_the_panel_and_a_shadowed_hotkey_is_re
     h.run();
     assert!(types(&h).is_empty());
 }
+
+/// The status of the first document's only relation.
+fn relation_status(h: &H) -> spantag::core::SpanStatus {
+    h.state().editor.project.documents[0]
+        .relations
+        .iter()
+        .next()
+        .expect("a relation")
+        .status
+}
+
+#[test]
+fn a_relation_is_accepted_and_rejected_in_the_panel_and_by_the_review_keys() {
+    use spantag::core::SpanStatus;
+    let (mut editor, _) = related(&[typed("leads", 'l')]);
+    // A relation to review: suggested, as a merge or an import leaves it.
+    let mut r = editor.project.documents[0]
+        .relations
+        .iter()
+        .next()
+        .expect("related")
+        .clone();
+    r.status = SpanStatus::Suggested;
+    let t = editor.project.change_relation("suggest", 0, r.clone());
+    editor.execute(t).expect("suggest");
+    let mut h = window_of(editor.project, 1400.0);
+    h.state_mut().selected_relation = Some(r.id);
+    h.run();
+    h.get_by_label("Accept relation").click();
+    h.run();
+    assert_eq!(relation_status(&h), SpanStatus::Accepted);
+    undo(&mut h);
+    assert_eq!(relation_status(&h), SpanStatus::Suggested);
+    // In review mode, Backspace rejects the selected relation (not its span) and Enter accepts.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::R);
+    h.run();
+    assert!(h.state().review.on, "review mode");
+    h.state_mut().selected_relation = Some(r.id);
+    h.key_press(Key::Backspace);
+    h.run();
+    assert_eq!(relation_status(&h), SpanStatus::Rejected);
+    let spans = &h.state().editor.project.documents[0].spans;
+    assert!(
+        spans.iter().all(|s| s.status == SpanStatus::Accepted),
+        "spans untouched"
+    );
+    h.state_mut().selected_relation = Some(r.id);
+    h.key_press(Key::Enter);
+    h.run();
+    assert_eq!(relation_status(&h), SpanStatus::Accepted);
+    undo(&mut h);
+    assert_eq!(relation_status(&h), SpanStatus::Rejected);
+}

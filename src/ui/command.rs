@@ -14,7 +14,7 @@ use crate::core::assist::Plan;
 use crate::core::formats::Format;
 use crate::core::merge_conflicts::Resolution;
 use crate::core::project_file::DocumentDrift;
-use crate::core::{AttributeDef, Label, RelationId, RelationType, SpanId};
+use crate::core::{AttributeDef, Label, RelationId, RelationType, SpanId, SpanStatus};
 
 use super::state::{BulkReview, BulkScope, ExportForm, OpenMode, ReviewFilter, Trained};
 
@@ -131,6 +131,12 @@ pub enum Command {
         kind: String,
     },
     SelectRelation(RelationId),
+    /// Accept or reject relation `id` (the panel's buttons; in review mode the accept and
+    /// reject keys do it for the selected relation).
+    SetRelationStatus {
+        id: RelationId,
+        status: SpanStatus,
+    },
     /// Delete relation `id`, or (`None`) the selected one.
     DeleteRelation(Option<RelationId>),
     /// Add a relation type from the panel's form.

@@ -94,6 +94,7 @@ impl SpantagApp {
             Command::PickRelation => self.pick_relation(),
             Command::UseRelationType(name) => self.use_relation_type(&name),
             Command::RetypeRelation { id, kind } => self.retype_relation(id, &kind),
+            Command::SetRelationStatus { id, status } => self.set_relation_status(id, status),
             Command::SelectRelation(id) => {
                 if self
                     .current_doc()
@@ -423,6 +424,11 @@ impl SpantagApp {
     }
 
     fn set_status(&mut self, status: SpanStatus) {
+        // A selected relation is what the reviewer looks at: the keys decide it, not its span.
+        if let Some(id) = self.selected_relation {
+            self.set_relation_status(id, status);
+            return;
+        }
         let Some(id) = self.selected_span else {
             self.status = Some("Select a span first (N / P or Tab in review mode)".into());
             return;

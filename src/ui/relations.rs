@@ -6,7 +6,7 @@ use super::app::SpantagApp;
 use super::command_table;
 use super::state::RelationDraft;
 use crate::core::label::PALETTE;
-use crate::core::{RelationId, RelationType, SpanId, Transaction};
+use crate::core::{RelationId, RelationType, SpanId, SpanStatus, Transaction};
 
 impl SpantagApp {
     /// The text of span `id` of the shown document, for the status bar.
@@ -254,6 +254,29 @@ impl SpantagApp {
         );
         if self.execute(t) {
             self.status = Some(format!("Retyped the relation as {kind}"));
+        }
+    }
+
+    /// Mark relation `id` of the shown document accepted or rejected (review, like a span).
+    pub(super) fn set_relation_status(&mut self, id: RelationId, status: SpanStatus) {
+        let Some(mut relation) = self
+            .current_doc()
+            .and_then(|d| d.relations.get(id))
+            .cloned()
+        else {
+            return;
+        };
+        if relation.status == status {
+            return;
+        }
+        relation.status = status;
+        let t = self.editor.project.change_relation(
+            &format!("mark relation {}", status.as_str()),
+            self.doc,
+            relation,
+        );
+        if self.execute(t) {
+            self.status = Some(format!("Marked the relation {}", status.as_str()));
         }
     }
 

@@ -7,7 +7,7 @@ use eframe::egui::{self, RichText, vec2};
 
 use super::span::grouped;
 use super::{PanelState, swatch};
-use crate::core::{AnnotatedDocument, Relation, RelationType, Rgb, SpanId};
+use crate::core::{AnnotatedDocument, Relation, RelationType, Rgb, SpanId, SpanStatus};
 use crate::ui::command::{Command, CommandSender};
 use crate::ui::shown::Shown;
 use crate::ui::state::RelationDraft;
@@ -148,7 +148,28 @@ pub fn selected_relation(ui: &mut egui::Ui, shown: &Shown<'_>, tx: &CommandSende
                 .labelled_by(type_label.id);
             ui.end_row();
             ui.label("Status");
-            ui.label(r.status.as_str());
+            ui.horizontal(|ui| {
+                ui.label(r.status.as_str());
+                for status in [SpanStatus::Accepted, SpanStatus::Rejected] {
+                    let verb = if status == SpanStatus::Accepted {
+                        "Accept"
+                    } else {
+                        "Reject"
+                    };
+                    if r.status != status
+                        && ui
+                            .small_button(verb)
+                            .accessible_name(format!("{verb} relation"))
+                            .on_hover_text(format!(
+                                "{verb} this relation (in review mode the {} key does the same)",
+                                verb.to_lowercase()
+                            ))
+                            .clicked()
+                    {
+                        tx.send(Command::SetRelationStatus { id, status });
+                    }
+                }
+            });
             ui.end_row();
             if let Some(annotator) = &r.annotator {
                 ui.label("Annotator");
