@@ -186,3 +186,37 @@ fn undoing_a_neither_decision_undecides_it() {
         "nothing decided any more"
     );
 }
+
+#[test]
+fn the_agreement_figures_show_relation_f1_when_the_files_have_relations() {
+    use spantag::core::{Editor, RelationType, Rgb};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "[习近平](PER)会见[古巴](GPE)领导人";
+    // Without relations, no relation column.
+    let a = write(dir.path(), "li.json", "li", text);
+    let b = write(dir.path(), "wang.json", "wang", text);
+    let mut h = harness();
+    h.state_mut().start_compare(&[a.clone(), b.clone()]);
+    h.run();
+    h.get_by_label("li / wang");
+    assert!(h.query_by_label("relation F1").is_none());
+    // li relates the two spans, wang does not: relation F1 0 of li's 1 and wang's 0.
+    let mut editor = Editor::new(project_file::load(&a).expect("li"));
+    let t = editor
+        .project
+        .add_relation_type(RelationType::new("meets", Rgb(1, 2, 3)));
+    editor.execute(t).expect("type");
+    let ids: Vec<_> = editor.project.documents[0]
+        .spans
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let t = editor.project.relate(0, ids[0], ids[1], "meets");
+    editor.execute(t).expect("relate");
+    std::fs::write(&a, project_file::to_json(&editor.project).expect("json")).expect("write");
+    let mut h = harness();
+    h.state_mut().start_compare(&[a, b]);
+    h.run();
+    h.get_by_label("relation F1");
+    h.get_by_label("0.000 (1 / 0)");
+}

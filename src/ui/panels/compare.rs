@@ -105,19 +105,30 @@ fn agreement_figures(ui: &mut egui::Ui, report: &Result<AgreementReport, String>
                 ui.label(why);
             }
             Ok(r) => {
+                // Relation F1 (same type, same two spans) only where there are relations.
+                let relations = r.pairs.iter().any(|p| p.a_relations + p.b_relations > 0);
                 egui::Grid::new("spantag_agreement")
-                    .num_columns(4)
+                    .num_columns(4 + usize::from(relations))
                     .show(ui, |ui| {
                         ui.label("pair");
                         ui.label("exact F1");
                         ui.label("overlap F1");
                         ui.label("Cohen's κ");
+                        if relations {
+                            ui.label("relation F1");
+                        }
                         ui.end_row();
                         for p in &r.pairs {
                             ui.label(format!("{} / {}", p.a, p.b));
                             ui.label(format!("{:.3}", p.exact.f1));
                             ui.label(format!("{:.3}", p.overlap.f1));
                             ui.label(format!("{:.3}", p.cohen_kappa));
+                            if relations {
+                                ui.label(format!(
+                                    "{:.3} ({} / {})",
+                                    p.relations.f1, p.a_relations, p.b_relations
+                                ));
+                            }
                             ui.end_row();
                         }
                     });
