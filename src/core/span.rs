@@ -114,62 +114,234 @@ pub struct LongestFirst<'a> {
     pub dropped: Vec<(&'a Span, &'a Span)>,
 }
 
-/// Which of two overlapping spans [`longest_first`] keeps: the lower.
-type Priority = (std::cmp::Reverse<usize>, usize, SpanId);
-
 /// Resolve overlaps: the longest span wins, ties go to the earliest start, then to the lowest
 /// id. Spans are taken in that order and each is kept unless it overlaps one already kept (the
 /// first kept in that order, when it overlaps two). This one rule serves the CoNLL, Hugging Face
 /// and spaCy exports and the agreement figures.
 ///
-/// O(n log n): the kept spans never overlap one another, so kept by start they are also sorted
-/// by end, and the ones a span overlaps are the few just before its end. The sorts work on
-/// copied keys, not through the references (a sort that follows pointers into 100,000 spans
-/// spends its time on cache misses).
+/// Close to linear, because a span is only ever compared with spans at least as long: kept
+/// spans never overlap one another, so a span overlaps at most two of them (the kept span over
+/// its first character, and one starting inside it; a second one starting inside would have to
+/// end past it). Both are found by position in document order: a binary search over the copied
+/// starts and a predecessor query over a bit set of the kept positions. The priority order comes
+/// from bucketing by length the document order, which itself is one stable sort that is linear
+/// on spans already in document order (spans come from a `SpanIndex` in that order). Everything
+/// works on copied keys, never through the references (following pointers into 100,000 spans
+/// spends the time on cache misses).
 pub fn longest_first<'a>(spans: &[&'a Span]) -> LongestFirst<'a> {
-    // (priority, end, input position): the position keeps equal spans in input order. The end
-    // is copied too, so that nothing after this one pass in input order follows a reference
-    // (the spans are read in priority order, which jumps all over them).
-    let mut by_priority: Vec<(Priority, usize, usize)> = spans
+    // Document order: (start, longest first, id, input position); equal spans stay in input
+    // order, which is also the order the rule takes them in. Positions are u32 to keep the
+    // working set small (a document has far fewer than 2^32 spans).
+    let mut document_order: Vec<(usize, std::cmp::Reverse<usize>, SpanId, u32)> = spans
         .iter()
         .enumerate()
-        .map(|(i, s)| ((std::cmp::Reverse(s.len()), s.start, s.id), s.end, i))
+        .map(|(i, s)| (s.start, std::cmp::Reverse(s.end), s.id, i as u32))
         .collect();
-    by_priority.sort_unstable();
-    // Kept span by start: (end, rank in priority order, input position).
-    let mut kept_by_start: BTreeMap<usize, (usize, usize, usize)> = BTreeMap::new();
-    // (document order, then rank: equal keys stay in the order they were taken; position).
-    type Placed = ((usize, std::cmp::Reverse<usize>, SpanId, usize), usize);
-    let mut kept: Vec<Placed> = Vec::new();
-    let mut dropped: Vec<(Placed, usize)> = Vec::new();
-    for (rank, &((_, start, id), end, i)) in by_priority.iter().enumerate() {
-        let order = (start, std::cmp::Reverse(end), id, rank);
-        let winner = kept_by_start
-            .range(..end)
-            .rev()
-            .map(|(_, k)| *k)
-            .take_while(|&(kept_end, _, _)| kept_end > start)
-            .min_by_key(|&(_, kept_rank, _)| kept_rank);
-        match winner {
-            Some((_, _, w)) => dropped.push(((order, i), w)),
+    document_order.sort_unstable();
+    let order = priority_order(document_order.len(), |position| {
+        let (start, std::cmp::Reverse(end), _, _) = document_order[position];
+        end.saturating_sub(start)
+    });
+    // From here on only positions are compared, so u32 offsets do (the random reads in priority
+    // order then stay within the cache at 100,000 spans).
+    let (starts, ends) = compact_offsets(&document_order);
+    let input: Vec<u32> = document_order.iter().map(|k| k.3).collect();
+    drop(document_order);
+
+    let n = spans.len();
+    let mut kept_positions = PredecessorSet::new(n);
+    // Per document position: the rank at which it was kept, or the position of the kept span
+    // that it lost to (marked with the top bit).
+    const LOST_TO: u32 = 1 << 31;
+    let mut outcome = vec![0u32; n];
+    for (rank, &position) in order.iter().enumerate() {
+        let position = position as usize;
+        let (start, end) = (starts[position], ends[position]);
+        // The kept span over the first character (for an empty span: strictly around it), and
+        // the last kept span starting inside; the one taken first wins. The bounds are searched
+        // outward from the span's own position, where the starts around it are in the cache.
+        let around_start = if end > start {
+            gallop_forward(&starts, position, |s| s <= start)
+        } else {
+            gallop_backward(&starts, position, |s| s >= start)
+        };
+        let over_start = kept_positions
+            .before(around_start)
+            .filter(|&k| ends[k] > start);
+        let inside = (end > start)
+            .then(|| kept_positions.before(gallop_forward(&starts, position, |s| s < end)))
+            .flatten()
+            .filter(|&k| starts[k] > start);
+        let first_taken = [over_start, inside]
+            .into_iter()
+            .flatten()
+            .min_by_key(|&k| outcome[k]);
+        outcome[position] = match first_taken {
+            Some(k) => LOST_TO | k as u32,
             None => {
-                // An empty span overlaps nothing and is kept without taking a place.
+                // An empty span overlaps nothing that comes after it (everything after it is
+                // empty too) and is kept without taking a place.
                 if end > start {
-                    kept_by_start.insert(start, (end, rank, i));
+                    kept_positions.insert(position);
                 }
-                kept.push((order, i));
+                rank as u32
             }
+        };
+    }
+    let span_at = |position: usize| spans[input[position] as usize];
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    for (position, &outcome) in outcome.iter().enumerate() {
+        if outcome & LOST_TO == 0 {
+            kept.push(span_at(position));
+        } else {
+            dropped.push((span_at(position), span_at((outcome & !LOST_TO) as usize)));
         }
     }
-    kept.sort_unstable();
-    dropped.sort_unstable();
-    LongestFirst {
-        kept: kept.into_iter().map(|(_, i)| spans[i]).collect(),
-        dropped: dropped
-            .into_iter()
-            .map(|((_, i), w)| (spans[i], spans[w]))
-            .collect(),
+    LongestFirst { kept, dropped }
+}
+
+/// The starts and ends of spans in document order as u32 offsets that compare as the originals
+/// do: relative to the first start, or (for a range past 2^32, which no text loaded in memory
+/// has) ranks among all the offsets.
+fn compact_offsets(
+    document_order: &[(usize, std::cmp::Reverse<usize>, SpanId, u32)],
+) -> (Vec<u32>, Vec<u32>) {
+    let base = document_order.first().map_or(0, |k| k.0);
+    let last = document_order
+        .iter()
+        .map(|k| k.1.0.max(k.0))
+        .max()
+        .unwrap_or(0);
+    let compact: Box<dyn Fn(usize) -> u32> = if last - base <= u32::MAX as usize {
+        Box::new(move |offset| (offset - base) as u32)
+    } else {
+        let mut all: Vec<usize> = document_order.iter().flat_map(|k| [k.0, k.1.0]).collect();
+        all.sort_unstable();
+        all.dedup();
+        Box::new(move |offset| all.partition_point(|&o| o < offset) as u32)
+    };
+    document_order
+        .iter()
+        .map(|&(start, std::cmp::Reverse(end), _, _)| (compact(start), compact(end)))
+        .unzip()
+}
+
+/// Document positions in the order [`longest_first`] takes them: longest first, then by
+/// document order (which, for spans of one length, is by start, then id, then input order).
+/// Lengths under `LENGTH_BUCKETS` are bucketed (linear); the few longer spans are sorted.
+fn priority_order(count: usize, length: impl Fn(usize) -> usize) -> Vec<u32> {
+    const LENGTH_BUCKETS: usize = 256;
+    let mut long: Vec<(std::cmp::Reverse<usize>, u32)> = Vec::new();
+    let mut bucket_sizes = [0usize; LENGTH_BUCKETS];
+    for position in 0..count {
+        match length(position) {
+            len if len < LENGTH_BUCKETS => bucket_sizes[len] += 1,
+            len => long.push((std::cmp::Reverse(len), position as u32)),
+        }
     }
+    long.sort_unstable();
+    // Where each bucket begins in the result, longest bucket first, after the long spans.
+    let mut next = [0usize; LENGTH_BUCKETS];
+    let mut at = long.len();
+    for len in (0..LENGTH_BUCKETS).rev() {
+        next[len] = at;
+        at += bucket_sizes[len];
+    }
+    let mut order = vec![0; count];
+    for (slot, &(_, position)) in order.iter_mut().zip(&long) {
+        *slot = position;
+    }
+    for position in 0..count {
+        let len = length(position);
+        if len < LENGTH_BUCKETS {
+            order[next[len]] = position as u32;
+            next[len] += 1;
+        }
+    }
+    order
+}
+
+/// The first index at or after `from` whose value fails `before` (which holds for a prefix of
+/// `sorted`, and at `from - 1` if `from > 0`), searched by doubling steps from `from`: O(log d)
+/// for an answer `d` places away, and the places near `from` are the ones read first.
+fn gallop_forward(sorted: &[u32], from: usize, before: impl Fn(u32) -> bool) -> usize {
+    let mut low = from;
+    let mut step = 1;
+    while low + step <= sorted.len() && before(sorted[low + step - 1]) {
+        low += step;
+        step *= 2;
+    }
+    // `before` holds below `low`; the answer is in `low..low + step` (clamped).
+    let high = (low + step).min(sorted.len());
+    low + sorted[low..high].partition_point(|&v| before(v))
+}
+
+/// The first index at or before `from` from which on every value up to `from` holds `from_here`
+/// (which holds for a suffix of `sorted`, and at `from`), searched by doubling steps backward.
+fn gallop_backward(sorted: &[u32], from: usize, from_here: impl Fn(u32) -> bool) -> usize {
+    let mut high = from;
+    let mut step = 1;
+    while high >= step && from_here(sorted[high - step]) {
+        high -= step;
+        step *= 2;
+    }
+    let low = high.saturating_sub(step);
+    low + sorted[low..high].partition_point(|&v| !from_here(v))
+}
+
+/// A set of positions below a fixed bound with "the greatest member below `limit`" in a few
+/// word operations: a bit per position, and above it levels of summaries, a bit per non-empty
+/// word of the level below, up to a single word (four levels for a million positions).
+struct PredecessorSet {
+    levels: Vec<Vec<u64>>,
+}
+
+impl PredecessorSet {
+    fn new(bound: usize) -> Self {
+        let mut levels = vec![vec![0; bound.div_ceil(64).max(1)]];
+        while levels[levels.len() - 1].len() > 1 {
+            let words = levels[levels.len() - 1].len().div_ceil(64);
+            levels.push(vec![0; words]);
+        }
+        Self { levels }
+    }
+
+    fn insert(&mut self, position: usize) {
+        let mut at = position;
+        for level in &mut self.levels {
+            level[at / 64] |= 1 << (at % 64);
+            at /= 64;
+        }
+    }
+
+    /// The greatest member below `limit`.
+    fn before(&self, limit: usize) -> Option<usize> {
+        self.before_at(0, limit)
+    }
+
+    /// The greatest member of level `level` below `limit`.
+    fn before_at(&self, level: usize, limit: usize) -> Option<usize> {
+        let bits = &self.levels[level];
+        let last = limit.min(bits.len() * 64).checked_sub(1)?;
+        let word = last / 64;
+        if let Some(bit) = highest_bit_at_most(bits[word], last % 64) {
+            return Some(word * 64 + bit);
+        }
+        // The last non-empty word before `word`, from the level above.
+        let word = if level + 1 < self.levels.len() {
+            self.before_at(level + 1, word)?
+        } else {
+            return None;
+        };
+        Some(word * 64 + highest_bit_at_most(bits[word], 63)?)
+    }
+}
+
+/// The highest set bit of `bits` at index `at_most` or below.
+fn highest_bit_at_most(bits: u64, at_most: usize) -> Option<usize> {
+    let masked = bits & (u64::MAX >> (63 - at_most));
+    (masked != 0).then(|| 63 - masked.leading_zeros() as usize)
 }
 
 #[cfg(test)]
@@ -220,6 +392,88 @@ mod tests {
         kept.sort_by_key(|s| s.sort_key());
         dropped.sort_by_key(|(s, _)| s.sort_key());
         LongestFirst { kept, dropped }
+    }
+
+    #[test]
+    fn predecessor_set_finds_the_greatest_member_below_a_limit() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |below: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below) as usize
+        };
+        // Bounds across several summary words, members dense and sparse.
+        for bound in [1, 63, 64, 65, 4095, 4096, 4097, 20_000] {
+            let mut set = PredecessorSet::new(bound);
+            let mut reference = std::collections::BTreeSet::new();
+            for _ in 0..300 {
+                if next(3) == 0 {
+                    let member = next(bound as u64);
+                    set.insert(member);
+                    reference.insert(member);
+                }
+                let limit = next(bound as u64 + 1);
+                assert_eq!(
+                    set.before(limit),
+                    reference.range(..limit).next_back().copied(),
+                    "bound {bound}, limit {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn same_result_as_the_quadratic_rule_on_many_and_long_spans() {
+        // Hundreds of spans (several words of the kept-position set) and lengths past the
+        // length buckets.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below) as usize
+        };
+        for case in 0..40 {
+            let text_len = 200 + next(3000);
+            let count = 50 + next(600);
+            let spans: Vec<Span> = (0..count)
+                .map(|i| {
+                    let start = next(text_len as u64);
+                    let len = match next(10) {
+                        0 => 0,
+                        1 => next(text_len as u64),
+                        2 => 250 + next(20),
+                        _ => 1 + next(8),
+                    };
+                    span(i as u64 % 97, start, (start + len).min(text_len), "X")
+                })
+                .collect();
+            // Every fourth case spans more than 2^32 code points (offsets then compared by
+            // rank, not relative to the first start).
+            let mut spans = spans;
+            if case % 4 == 0 {
+                let far = (1usize << 33) + next(10);
+                spans.push(span(500, far, far + 3, "X"));
+                spans.push(span(501, far + 1, far + 2, "X"));
+                spans.push(span(502, 5, far + 4, "X"));
+            }
+            let refs: Vec<&Span> = spans.iter().collect();
+            let ids = |r: &LongestFirst| {
+                let kept: Vec<_> = r.kept.iter().map(|s| (s.id, s.start, s.end)).collect();
+                let dropped: Vec<_> = r
+                    .dropped
+                    .iter()
+                    .map(|(l, w)| (l.id, l.start, l.end, w.id, w.start, w.end))
+                    .collect();
+                (kept, dropped)
+            };
+            assert_eq!(
+                ids(&longest_first(&refs)),
+                ids(&longest_first_quadratic(&refs)),
+                "case {case}"
+            );
+        }
     }
 
     #[test]
