@@ -249,6 +249,9 @@ fn validate_and_stats_say_how_many_merge_conflicts_remain() {
         "{}",
         stdout(&out)
     );
+    let out = spantag(&["stats", s(&team), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["merge_conflicts"], 2, "{}", stdout(&out));
     // A project without conflicts says nothing of them.
     let clean = d.join("clean.json");
     std::fs::write(&clean, project_file::to_json(&base).unwrap()).unwrap();

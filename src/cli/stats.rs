@@ -31,7 +31,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         stats.spans
     );
     println!("  documents: {}", super::status::summary(&project));
-    match crate::core::merge_conflicts::count(&project) {
+    match stats.merge_conflicts {
         0 => {}
         1 => println!("  1 merge conflict remains"),
         n => println!("  {n} merge conflicts remain"),

@@ -30,6 +30,8 @@ pub struct Stats {
     pub attributes: BTreeMap<String, BTreeMap<String, usize>>,
     /// brat lines kept as read (events, normalisations, ...), by kind (`E`, `N`, `*`, ...).
     pub kept_brat_lines: BTreeMap<String, usize>,
+    /// Merge conflicts kept in the file and not yet resolved (see `merge_conflicts`).
+    pub merge_conflicts: usize,
 }
 
 /// The key of spans without an annotator in `per_annotator`.
@@ -151,5 +153,6 @@ pub fn compute(project: &Project) -> Stats {
         per_relation_status,
         attributes,
         kept_brat_lines,
+        merge_conflicts: super::merge_conflicts::count(project),
     }
 }

@@ -6,7 +6,7 @@ use super::app::SpantagApp;
 use super::command_table;
 use super::state::RelationDraft;
 use crate::core::label::PALETTE;
-use crate::core::{RelationId, RelationType, SpanId, SpanStatus, Transaction};
+use crate::core::{Relation, RelationId, RelationType, SpanId, SpanStatus, Transaction};
 
 impl SpantagApp {
     /// The text of span `id` of the shown document, for the status bar.
@@ -236,29 +236,42 @@ impl SpantagApp {
             self.status = Some(format!("There is no relation type {kind}"));
             return;
         }
-        let Some(mut relation) = self
-            .current_doc()
-            .and_then(|d| d.relations.get(id))
-            .cloned()
-        else {
-            return;
-        };
-        if relation.kind == kind {
-            return;
-        }
-        relation.kind = kind.to_owned();
-        let t = self.editor.project.change_relation(
+        self.change_relation(
+            id,
             &format!("retype relation as {kind}"),
-            self.doc,
-            relation,
+            &format!("Retyped the relation as {kind}"),
+            |relation| {
+                let changed = relation.kind != kind;
+                relation.kind = kind.to_owned();
+                changed
+            },
         );
-        if self.execute(t) {
-            self.status = Some(format!("Retyped the relation as {kind}"));
-        }
     }
 
     /// Mark relation `id` of the shown document accepted or rejected (review, like a span).
     pub(super) fn set_relation_status(&mut self, id: RelationId, status: SpanStatus) {
+        self.change_relation(
+            id,
+            &format!("mark relation {}", status.as_str()),
+            &format!("Marked the relation {}", status.as_str()),
+            |relation| {
+                let changed = relation.status != status;
+                relation.status = status;
+                changed
+            },
+        );
+    }
+
+    /// Change relation `id` of the shown document as `change` says (it returns whether anything
+    /// changed: nothing changed is no edit), as one undo step named `edit`; `done` goes to the
+    /// status bar.
+    fn change_relation(
+        &mut self,
+        id: RelationId,
+        edit: &str,
+        done: &str,
+        change: impl FnOnce(&mut Relation) -> bool,
+    ) {
         let Some(mut relation) = self
             .current_doc()
             .and_then(|d| d.relations.get(id))
@@ -266,17 +279,15 @@ impl SpantagApp {
         else {
             return;
         };
-        if relation.status == status {
+        if !change(&mut relation) {
             return;
         }
-        relation.status = status;
-        let t = self.editor.project.change_relation(
-            &format!("mark relation {}", status.as_str()),
-            self.doc,
-            relation,
-        );
+        let t = self
+            .editor
+            .project
+            .change_relation(edit, self.doc, relation);
         if self.execute(t) {
-            self.status = Some(format!("Marked the relation {}", status.as_str()));
+            self.status = Some(done.to_owned());
         }
     }
 
