@@ -500,3 +500,77 @@ fn a_relation_is_accepted_and_rejected_in_the_panel_and_by_the_review_keys() {
     undo(&mut h);
     assert_eq!(relation_status(&h), SpanStatus::Rejected);
 }
+
+#[test]
+fn a_relation_type_renamed_in_the_panel_retypes_its_relations_in_one_undo_step() {
+    let (editor, _) = related(&[typed("leads", 'l'), typed("visits", 'v')]);
+    let mut h = window_of(editor.project, 1400.0);
+    let types = |h: &H| -> Vec<(String, Option<char>)> {
+        h.state()
+            .editor
+            .project
+            .relation_types()
+            .iter()
+            .map(|t| (t.name.clone(), t.hotkey))
+            .collect()
+    };
+    h.get_by_label("Relation types (2)").click();
+    h.run();
+    h.get_by_label("Edit relation type leads").click();
+    h.run();
+    assert!(h.query_by_label("Relation type leads").is_some());
+    // A new name taken by the other type is refused, nothing changes.
+    h.state_mut()
+        .panel
+        .relation_type_form
+        .as_mut()
+        .expect("form")
+        .name = "visits".into();
+    h.get_by_label("Save relation type").click();
+    h.run();
+    assert_eq!(
+        h.state().panel.relation_type_error.as_deref(),
+        Some("There is already a relation type visits")
+    );
+    assert_eq!(relations(&h)[0].0, "leads");
+    h.state_mut()
+        .panel
+        .relation_type_form
+        .as_mut()
+        .expect("form")
+        .name = "heads".into();
+    h.state_mut()
+        .panel
+        .relation_type_form
+        .as_mut()
+        .expect("form")
+        .hotkey = "h".into();
+    h.get_by_label("Save relation type").click();
+    h.run();
+    assert_eq!(
+        types(&h),
+        [
+            ("heads".to_owned(), Some('h')),
+            ("visits".to_owned(), Some('v'))
+        ]
+    );
+    assert_eq!(
+        relations(&h)[0].0,
+        "heads",
+        "its relation follows the rename"
+    );
+    assert!(h.state().panel.relation_type_form.is_none());
+    assert_eq!(
+        h.state().status.as_deref(),
+        Some("Renamed relation type leads to heads (1 relation retyped)")
+    );
+    undo(&mut h);
+    assert_eq!(
+        types(&h),
+        [
+            ("leads".to_owned(), Some('l')),
+            ("visits".to_owned(), Some('v'))
+        ]
+    );
+    assert_eq!(relations(&h)[0].0, "leads");
+}

@@ -143,6 +143,9 @@ pub enum Command {
     AddRelationType(RelationType),
     /// Delete the relation type at this index (refused while relations use it).
     DeleteRelationType(usize),
+    /// Change the relation type of this name (name, colour, hotkey; a rename retypes its
+    /// relations in the same undo step). By name, not index: the form may outlive an undo.
+    EditRelationType(String, RelationType),
 
     // ---- Review ----
     ToggleReview,

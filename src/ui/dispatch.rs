@@ -107,6 +107,7 @@ impl SpantagApp {
             Command::DeleteRelation(id) => self.delete_relation(id),
             Command::AddRelationType(t) => self.add_relation_type(t),
             Command::DeleteRelationType(index) => self.delete_relation_type(index),
+            Command::EditRelationType(name, t) => self.edit_relation_type(&name, t),
             Command::SelectDocument(i) => self.show_document(i),
             Command::NextDocument => self.step_document(true),
             Command::PreviousDocument => self.step_document(false),

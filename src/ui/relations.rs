@@ -335,6 +335,62 @@ impl SpantagApp {
         }
     }
 
+    /// Change the relation type named `name`: refused when its hotkey is a command's key or
+    /// its new name another type's; a rename retypes every relation of it in the same undo step.
+    pub(super) fn edit_relation_type(&mut self, name: &str, after: RelationType) {
+        let project = &self.editor.project;
+        let Some((index, before)) = project
+            .relation_types()
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.name == name)
+            .map(|(i, t)| (i, t.clone()))
+        else {
+            self.panel.relation_type_error = Some(format!("There is no relation type {name}"));
+            return;
+        };
+        let refusal = command_table::shadowed_by_relation_type(&after).or_else(|| {
+            (after.name != before.name && project.relation_type(&after.name).is_some())
+                .then(|| format!("There is already a relation type {}", after.name))
+        });
+        if let Some(why) = refusal {
+            self.panel.relation_type_error = Some(why);
+            return;
+        }
+        let retyped = if after.name == before.name {
+            0
+        } else {
+            project
+                .documents
+                .iter()
+                .flat_map(|d| d.relations.iter())
+                .filter(|r| r.kind == before.name)
+                .count()
+        };
+        let t = project.edit_relation_type(index, after.clone());
+        if t.is_empty() {
+            self.panel.relation_type_form = None;
+            self.panel.relation_type_error = None;
+            return;
+        }
+        if self.execute(t) {
+            self.panel.relation_type_form = None;
+            self.panel.relation_type_error = None;
+            self.status = Some(if after.name == before.name {
+                format!("Changed relation type {}", after.name)
+            } else {
+                format!(
+                    "Renamed relation type {} to {} ({retyped} relation{} retyped)",
+                    before.name,
+                    after.name,
+                    if retyped == 1 { "" } else { "s" }
+                )
+            });
+        } else {
+            self.panel.relation_type_error = self.status.clone();
+        }
+    }
+
     /// Delete the relation type at `index`, refused (saying how many use it) while relations
     /// of that type exist.
     pub(super) fn delete_relation_type(&mut self, index: usize) {

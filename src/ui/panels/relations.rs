@@ -1,6 +1,6 @@
 //! Relations in the panel: the selected span's relations and the button that starts drawing
 //! one, the selected relation (retype, delete), the document's relations, the project's
-//! relation types (add, delete), and the type chooser shown once both ends of a new relation
+//! relation types (add, edit, delete), and the type chooser shown once both ends of a new relation
 //! are picked. Like every panel it reads [`Shown`] and sends commands.
 
 use eframe::egui::{self, RichText, vec2};
@@ -19,6 +19,8 @@ pub struct RelationTypeForm {
     pub name: String,
     pub color: [u8; 3],
     pub hotkey: String,
+    /// The type being changed, as it was, or `None` for a new one.
+    pub editing: Option<RelationType>,
 }
 
 impl RelationTypeForm {
@@ -33,7 +35,13 @@ impl RelationTypeForm {
             return Err("a hotkey is one letter or digit".into());
         }
         let [r, g, b] = self.color;
-        let mut t = RelationType::new(name, Rgb(r, g, b));
+        // An edited type keeps what the form does not show (its allowed labels).
+        let mut t = match &self.editing {
+            Some(before) => before.clone(),
+            None => RelationType::new(name, Rgb(r, g, b)),
+        };
+        t.name = name.to_owned();
+        t.color = Rgb(r, g, b);
         t.hotkey = hotkey;
         Ok(t)
     }
@@ -218,7 +226,8 @@ pub fn relation_list(ui: &mut egui::Ui, shown: &Shown<'_>, tx: &CommandSender) {
         });
 }
 
-/// The project's relation types: colour, name, hotkey, uses; add one, delete an unused one.
+/// The project's relation types: colour, name, hotkey, uses; add one, edit one (a rename
+/// retypes its relations), delete an unused one.
 pub fn relation_types(
     ui: &mut egui::Ui,
     shown: &Shown<'_>,
@@ -256,6 +265,23 @@ pub fn relation_types(
                         ui.horizontal(|ui| {
                             ui.label(uses[i].to_string());
                             if ui
+                                .small_button("Edit")
+                                .accessible_name(format!("Edit relation type {}", t.name))
+                                .on_hover_text(format!(
+                                    "Rename {} (its relations follow), change its colour or hotkey",
+                                    t.name
+                                ))
+                                .clicked()
+                            {
+                                state.relation_type_form = Some(RelationTypeForm {
+                                    name: t.name.clone(),
+                                    color: [t.color.0, t.color.1, t.color.2],
+                                    hotkey: t.hotkey.map(String::from).unwrap_or_default(),
+                                    editing: Some(t.clone()),
+                                });
+                                state.relation_type_error = None;
+                            }
+                            if ui
                                 .small_button("Delete")
                                 .accessible_name(format!("Delete relation type {}", t.name))
                                 .on_hover_text(format!("Delete relation type {}", t.name))
@@ -274,6 +300,7 @@ pub fn relation_types(
                     name: String::new(),
                     color: [c.0, c.1, c.2],
                     hotkey: String::new(),
+                    editing: None,
                 });
                 state.relation_type_error = None;
             }
@@ -286,7 +313,11 @@ fn type_form(ui: &mut egui::Ui, state: &mut PanelState, tx: &CommandSender) {
         let mut close = false;
         let mut error = None;
         egui::Frame::group(ui.style()).show(ui, |ui| {
-            ui.label(RichText::new("New relation type").strong());
+            let heading = match &form.editing {
+                Some(before) => format!("Relation type {}", before.name),
+                None => "New relation type".to_owned(),
+            };
+            ui.label(RichText::new(heading).strong());
             egui::Grid::new("spantag_relation_type_form")
                 .num_columns(2)
                 .show(ui, |ui| {
@@ -308,9 +339,12 @@ fn type_form(ui: &mut egui::Ui, state: &mut PanelState, tx: &CommandSender) {
                 });
             ui.horizontal(|ui| {
                 if ui.button("Save relation type").clicked() {
-                    match form.to_type() {
-                        Ok(t) => tx.send(Command::AddRelationType(t)),
-                        Err(why) => error = Some(why),
+                    match (form.to_type(), &form.editing) {
+                        (Ok(t), Some(before)) => {
+                            tx.send(Command::EditRelationType(before.name.clone(), t))
+                        }
+                        (Ok(t), None) => tx.send(Command::AddRelationType(t)),
+                        (Err(why), _) => error = Some(why),
                     }
                 }
                 if ui.button("Cancel").clicked() {
