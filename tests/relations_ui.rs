@@ -574,3 +574,32 @@ fn a_relation_type_renamed_in_the_panel_retypes_its_relations_in_one_undo_step()
     );
     assert_eq!(relations(&h)[0].0, "leads");
 }
+
+#[test]
+fn a_note_typed_on_the_selected_relation_is_one_undo_step() {
+    let (editor, _) = related(&[typed("leads", 'l')]);
+    let mut h = window_of(editor.project, 1400.0);
+    h.get_by_label("习近平  —leads→  古巴").click();
+    h.run();
+    assert!(h.state().selected_relation.is_some());
+    h.get_by_label("Relation note").click();
+    h.run();
+    h.get_by_label("Relation note").type_text("state visit");
+    h.run();
+    let note = |h: &H| {
+        h.state().editor.project.documents[0]
+            .relations
+            .iter()
+            .next()
+            .expect("a relation")
+            .note
+            .clone()
+    };
+    assert_eq!(note(&h), None, "nothing is written while typing");
+    // Focus leaves the field: the note is committed.
+    click_char(&mut h, 0);
+    h.run();
+    assert_eq!(note(&h).as_deref(), Some("state visit"));
+    undo(&mut h);
+    assert_eq!(note(&h), None);
+}

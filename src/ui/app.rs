@@ -413,6 +413,7 @@ impl SpantagApp {
     fn handle_close_request(&mut self, ctx: &egui::Context) {
         if ctx.input(|i| i.viewport().close_requested()) {
             self.commit_note_draft();
+            self.commit_relation_note_draft();
             self.commit_attribute_draft();
             // The window's size and place as it closes (also when the close is cancelled).
             self.remember_window(ctx);

@@ -95,6 +95,11 @@ pub enum Command {
         span: SpanId,
         note: Option<String>,
     },
+    /// Set the relation's note (`None` removes it).
+    SetRelationNote {
+        id: RelationId,
+        note: Option<String>,
+    },
     /// Add (`index: None`) or change a label, from the label form.
     SaveLabel {
         index: Option<usize>,

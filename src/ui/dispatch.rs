@@ -20,6 +20,7 @@ impl SpantagApp {
             Command::Save | Command::SaveAs | Command::Open | Command::NewFromText | Command::Quit
         ) {
             self.commit_note_draft();
+            self.commit_relation_note_draft();
             self.commit_attribute_draft();
         }
         match command {
@@ -29,11 +30,13 @@ impl SpantagApp {
             Command::Undo | Command::Redo
                 if self.panel.label_form.is_some()
                     || self.panel.note_draft.is_some()
+                    || self.panel.relation_note_draft.is_some()
                     || self.panel.attributes.holds_copies() =>
             {
                 // Forms hold copies of what undo is about to change: close them first.
                 self.panel.label_form = None;
                 self.panel.note_draft = None;
+                self.panel.relation_note_draft = None;
                 self.panel.attributes.close();
                 self.run_command(ctx, command);
                 return;
@@ -149,6 +152,7 @@ impl SpantagApp {
                 self.focus_text = true;
             }
             Command::SetNote { span, note } => self.set_note(span, note),
+            Command::SetRelationNote { id, note } => self.set_relation_note(id, note),
             Command::SaveLabel { index, label } => self.save_label(index, label),
             Command::DeleteLabel(index) => self.delete_label(index),
             Command::SetAttribute { span, name, value } => self.set_attribute(span, &name, value),

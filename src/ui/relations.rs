@@ -262,6 +262,37 @@ impl SpantagApp {
         );
     }
 
+    /// Set the note of relation `id` of the shown document (`None` removes it).
+    pub(super) fn set_relation_note(&mut self, id: RelationId, note: Option<String>) {
+        if self
+            .panel
+            .relation_note_draft
+            .as_ref()
+            .is_some_and(|(d, _)| *d == id)
+        {
+            self.panel.relation_note_draft = None;
+        }
+        let done = if note.is_some() {
+            "Saved the relation's note"
+        } else {
+            "Removed the relation's note"
+        };
+        self.change_relation(id, "edit relation note", done, |relation| {
+            let changed = relation.note != note;
+            relation.note = note;
+            changed
+        });
+    }
+
+    /// Apply the relation note being typed, if it differs from the relation's note.
+    pub fn commit_relation_note_draft(&mut self) {
+        let Some((id, text)) = self.panel.relation_note_draft.take() else {
+            return;
+        };
+        let note = text.trim().to_owned();
+        self.set_relation_note(id, (!note.is_empty()).then_some(note));
+    }
+
     /// Change relation `id` of the shown document as `change` says (it returns whether anything
     /// changed: nothing changed is no edit), as one undo step named `edit`; `done` goes to the
     /// status bar.

@@ -18,7 +18,7 @@ use eframe::egui::{self, Color32, Sense, vec2};
 
 use super::command::CommandSender;
 use super::shown::Shown;
-use crate::core::{Rgb, SpanId};
+use crate::core::{RelationId, Rgb, SpanId};
 
 pub use labels::LabelForm;
 pub use relations::{RelationTypeForm, type_chooser};
@@ -32,6 +32,8 @@ pub struct PanelState {
     pub label_error: Option<String>,
     /// The note being typed for a span, committed when the field loses focus.
     pub note_draft: Option<(SpanId, String)>,
+    /// The note being typed for a relation, committed the same way.
+    pub relation_note_draft: Option<(RelationId, String)>,
     /// Only list spans whose text or label contains this.
     pub span_filter: String,
     /// The annotator name being typed, committed when the field loses focus.
@@ -65,7 +67,7 @@ pub fn show(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, tx: &C
             relations::relation_types(ui, shown, state, tx);
             ui.separator();
             span::selected_span(ui, shown, state, tx);
-            relations::selected_relation(ui, shown, tx);
+            relations::selected_relation(ui, shown, state, tx);
             assist::other_occurrences(ui, shown, tx);
             ui.separator();
             relations::relation_list(ui, shown, tx);

@@ -1,5 +1,5 @@
 //! Relations in the panel: the selected span's relations and the button that starts drawing
-//! one, the selected relation (retype, delete), the document's relations, the project's
+//! one, the selected relation (retype, review, note, delete), the document's relations, the project's
 //! relation types (add, edit, delete), and the type chooser shown once both ends of a new relation
 //! are picked. Like every panel it reads [`Shown`] and sends commands.
 
@@ -110,7 +110,12 @@ pub fn for_span(ui: &mut egui::Ui, shown: &Shown<'_>, id: SpanId, tx: &CommandSe
 }
 
 /// The selected relation: its ends, its type (a box to retype it) and Delete.
-pub fn selected_relation(ui: &mut egui::Ui, shown: &Shown<'_>, tx: &CommandSender) {
+pub fn selected_relation(
+    ui: &mut egui::Ui,
+    shown: &Shown<'_>,
+    state: &mut PanelState,
+    tx: &CommandSender,
+) {
     let Some(id) = shown.selected_relation else {
         return;
     };
@@ -185,6 +190,30 @@ pub fn selected_relation(ui: &mut egui::Ui, shown: &Shown<'_>, tx: &CommandSende
                 ui.end_row();
             }
         });
+    // Typed into a draft, committed as one edit when the field loses focus (as a span's note).
+    let draft = match &mut state.relation_note_draft {
+        Some((draft_id, text)) if *draft_id == id => text,
+        other => {
+            *other = Some((id, r.note.clone().unwrap_or_default()));
+            &mut other.as_mut().expect("just set").1
+        }
+    };
+    let note_label = ui.label("Relation note");
+    let response = ui
+        .add(
+            egui::TextEdit::multiline(draft)
+                .desired_rows(1)
+                .desired_width(f32::INFINITY)
+                .hint_text("a note on this relation"),
+        )
+        .labelled_by(note_label.id);
+    if response.lost_focus() {
+        let note = draft.trim().to_owned();
+        tx.send(Command::SetRelationNote {
+            id,
+            note: (!note.is_empty()).then_some(note),
+        });
+    }
     if ui
         .button("Delete relation")
         .on_hover_text("Delete (the key) does the same while a relation is selected")
