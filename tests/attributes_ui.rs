@@ -157,7 +157,11 @@ fn the_span_list_and_review_let_through_only_spans_with_the_attribute() {
     assert!(h.query_by_label_contains("古巴  GPE").is_some());
     h.state_mut().panel.span_filter = "attr:Negated".into();
     h.run_steps(4);
-    assert!(h.query_by_label_contains("习近平  PER").is_some());
+    // The row shows the attributes as the tag over the text does.
+    assert!(
+        h.query_by_label_contains("习近平  PER·Negated·Bird  [2, 5)")
+            .is_some()
+    );
     assert!(h.query_by_label_contains("古巴  GPE").is_none());
     h.state_mut().panel.span_filter = "attr:Category=Fish".into();
     h.run_steps(4);

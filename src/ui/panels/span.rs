@@ -166,10 +166,11 @@ pub fn span_list(ui: &mut egui::Ui, shown: &Shown<'_>, state: &mut PanelState, t
                 .map_or(Rgb(128, 128, 128), |l| l.color);
             ui.horizontal(|ui| {
                 swatch(ui, color);
+                // The label with the span's attributes, short, as its tag over the text.
                 let text = format!(
                     "{}  {}  [{}, {})  {}",
                     excerpt(doc.document.slice(s.start, s.end)),
-                    s.label,
+                    crate::ui::span_paint::tag_text(s),
                     s.start,
                     s.end,
                     s.status.as_str()
