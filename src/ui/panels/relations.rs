@@ -21,6 +21,9 @@ pub struct RelationTypeForm {
     pub hotkey: String,
     /// The type being changed, as it was, or `None` for a new one.
     pub editing: Option<RelationType>,
+    /// Set when the form opens: it is scrolled into view once (with many types it opens below
+    /// the list, out of view of the button clicked).
+    pub scroll_to: bool,
 }
 
 impl RelationTypeForm {
@@ -281,7 +284,7 @@ pub fn relation_types(
                 }
             }
             egui::Grid::new("spantag_relation_type_rows")
-                .num_columns(4)
+                .num_columns(5)
                 .spacing(vec2(8.0, ui.spacing().item_spacing.y))
                 .show(ui, |ui| {
                     for (i, t) in types.iter().enumerate() {
@@ -291,8 +294,8 @@ pub fn relation_types(
                             RichText::new(t.hotkey.map(|k| format!("[{k}]")).unwrap_or_default())
                                 .monospace(),
                         );
+                        ui.label(uses[i].to_string());
                         ui.horizontal(|ui| {
-                            ui.label(uses[i].to_string());
                             if ui
                                 .small_button("Edit")
                                 .accessible_name(format!("Edit relation type {}", t.name))
@@ -307,6 +310,7 @@ pub fn relation_types(
                                     color: [t.color.0, t.color.1, t.color.2],
                                     hotkey: t.hotkey.map(String::from).unwrap_or_default(),
                                     editing: Some(t.clone()),
+                                    scroll_to: true,
                                 });
                                 state.relation_type_error = None;
                             }
@@ -330,6 +334,7 @@ pub fn relation_types(
                     color: [c.0, c.1, c.2],
                     hotkey: String::new(),
                     editing: None,
+                    scroll_to: true,
                 });
                 state.relation_type_error = None;
             }
@@ -341,7 +346,7 @@ fn type_form(ui: &mut egui::Ui, state: &mut PanelState, tx: &CommandSender) {
     if let Some(form) = &mut state.relation_type_form {
         let mut close = false;
         let mut error = None;
-        egui::Frame::group(ui.style()).show(ui, |ui| {
+        let frame = egui::Frame::group(ui.style()).show(ui, |ui| {
             let heading = match &form.editing {
                 Some(before) => format!("Relation type {}", before.name),
                 None => "New relation type".to_owned(),
@@ -381,6 +386,9 @@ fn type_form(ui: &mut egui::Ui, state: &mut PanelState, tx: &CommandSender) {
                 }
             });
         });
+        if std::mem::take(&mut form.scroll_to) {
+            frame.response.scroll_to_me(Some(egui::Align::Center));
+        }
         if error.is_some() {
             state.relation_type_error = error;
         }
