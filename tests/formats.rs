@@ -27,7 +27,13 @@ fn facts(doc: &AnnotatedDocument) -> Vec<SpanFacts> {
         .map(|s| {
             let next = groups.len() as u64 + 1;
             let group = s.group.map(|g| *groups.entry(g).or_insert(next));
-            (s.start, s.end, s.label.to_string(), s.note.clone(), group)
+            (
+                s.start,
+                s.end,
+                s.label.to_string(),
+                s.note.as_deref().map(str::to_owned),
+                group,
+            )
         })
         .collect()
 }
@@ -48,7 +54,7 @@ fn tricky_project() -> Project {
         span(4, 15, 18, "ORG"),
         span(5, 22, 24, "EMOJI"),
     ];
-    d1[0].note = Some("the Communist Party of Cuba".to_owned());
+    d1[0].note = Some("the Communist Party of Cuba".into());
     let mut d2 = vec![
         span(6, 0, 2, "PER"),
         span(7, 7, 17, "PER"),
@@ -61,7 +67,7 @@ fn tricky_project() -> Project {
     for i in [0, 4] {
         d2[i].group = Some(1);
     }
-    d2[0].note = Some("two parts".to_owned());
+    d2[0].note = Some("two parts".into());
     let labels = LabelSet::new(
         ["ORG", "GPE", "EMOJI", "PER"]
             .iter()

@@ -59,7 +59,7 @@ fn round_trip_keeps_cjk_astral_emoji_crlf_and_nested_spans() {
         .map(|s| s.id)
         .expect("a span");
     let mut noted = project.documents[0].spans.get(id).cloned().expect("span");
-    noted.note = Some("a note, with \"quotes\"".to_owned());
+    noted.note = Some("a note, with \"quotes\"".into());
     noted.annotator = Some("li".into());
     let t = project.change_span("note", 0, noted);
     project.apply(&t).expect("valid");
@@ -97,7 +97,7 @@ fn a_streamed_save_writes_every_field_in_the_order_to_json_did() {
         .next()
         .cloned()
         .expect("span");
-    span.note = Some("n".to_owned());
+    span.note = Some("n".into());
     span.annotator = Some("li".into());
     span.status = spantag::core::SpanStatus::Suggested;
     span.group = Some(7);

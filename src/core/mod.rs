@@ -29,6 +29,7 @@ pub mod relation;
 pub mod retext;
 pub mod shared_str;
 pub mod span;
+pub mod span_attributes;
 pub mod span_index;
 pub mod standoff;
 pub mod stats;

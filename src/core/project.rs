@@ -1600,7 +1600,7 @@ mod tests {
             e.project.documents[0]
                 .spans
                 .get(xi)
-                .map(|s| s.attributes.clone())
+                .map(|s| s.attributes.clone().into_map())
                 .expect("span")
         };
         assert_eq!(

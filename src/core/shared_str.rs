@@ -2,9 +2,12 @@
 //!
 //! A project of 100,000 spans has a handful of labels; as a `String` each span held its own heap
 //! copy of its label (a 32-byte allocation for `PER`, plus a 24-byte field). A [`SharedStr`] is a
-//! reference-counted `str` (a 16-byte field), and every one made from the same text on one thread
-//! shares one allocation through a small interning cache, so loading or importing 100,000 spans
-//! makes a few allocations for their labels, not 100,000.
+//! reference-counted string behind a thin pointer (an 8-byte field, and `Option<SharedStr>` is 8
+//! bytes too; an `Arc<str>` was 16), and every one made from the same text on one thread shares
+//! one allocation through a small interning cache, so loading or importing 100,000 spans makes a
+//! few allocations for their labels, not 100,000. The thin pointer costs a second allocation per
+//! distinct name and one more indirection per read: a handful of allocations, and reads that
+//! stay in the cache (every span of a label points at the same one).
 //!
 //! It reads like a `&str`: it derefs to `str`, compares with `&str`, `str` and `String`, hashes
 //! and orders as its text, borrows as `str` in maps, and is written to files as a plain string.
@@ -19,8 +22,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 /// An immutable string shared by every span that carries it. Cheap to clone (a count).
+/// `Arc<Box<str>>`, not `Arc<str>`: a thin pointer (see the module's doc).
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SharedStr(Arc<str>);
+pub struct SharedStr(Arc<Box<str>>);
 
 /// How many distinct strings the interning cache keeps: far more than the labels and annotators
 /// of any project; past it the cache starts over (strings made then are still correct, only not
@@ -36,7 +40,7 @@ impl SharedStr {
     /// The shared string for `text`: the one made before for the same text on this thread, if
     /// any, else a new one.
     pub fn new(text: &str) -> Self {
-        let make = || Arc::from(text);
+        let make = || Arc::new(Box::<str>::from(text));
         INTERNED.with(|cell| {
             let Ok(mut interned) = cell.try_borrow_mut() else {
                 // Only reachable through a re-entrant use while the cache is borrowed, which
@@ -95,7 +99,7 @@ impl From<&String> for SharedStr {
 
 impl From<String> for SharedStr {
     fn from(text: String) -> Self {
-        // `Arc<str>` needs its own allocation (the counts precede the text) either way.
+        // Interned: a text seen before is not allocated again.
         Self::new(&text)
     }
 }
@@ -108,68 +112,68 @@ impl From<&SharedStr> for SharedStr {
 
 impl From<SharedStr> for String {
     fn from(text: SharedStr) -> Self {
-        text.0.as_ref().to_owned()
+        text.as_str().to_owned()
     }
 }
 
 impl From<&SharedStr> for String {
     fn from(text: &SharedStr) -> Self {
-        text.0.as_ref().to_owned()
+        text.as_str().to_owned()
     }
 }
 
 impl fmt::Display for SharedStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&*self.0, f)
+        fmt::Display::fmt(self.as_str(), f)
     }
 }
 
 /// As a `String` prints: quoted.
 impl fmt::Debug for SharedStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl PartialEq<str> for SharedStr {
     fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for SharedStr {
     fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for SharedStr {
     fn eq(&self, other: &String) -> bool {
-        &*self.0 == other.as_str()
+        self.as_str() == other.as_str()
     }
 }
 
 impl PartialEq<SharedStr> for str {
     fn eq(&self, other: &SharedStr) -> bool {
-        self == &*other.0
+        self == other.as_str()
     }
 }
 
 impl PartialEq<SharedStr> for &str {
     fn eq(&self, other: &SharedStr) -> bool {
-        *self == &*other.0
+        *self == other.as_str()
     }
 }
 
 impl PartialEq<SharedStr> for String {
     fn eq(&self, other: &SharedStr) -> bool {
-        self.as_str() == &*other.0
+        self.as_str() == other.as_str()
     }
 }
 
 impl Serialize for SharedStr {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -221,5 +225,17 @@ mod tests {
         let set: HashSet<SharedStr> = [label.clone()].into();
         assert!(set.contains("GPE"));
         assert!(SharedStr::new("A") < SharedStr::new("B"));
+    }
+
+    #[test]
+    fn is_one_pointer_wide_and_so_is_its_option() {
+        assert_eq!(
+            std::mem::size_of::<SharedStr>(),
+            std::mem::size_of::<usize>()
+        );
+        assert_eq!(
+            std::mem::size_of::<Option<SharedStr>>(),
+            std::mem::size_of::<usize>()
+        );
     }
 }

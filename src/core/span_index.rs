@@ -8,10 +8,13 @@
 //! before it and reach into it are in the blocks found through a max-end tree over the blocks,
 //! so one whole-document span costs one block's scan, not a walk back over every span before it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::span::{Span, SpanId};
+
+mod id_map;
+use id_map::IdMap;
 
 /// What [`Span::sort_key`] returns: position, longest first, id.
 type SortKey = (usize, std::cmp::Reverse<usize>, SpanId);
@@ -32,7 +35,7 @@ pub struct SpanIndex {
     len: usize,
     /// The sort key of each span by id: finding a span by id is a binary search, not a scan
     /// (every edit, undo and redo looks its spans up by id; a rename touches thousands).
-    keys: HashMap<SpanId, SortKey>,
+    keys: IdMap,
     /// The max-end tree over the blocks, built by the first query after a change of bounds: a
     /// batch of edits pays for one build (one value per block), not one per edit.
     max_end: OnceLock<MaxEndTree>,
@@ -241,7 +244,7 @@ impl<'a> IntoIterator for &'a SpanIndex {
 impl SpanIndex {
     pub fn new(mut spans: Vec<Span>) -> Self {
         spans.sort_by_key(Span::sort_key);
-        let keys = spans.iter().map(|s| (s.id, s.sort_key())).collect();
+        let keys = IdMap::new(spans.iter().map(Span::sort_key));
         let mut index = Self {
             keys,
             ..Self::default()
@@ -265,9 +268,7 @@ impl SpanIndex {
             return Err(pieces);
         }
         let len = pieces.iter().map(Vec::len).sum();
-        // Sized once: grown by doubling, the old and the new table were both held at the end.
-        let mut keys = HashMap::with_capacity(len);
-        keys.extend(pieces.iter().flatten().map(|s| (s.id, s.sort_key())));
+        let keys = IdMap::new(ExactLen(pieces.iter().flatten().map(Span::sort_key), len));
         let mut index = Self {
             keys,
             ..Self::default()
@@ -301,6 +302,13 @@ impl SpanIndex {
         }
         self.blocks.reverse();
         self.count_firsts(0);
+    }
+
+    /// Every span's id, in increasing order (an id the index holds twice, from a file that
+    /// repeats one, is given twice): the loader finds ids used twice across documents by
+    /// merging these, with no map of every id.
+    pub fn ids_in_order(&self) -> impl Iterator<Item = SpanId> + '_ {
+        self.keys.ids()
     }
 
     /// Recount the first positions of the blocks from block `from` on.
@@ -381,12 +389,12 @@ impl SpanIndex {
     }
 
     pub fn get(&self, id: SpanId) -> Option<&Span> {
-        let (block, within) = self.locate_key(self.keys.get(&id)?)?;
+        let (block, within) = self.locate_key(&self.keys.get(id)?)?;
         self.blocks[block].spans.get(within)
     }
 
     pub fn position(&self, id: SpanId) -> Option<usize> {
-        let (block, within) = self.locate_key(self.keys.get(&id)?)?;
+        let (block, within) = self.locate_key(&self.keys.get(id)?)?;
         Some(self.firsts[block] + within)
     }
 
@@ -488,7 +496,7 @@ impl SpanIndex {
     /// Add a span; its id must not be in the index yet (the project checks that first).
     pub(crate) fn insert(&mut self, span: Span) {
         let key = span.sort_key();
-        self.keys.insert(span.id, key);
+        self.keys.insert(key);
         self.len += 1;
         self.max_end = OnceLock::new();
         if self.blocks.is_empty() {
@@ -518,7 +526,7 @@ impl SpanIndex {
     /// touched. Their ids must be new and distinct (the project checks that first).
     pub(crate) fn insert_many(&mut self, mut added: Vec<Span>) {
         added.sort_by_key(Span::sort_key);
-        self.keys.extend(added.iter().map(|s| (s.id, s.sort_key())));
+        self.keys.extend(added.iter().map(Span::sort_key));
         if self.blocks.is_empty() {
             self.fill(added);
             return;
@@ -576,8 +584,8 @@ impl SpanIndex {
     }
 
     pub(crate) fn remove(&mut self, id: SpanId) -> Option<Span> {
-        let (b, within) = self.locate_key(self.keys.get(&id)?)?;
-        self.keys.remove(&id);
+        let (b, within) = self.locate_key(&self.keys.get(id)?)?;
+        self.keys.remove(id);
         self.len -= 1;
         self.max_end = OnceLock::new();
         let block = &mut self.blocks[b];
@@ -602,8 +610,12 @@ impl SpanIndex {
             block.retain(|s| !ids.contains(&s.id));
         }
         self.blocks.retain(|b| !b.spans.is_empty());
-        for id in ids {
-            self.keys.remove(id);
+        if ids.len() * 8 <= self.len {
+            for id in ids {
+                self.keys.remove(*id);
+            }
+        } else {
+            self.keys.remove_where(|id| ids.contains(&id));
         }
         self.len = self.blocks.iter().map(|b| b.spans.len()).sum();
         self.max_end = OnceLock::new();
@@ -653,6 +665,25 @@ impl SpanIndex {
         }
     }
 }
+
+/// An iterator whose length is known to be `.1` (a flattened one does not say).
+struct ExactLen<I>(I, usize);
+
+impl<I: Iterator> Iterator for ExactLen<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.0.next()?;
+        self.1 -= 1;
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.1, Some(self.1))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for ExactLen<I> {}
 
 #[cfg(test)]
 mod tests {

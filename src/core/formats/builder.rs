@@ -310,11 +310,11 @@ impl ProjectBuilder {
                 .map(|d| {
                     let mut span = Span::new(SpanId(next_id), d.start, d.end, d.label);
                     next_id += 1;
-                    span.note = d.note;
+                    span.note = d.note.map(String::into_boxed_str);
                     span.group = d.group;
                     span.status = status(d.status);
                     span.annotator = self.annotator.as_deref().map(Into::into);
-                    span.attributes = d.attributes;
+                    span.attributes = d.attributes.into();
                     if let Some(key) = d.key {
                         keys.insert(key, span.id);
                     }

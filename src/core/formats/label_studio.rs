@@ -169,7 +169,7 @@ impl Serialize for RegionsOut<'_> {
                         end,
                         labels: None,
                         start,
-                        text: TextOut::Note([note.as_str()]),
+                        text: TextOut::Note([&**note]),
                     },
                 })?;
             }

@@ -121,7 +121,7 @@ fn versions(ui: &mut egui::Ui, shown: &Shown<'_>, conflict: &MergeConflict) {
             v.unmarked().status.as_str().to_owned()
         }),
         ("note", Difference::Note, |v, _| {
-            v.span.note.clone().unwrap_or_else(|| "—".into())
+            v.span.note.as_deref().unwrap_or("—").to_owned()
         }),
         ("attributes", Difference::Attributes, |v, _| {
             let listed: Vec<String> = v

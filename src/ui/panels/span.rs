@@ -81,7 +81,7 @@ pub fn selected_span(
     let draft = match &mut state.note_draft {
         Some((draft_id, text)) if *draft_id == id => text,
         other => {
-            *other = Some((id, span.note.clone().unwrap_or_default()));
+            *other = Some((id, span.note.as_deref().unwrap_or_default().to_owned()));
             &mut other.as_mut().expect("just set").1
         }
     };
