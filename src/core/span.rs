@@ -1,6 +1,5 @@
 //! A tagged span: a half-open range `[start, end)` of code points with a label.
 
-
 use serde::{Deserialize, Serialize};
 
 use super::shared_str::SharedStr;
