@@ -18,7 +18,7 @@ use super::label::{Label, LabelSet};
 use super::project::{AnnotatedDocument, Project};
 use super::relation::{Relation, RelationType, Relations};
 use super::shared_str::SharedStr;
-use super::span::{Span, SpanAttributes, SpanId, SpanStatus};
+use super::span::{Span, SpanAttributes, SpanId, SpanNote, SpanStatus};
 use super::span_index::SpanIndex;
 use super::standoff::StandoffLine;
 use super::text_reference;
@@ -136,7 +136,7 @@ struct SpanRecord {
     #[serde(default)]
     text: Option<String>,
     #[serde(default)]
-    note: Option<Box<str>>,
+    note: Option<SpanNote>,
     #[serde(default)]
     annotator: Option<SharedStr>,
     #[serde(default)]
@@ -447,7 +447,7 @@ fn migrate_v0(old: FileRecordV0) -> FileRecord {
                 for a in d.annotations {
                     next_id += 1;
                     let mut span = Span::new(SpanId(next_id), a.start, a.end, a.label);
-                    span.note = a.note.map(String::into_boxed_str);
+                    span.note = a.note.map(Into::into);
                     spans.push(span, None);
                 }
                 spans
