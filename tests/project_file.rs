@@ -222,6 +222,94 @@ fn end_before_start_empty_span_unknown_label_and_duplicate_ids_are_all_reported(
     );
 }
 
+/// A file of three documents "a", "b", "c" with the given spans (texts of three characters).
+fn three_documents(a: &str, b: &str, c: &str) -> String {
+    let doc = |id: &str, text: &str, spans: &str| {
+        let sha = spantag::core::document::sha256_hex(text);
+        format!(r#"{{"id": "{id}", "sha256": "{sha}", "text": {text:?}, "spans": [{spans}]}}"#)
+    };
+    format!(
+        r##"{{"format": "spantag", "version": 1,
+  "labels": [{{"name": "PER", "color": "#e6194b", "hotkey": "1"}}],
+  "documents": [{}, {}, {}]}}"##,
+        doc("a", "习近平", a),
+        doc("b", "李克强", b),
+        doc("c", "王岐山", c)
+    )
+}
+
+#[test]
+fn span_ids_used_twice_across_documents_name_both_documents() {
+    let message = error_text(&three_documents(
+        r#"{"id": 5, "start": 0, "end": 3, "label": "PER"},
+           {"id": 9, "start": 0, "end": 1, "label": "PER"}"#,
+        r#"{"id": 7, "start": 0, "end": 3, "label": "PER"}"#,
+        r#"{"id": 9, "start": 0, "end": 3, "label": "PER"},
+           {"id": 5, "start": 1, "end": 2, "label": "PER"},
+           {"id": 5, "start": 2, "end": 3, "label": "PER"}"#,
+    ));
+    let lines: Vec<&str> = message.lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            "test.json: document 3 (\"c\"), span 5: span id 5 is used twice (also in document \"a\")",
+            "test.json: document 3 (\"c\"), span 5: span id 5 is used twice (also in document \"c\")",
+            "test.json: document 3 (\"c\"), span 9: span id 9 is used twice (also in document \"a\")",
+        ]
+    );
+    // Distinct ids across the documents load, and new ids start past the largest.
+    let project = parse_str(&three_documents(
+        r#"{"id": 5, "start": 0, "end": 3, "label": "PER"}"#,
+        r#"{"id": 70, "start": 0, "end": 3, "label": "PER"}"#,
+        r#"{"id": 9, "start": 0, "end": 3, "label": "PER"}"#,
+    ))
+    .expect("valid");
+    assert_eq!(project.next_span_id(), 71);
+}
+
+#[test]
+fn a_span_left_out_for_drift_keeps_its_id_from_reuse() {
+    // The text of "b" changed, so its span 80 (recorded as 李克强) is left out; its id still
+    // counts: it is used twice with "c"'s span 80, and new ids start past it.
+    let changed = |c: &str| {
+        three_documents(
+            r#"{"id": 5, "start": 0, "end": 3, "label": "PER", "text": "习近平"}"#,
+            r#"{"id": 80, "start": 0, "end": 3, "label": "PER", "text": "李克强"}"#,
+            c,
+        )
+        .replace(
+            "\"text\": \"李克强\", \"spans\"",
+            "\"text\": \"张德江\", \"spans\"",
+        )
+    };
+    let allow = |json: &str| {
+        project_file::parse_with(
+            json.as_bytes(),
+            Path::new("test.json"),
+            project_file::Drift::Allow,
+        )
+    };
+    let loaded = allow(&changed(
+        r#"{"id": 6, "start": 0, "end": 3, "label": "PER"}"#,
+    ))
+    .expect("loads with drift allowed");
+    assert_eq!(loaded.drift[0].spans[0].span.id.0, 80);
+    assert_eq!(loaded.drift[0].spans[0].recorded_text, "李克强");
+    assert_eq!(loaded.project.next_span_id(), 81);
+    let message = allow(&changed(
+        r#"{"id": 80, "start": 0, "end": 3, "label": "PER"}"#,
+    ))
+    .map(|_| ())
+    .expect_err("an id used twice")
+    .to_string();
+    assert!(
+        message.contains(
+            "document 3 (\"c\"), span 80: span id 80 is used twice (also in document \"b\")"
+        ),
+        "{message}"
+    );
+}
+
 #[test]
 fn changed_text_is_caught_by_sha_and_by_span_surface() {
     let good = file_with(

@@ -31,6 +31,7 @@ pub mod shared_str;
 pub mod span;
 pub mod span_attributes;
 pub mod span_index;
+pub mod span_note;
 pub mod standoff;
 pub mod stats;
 pub mod tagger;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::shared_str::SharedStr;
 pub use super::span_attributes::SpanAttributes;
+pub use super::span_note::SpanNote;
 
 /// Unique within a project, stable across edits and saves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -49,7 +50,7 @@ impl SpanStatus {
 
 /// A project may hold 100,000 spans, and every loaded span is one of these: its size is most of
 /// the memory a big project takes (see [`SPAN_SIZE`]). The fields that most spans leave empty
-/// (note, annotator, attributes) cost a pointer or two each.
+/// (note, annotator, attributes) cost a pointer each.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Span {
     pub id: SpanId,
@@ -58,8 +59,8 @@ pub struct Span {
     /// Shared with every span of the same label (a project has a handful of labels and may have
     /// 100,000 spans); reads as a `&str`.
     pub label: SharedStr,
-    /// A `Box<str>`, not a `String`: 16 bytes, not 24 (a note is set whole, never grown).
-    pub note: Option<Box<str>>,
+    /// Reads as an `Option<&str>` through `as_deref()`; 8 bytes (an `Option<String>` was 24).
+    pub note: Option<SpanNote>,
     /// Shared like the label.
     pub annotator: Option<SharedStr>,
     pub status: SpanStatus,
@@ -363,7 +364,7 @@ mod tests {
     #[test]
     fn a_span_stays_small() {
         // 100,000 spans are 100,000 of these: a field that grows it grows every big project.
-        assert!(SPAN_SIZE <= 88, "a Span is {SPAN_SIZE} bytes");
+        assert!(SPAN_SIZE <= 80, "a Span is {SPAN_SIZE} bytes");
     }
 
     #[test]

@@ -358,7 +358,7 @@ impl SpantagApp {
         let Some(mut span) = self.current_doc().and_then(|d| d.spans.get(id)).cloned() else {
             return;
         };
-        let note = note.map(String::into_boxed_str);
+        let note = note.map(crate::core::span::SpanNote::from);
         if note != span.note {
             span.note = note;
             let t = self.editor.project.change_span("edit note", self.doc, span);

@@ -144,7 +144,7 @@ pub fn plan(
             Outcome::Added => counts.added += 1,
         }
         let mut span = Span::new(SpanId::NEW, start, end, candidate.label);
-        span.note = candidate.note.map(String::into_boxed_str);
+        span.note = candidate.note.map(Into::into);
         span.annotator = candidate
             .annotator
             .or_else(|| options.annotator.clone())

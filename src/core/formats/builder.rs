@@ -310,7 +310,7 @@ impl ProjectBuilder {
                 .map(|d| {
                     let mut span = Span::new(SpanId(next_id), d.start, d.end, d.label);
                     next_id += 1;
-                    span.note = d.note.map(String::into_boxed_str);
+                    span.note = d.note.map(Into::into);
                     span.group = d.group;
                     span.status = status(d.status);
                     span.annotator = self.annotator.as_deref().map(Into::into);
