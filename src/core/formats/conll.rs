@@ -4,12 +4,16 @@
 //!
 //! Tags cannot nest or overlap, and a tag belongs to a whole token: a span that cannot be put
 //! into tags is left out and reported (or, with `strict`, fails the export).
+//!
+//! The export streams: tokens, tags and sentence ends are made one token at a time and written
+//! as they come ([`TaggedTokens`]); what is held per document is the list of its spans, never
+//! a token or a tag per character (those took 31 MB for the novel's 1.7 MB).
 
 use std::path::Path;
 
 use super::builder::SpanDraft;
-use super::scheme::Tag;
-use super::tokenize::{Token, sentences, tokenize};
+use super::scheme::{Encoder, Tag};
+use super::tokenize::{SentenceTokens, Token, Tokens, sentence_tokens, tokens};
 use super::{
     DroppedSpan, ExportError, ExportOptions, ExportReport, ImportError, Offsets, ProjectBuilder,
     Scheme, Sink, accepted, check_alignment, scheme,
@@ -18,22 +22,89 @@ use crate::core::document::Document;
 use crate::core::project::AnnotatedDocument;
 use crate::core::span::Span;
 
-/// A document cut into tokens with their tags, and into sentences (runs of tokens).
+/// How much of an export is gathered before it is written into the file: bounded, so that a
+/// sentence as long as the document (a whole-document span) is not held whole.
+pub(crate) const WRITE_CHUNK: usize = 64 * 1024;
+
+/// A document's spans that can be tagged, ready to be written token by token.
 pub struct TaggedDocument<'a> {
-    tokens: Vec<Token<'a>>,
-    tags: Vec<Tag<'a>>,
-    sentences: Vec<std::ops::Range<usize>>,
+    text: &'a str,
+    tokens: Tokens,
+    scheme: Scheme,
+    /// The spans tagged: none overlapping another, in document order.
+    kept: Vec<&'a Span>,
 }
 
 impl<'a> TaggedDocument<'a> {
-    /// Each sentence's tokens and their tags, in order.
-    pub fn sentences(
-        &self,
-    ) -> impl Iterator<Item = impl Iterator<Item = (&'a str, Tag<'a>)> + '_> + '_ {
-        self.sentences.iter().map(move |range| {
-            range
-                .clone()
-                .map(move |i| (self.tokens[i].text, self.tags[i]))
+    /// The document's tokens with their tags and sentence ends, in order.
+    pub fn tokens(&self) -> TaggedTokens<'a, '_> {
+        let ranges: SpanRanges<'a, '_> = self.kept.iter().map(range as fn(&&'a Span) -> _);
+        TaggedTokens {
+            tokens: sentence_tokens(self.text, self.tokens, ranges),
+            kept: &self.kept,
+            at: 0,
+            previous_in: None,
+            encoder: Encoder::new(self.scheme),
+        }
+    }
+}
+
+/// The code point ranges of the kept spans, for the sentence ends.
+type SpanRanges<'a, 'k> =
+    std::iter::Map<std::slice::Iter<'k, &'a Span>, fn(&&'a Span) -> (usize, usize)>;
+
+fn range(span: &&Span) -> (usize, usize) {
+    (span.start, span.end)
+}
+
+/// One token of a [`TaggedDocument`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaggedToken<'a> {
+    pub text: &'a str,
+    pub tag: Tag<'a>,
+    /// The token is the last of its sentence.
+    pub ends_sentence: bool,
+}
+
+/// The iterator of [`TaggedDocument::tokens`]. `Clone`: a writer that needs a sentence twice
+/// (Hugging Face's tokens, then their tags) clones it at the sentence's start.
+#[derive(Clone)]
+pub struct TaggedTokens<'a, 'k> {
+    tokens: SentenceTokens<'a, SpanRanges<'a, 'k>>,
+    kept: &'k [&'a Span],
+    /// The first kept span that does not end before the last token read: the only one that
+    /// can hold it (kept spans are disjoint and in order).
+    at: usize,
+    /// The kept span the token before was in, if any.
+    previous_in: Option<usize>,
+    encoder: Encoder<'a>,
+}
+
+impl<'a> Iterator for TaggedTokens<'a, '_> {
+    type Item = TaggedToken<'a>;
+
+    fn next(&mut self) -> Option<TaggedToken<'a>> {
+        let (token, ends_sentence) = self.tokens.next()?;
+        while self.kept.get(self.at).is_some_and(|s| s.end <= token.start) {
+            self.at += 1;
+        }
+        // A kept span's ends are token ends (spans cut inside a token are left out), so a
+        // token that starts inside it lies inside it.
+        let span = self
+            .kept
+            .get(self.at)
+            .filter(|s| s.start <= token.start)
+            .copied();
+        let place = span.map(|s| {
+            let first = self.previous_in != Some(self.at);
+            let last = self.tokens.peek().is_none_or(|next| next.start >= s.end);
+            (s.label.as_str(), first, last)
+        });
+        self.previous_in = span.map(|_| self.at);
+        Some(TaggedToken {
+            text: token.text,
+            tag: self.encoder.tag(place),
+            ends_sentence,
         })
     }
 }
@@ -41,29 +112,58 @@ impl<'a> TaggedDocument<'a> {
 /// Keep the longest of overlapping spans ([`crate::core::span::longest_first`]: ties to the
 /// earliest, then the lowest id); the others are returned as dropped. `what` names the target
 /// that cannot hold overlaps.
+///
+/// Spans in document order ([`Span::sort_key`]) are resolved a cluster at a time (a run of spans each overlapping
+/// one before it): spans of different clusters never overlap, so each cluster keeps and drops
+/// what it would among all of them, and a span that overlaps nothing is kept as it is. The
+/// working memory is that of the largest cluster, not 130 bytes a span of the document.
 pub(crate) fn longest_first<'a>(
     doc: &Document,
     spans: &[&'a Span],
     what: &str,
 ) -> (Vec<&'a Span>, Vec<DroppedSpan>) {
-    let resolved = crate::core::span::longest_first(spans);
-    let dropped = resolved
-        .dropped
-        .into_iter()
-        .map(|(span, winner)| DroppedSpan {
-            document: doc.id.clone(),
-            span: span.clone(),
-            text: doc.slice(span.start, span.end).to_owned(),
-            reason: format!(
-                "overlaps span {} {} [{}, {}), which is kept ({what} cannot nest or overlap)",
-                winner.id, winner.label, winner.start, winner.end
-            ),
-        })
-        .collect();
-    (resolved.kept, dropped)
+    let mut kept = Vec::with_capacity(spans.len());
+    let mut dropped = Vec::new();
+    let mut resolve = |cluster: &[&'a Span]| match cluster {
+        [single] => kept.push(*single),
+        _ => {
+            let resolved = crate::core::span::longest_first(cluster);
+            kept.extend(resolved.kept);
+            dropped.extend(resolved.dropped.into_iter().map(|(span, winner)| DroppedSpan {
+                document: doc.id.clone(),
+                span: span.clone(),
+                text: doc.slice(span.start, span.end).to_owned(),
+                reason: format!(
+                    "overlaps span {} {} [{}, {}), which is kept ({what} cannot nest or overlap)",
+                    winner.id, winner.label, winner.start, winner.end
+                ),
+            }));
+        }
+    };
+    if !spans.is_sorted_by_key(|s| s.sort_key()) {
+        resolve(spans);
+        return (kept, dropped);
+    }
+    let mut cluster_start = 0;
+    let mut cluster_end = 0; // the largest end of the cluster's spans
+    for (i, span) in spans.iter().enumerate() {
+        if i > cluster_start && span.start >= cluster_end {
+            resolve(&spans[cluster_start..i]);
+            cluster_start = i;
+        }
+        cluster_end = if i == cluster_start {
+            span.end
+        } else {
+            cluster_end.max(span.end)
+        };
+    }
+    if cluster_start < spans.len() {
+        resolve(&spans[cluster_start..]);
+    }
+    (kept, dropped)
 }
 
-/// Cut a document into tagged sentences. Spans that cannot be tagged are reported in
+/// Choose the spans of a document that can be tagged. Spans that cannot be are reported in
 /// `report.dropped`, or fail the export with `strict`.
 pub fn tag_document<'a>(
     doc: &'a AnnotatedDocument,
@@ -71,14 +171,18 @@ pub fn tag_document<'a>(
     report: &mut ExportReport,
 ) -> Result<TaggedDocument<'a>, ExportError> {
     let document = &doc.document;
-    let tokens = tokenize(document.text(), options.tokens);
-    let mut expressible = Vec::new();
-    let mut dropped = Vec::new();
-    for span in accepted(doc) {
+    let spans: Vec<&Span> = accepted(doc).collect();
+    for span in &spans {
         check_alignment(document, span, Offsets::Codepoint)?;
-        match token_problem(&tokens, span) {
+    }
+    let problems = token_problems(document.text(), options.tokens, &spans);
+    let mut expressible = Vec::with_capacity(spans.len() - problems.len());
+    let mut dropped = Vec::with_capacity(problems.len());
+    let mut problems = problems.into_iter().peekable();
+    for (i, span) in spans.into_iter().enumerate() {
+        match problems.next_if(|(at, _)| *at == i) {
             None => expressible.push(span),
-            Some(reason) => dropped.push(DroppedSpan {
+            Some((_, reason)) => dropped.push(DroppedSpan {
                 document: document.id.clone(),
                 span: span.clone(),
                 text: document.slice(span.start, span.end).to_owned(),
@@ -87,6 +191,7 @@ pub fn tag_document<'a>(
         }
     }
     let (kept, overlapping) = longest_first(document, &expressible, "BIO tags");
+    drop(expressible);
     dropped.extend(overlapping);
     dropped.sort_by_key(|d| d.span.sort_key());
     for d in dropped {
@@ -95,23 +200,11 @@ pub fn tag_document<'a>(
         }
         report.dropped.push(d);
     }
-
-    // Tokens are sorted and disjoint: the ones inside a span are one run, found by search.
-    let entities: Vec<(usize, usize, &str)> = kept
-        .iter()
-        .map(|span| {
-            let from = tokens.partition_point(|t| t.start < span.start);
-            let to = tokens.partition_point(|t| t.end <= span.end).max(from);
-            (from, to, span.label.as_str())
-        })
-        .collect();
-    let tags = options.scheme.encode_tags(tokens.len(), &entities);
-    let ranges: Vec<(usize, usize)> = kept.iter().map(|s| (s.start, s.end)).collect();
-    let sentences = sentences(document.text(), &tokens, &ranges);
     Ok(TaggedDocument {
-        tokens,
-        tags,
-        sentences,
+        text: document.text(),
+        tokens: options.tokens,
+        scheme: options.scheme,
+        kept,
     })
 }
 
@@ -124,22 +217,103 @@ pub(crate) fn token_problem(tokens: &[Token<'_>], span: &Span) -> Option<String>
             .filter(|t| t.start < at && at < t.end)
     };
     if let Some(t) = cut(span.start) {
-        return Some(format!(
-            "its start falls inside the token \"{}\" [{}, {}); tags cover whole tokens (try --tokens char)",
-            t.text, t.start, t.end
-        ));
+        return Some(Problem::StartCut(t.clone()).to_string());
     }
     if let Some(t) = cut(span.end) {
-        return Some(format!(
-            "its end falls inside the token \"{}\" [{}, {}); tags cover whole tokens (try --tokens char)",
-            t.text, t.start, t.end
-        ));
+        return Some(Problem::EndCut(t.clone()).to_string());
     }
     let first = tokens.partition_point(|t| t.start < span.start);
     if tokens.get(first).is_none_or(|t| t.end > span.end) {
-        return Some("it covers only whitespace, which is never a token".to_owned());
+        return Some(Problem::Whitespace.to_string());
     }
     None
+}
+
+/// Why a span cannot be given token tags, in the order they are reported: a span with more
+/// than one is reported for the first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Problem<'a> {
+    StartCut(Token<'a>),
+    EndCut(Token<'a>),
+    Whitespace,
+}
+
+impl Problem<'_> {
+    /// Which is reported when a span has several.
+    fn rank(&self) -> u8 {
+        match self {
+            Problem::StartCut(_) => 0,
+            Problem::EndCut(_) => 1,
+            Problem::Whitespace => 2,
+        }
+    }
+}
+
+impl std::fmt::Display for Problem<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::StartCut(t) | Problem::EndCut(t) => write!(
+                f,
+                "its {} falls inside the token \"{}\" [{}, {}); tags cover whole tokens (try --tokens char)",
+                if matches!(self, Problem::StartCut(_)) {
+                    "start"
+                } else {
+                    "end"
+                },
+                t.text,
+                t.start,
+                t.end
+            ),
+            Problem::Whitespace => f.write_str("it covers only whitespace, which is never a token"),
+        }
+    }
+}
+
+/// [`token_problem`] for each of `spans` over the tokens of `text`, in one pass over the
+/// tokens as they are made (no token list): the index of each span that cannot be tagged, in
+/// order, and why.
+pub(crate) fn token_problems(text: &str, mode: Tokens, spans: &[&Span]) -> Vec<(usize, String)> {
+    // Span indices by start and by end: the points to check, in the order the tokens pass.
+    let by = |key: fn(&Span) -> usize| {
+        let mut order: Vec<u32> = (0..spans.len() as u32).collect();
+        order.sort_by_key(|&i| key(spans[i as usize]));
+        order
+    };
+    let by_start = by(|s| s.start);
+    let by_end = by(|s| s.end);
+    let (mut starts, mut ends) = (by_start.iter().peekable(), by_end.iter().peekable());
+    let mut problems: Vec<(usize, Problem)> = Vec::new();
+    for token in tokens(text, mode) {
+        // The first token that ends after a span's start either cuts it, or is the first
+        // token at or after the start: the span's first token, which must end within it.
+        while let Some(&&i) = starts.peek()
+            && spans[i as usize].start < token.end
+        {
+            let span = spans[i as usize];
+            if token.start < span.start {
+                problems.push((i as usize, Problem::StartCut(token.clone())));
+            } else if token.end > span.end {
+                problems.push((i as usize, Problem::Whitespace));
+            }
+            starts.next();
+        }
+        while let Some(&&i) = ends.peek()
+            && spans[i as usize].end < token.end
+        {
+            if token.start < spans[i as usize].end {
+                problems.push((i as usize, Problem::EndCut(token.clone())));
+            }
+            ends.next();
+        }
+    }
+    // No token at or after these spans' starts.
+    problems.extend(starts.map(|&i| (i as usize, Problem::Whitespace)));
+    problems.sort_unstable_by_key(|(i, problem)| (*i, problem.rank()));
+    problems.dedup_by_key(|(i, _)| *i);
+    problems
+        .into_iter()
+        .map(|(i, problem)| (i, problem.to_string()))
+        .collect()
 }
 
 /// Write `docs` as one CoNLL file. With more than one document each begins with a
@@ -155,8 +329,8 @@ pub fn write(
     let separator = if options.conll2003 { " -X- -X- " } else { "\t" };
     let docstart = !options.no_docstart && (docs.len() > 1 || options.conll2003);
     let file = sink.file(Default::default(), None)?;
-    // One sentence at a time is made here and written into the file.
-    let mut out = String::new();
+    // Lines are gathered here and written into the file a chunk at a time.
+    let mut out = String::with_capacity(WRITE_CHUNK + 1024);
     let mut first = true;
     for doc in docs {
         if docstart {
@@ -169,23 +343,25 @@ pub fn write(
             first = false;
         }
         let tagged = tag_document(doc, options, report)?;
-        for sentence in tagged.sentences() {
-            if !first {
+        let mut sentence_starts = true;
+        for token in tagged.tokens() {
+            if sentence_starts && !first {
                 out.push('\n');
             }
             first = false;
-            for (token, tag) in sentence {
-                out.push_str(token);
-                out.push_str(separator);
-                out.push(tag.prefix);
-                if !tag.label.is_empty() {
-                    out.push('-');
-                    out.push_str(tag.label);
-                }
-                out.push('\n');
+            out.push_str(token.text);
+            out.push_str(separator);
+            out.push(token.tag.prefix);
+            if !token.tag.label.is_empty() {
+                out.push('-');
+                out.push_str(token.tag.label);
             }
-            file.write_all(out.as_bytes()).map_err(ExportError::Io)?;
-            out.clear();
+            out.push('\n');
+            sentence_starts = token.ends_sentence;
+            if out.len() >= WRITE_CHUNK {
+                file.write_all(out.as_bytes()).map_err(ExportError::Io)?;
+                out.clear();
+            }
         }
     }
     file.write_all(out.as_bytes()).map_err(ExportError::Io)
@@ -398,4 +574,176 @@ fn add_document(
         first += sentence.len();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::formats::split::SplitMix64;
+    use crate::core::formats::tokenize::{closes, ends_sentence, tokenize};
+    use crate::core::span::SpanId;
+    use crate::core::span_index::SpanIndex;
+
+    /// (token, tag, ends its sentence) for every token, and (span id, why) for every span
+    /// left out.
+    type Tagged = (Vec<(String, String, bool)>, Vec<(u64, String)>);
+
+    /// The whole-document exporter the streaming one replaced, as it was: a token vector, a
+    /// tag per token, sentences as index ranges. The reference the stream must equal.
+    fn whole_document(text: &str, mode: Tokens, scheme: Scheme, spans: &[&Span]) -> Tagged {
+        let tokens = tokenize(text, mode);
+        let mut expressible = Vec::new();
+        let mut dropped = Vec::new();
+        for &span in spans {
+            match token_problem(&tokens, span) {
+                None => expressible.push(span),
+                Some(reason) => dropped.push((span, reason)),
+            }
+        }
+        let resolved = crate::core::span::longest_first(&expressible);
+        dropped.extend(resolved.dropped.iter().map(|&(s, w)| {
+            let reason = format!(
+                "overlaps span {} {} [{}, {}), which is kept (BIO tags cannot nest or overlap)",
+                w.id, w.label, w.start, w.end
+            );
+            (s, reason)
+        }));
+        dropped.sort_by_key(|(s, _)| s.sort_key());
+        let kept = resolved.kept;
+        let mut tags = vec![Tag::OUTSIDE; tokens.len()];
+        let mut previous: Option<(usize, &str)> = None;
+        for span in &kept {
+            let start = tokens.partition_point(|t| t.start < span.start);
+            let end = tokens.partition_point(|t| t.end <= span.end).max(start);
+            let label = span.label.as_str();
+            let [begin, inside, last, single] = match scheme {
+                Scheme::Bio => ['B', 'I', 'I', 'B'],
+                Scheme::Iob1 => {
+                    let first = if previous == Some((start, label)) {
+                        'B'
+                    } else {
+                        'I'
+                    };
+                    [first, 'I', 'I', first]
+                }
+                Scheme::Bioes => ['B', 'I', 'E', 'S'],
+                Scheme::Bilou => ['B', 'I', 'L', 'U'],
+                Scheme::Bmes => ['B', 'M', 'E', 'S'],
+            };
+            for (i, tag) in tags.iter_mut().enumerate().take(end).skip(start) {
+                let prefix = match (end - start, i) {
+                    (1, _) => single,
+                    (_, i) if i == start => begin,
+                    (_, i) if i + 1 == end => last,
+                    _ => inside,
+                };
+                *tag = Tag { prefix, label };
+            }
+            previous = Some((end, label));
+        }
+        // Sentences: after a terminator (and the closing quotes after it) or a line break,
+        // unless a kept span is around the boundary.
+        let newline_at: Vec<usize> = text
+            .chars()
+            .enumerate()
+            .filter(|(_, c)| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}'))
+            .map(|(i, _)| i)
+            .collect();
+        let inside_span = |at: usize| kept.iter().any(|s| s.start < at && at < s.end);
+        let mut ends = vec![false; tokens.len()];
+        for i in 0..tokens.len() {
+            let Some(next) = tokens.get(i + 1) else {
+                ends[i] = true;
+                break;
+            };
+            let here = &tokens[i];
+            let after_terminator = ends_sentence(here.text) && !closes(next.text)
+                || closes(here.text)
+                    && i > 0
+                    && ends_sentence(tokens[i - 1].text)
+                    && !closes(next.text);
+            let line_break = newline_at.iter().any(|&n| here.end <= n && n < next.start);
+            ends[i] = (after_terminator || line_break)
+                && !inside_span(here.end)
+                && !inside_span(next.start);
+        }
+        let rows = tokens
+            .iter()
+            .zip(tags)
+            .zip(ends)
+            .map(|((t, tag), end)| (t.text.to_owned(), tag.to_string(), end))
+            .collect();
+        let dropped = dropped
+            .into_iter()
+            .map(|(s, reason)| (s.id.0, reason))
+            .collect();
+        (rows, dropped)
+    }
+
+    fn streamed(doc: &AnnotatedDocument, mode: Tokens, scheme: Scheme) -> Tagged {
+        let options = ExportOptions {
+            scheme,
+            tokens: mode,
+            ..Default::default()
+        };
+        let mut report = ExportReport::default();
+        let tagged = tag_document(doc, &options, &mut report).expect("tags");
+        let rows = tagged
+            .tokens()
+            .map(|t| (t.text.to_owned(), t.tag.to_string(), t.ends_sentence))
+            .collect();
+        let dropped = report
+            .dropped
+            .into_iter()
+            .map(|d| (d.span.id.0, d.reason))
+            .collect();
+        (rows, dropped)
+    }
+
+    /// Pieces of text chosen to hit every rule: terminators, closing quotes, line breaks of
+    /// each kind, spaces of several kinds, a combining mark after a space, emoji with a
+    /// modifier, Latin words and hyphens.
+    const PIECES: [&str; 26] = [
+        "刘", "备", "。", "！", "？", "”", "“", "」", "a", "bc", "Xi", " ", "\n", "\r\n", ".", "!",
+        "\"", "-", "12", "\u{3000}", "\u{301}", "👍", "🏽", "'", ")", "\u{2028}",
+    ];
+
+    #[test]
+    fn the_stream_tags_and_cuts_like_the_whole_document_exporter() {
+        let mut rng = SplitMix64::new(11);
+        for round in 0..3000 {
+            let text: String = (0..rng.below(40))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            let len = text.chars().count();
+            let spans: Vec<Span> = (0..rng.below(12))
+                .filter(|_| len > 0)
+                .map(|i| {
+                    let start = rng.below(len);
+                    // Mostly short spans, now and then a long one.
+                    let longest = if rng.below(6) == 0 { len } else { 4 };
+                    let end = (start + 1 + rng.below(longest)).min(len);
+                    let label = ["A", "B"][rng.below(2)];
+                    Span::new(SpanId(i as u64 + 1), start, end, label)
+                })
+                .collect();
+            let doc = AnnotatedDocument::new(
+                Document::new("d", "d", text.clone()),
+                SpanIndex::new(spans),
+            );
+            let refs: Vec<&Span> = doc.spans.iter().collect();
+            for mode in [Tokens::Char, Tokens::Word] {
+                for scheme in Scheme::ALL {
+                    assert_eq!(
+                        streamed(&doc, mode, scheme),
+                        whole_document(&text, mode, scheme, &refs),
+                        "round {round}, {mode:?}, {scheme}: {text:?} {:?}",
+                        refs.iter()
+                            .map(|s| (s.start, s.end, s.label.as_str()))
+                            .collect::<Vec<_>>()
+                    );
+                }
+            }
+        }
+    }
 }

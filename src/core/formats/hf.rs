@@ -6,15 +6,18 @@
 //! `load_dataset("json")` infers no `ClassLabel`, so the names must travel beside the rows;
 //! `labels.json` is what `ClassLabel(names=...)` and a model's `id2label` take. Tokens,
 //! sentences and options are those of the CoNLL export.
+//!
+//! Rows are written as their tokens are made, a chunk at a time: a sentence is gone over twice
+//! (its tokens, then their tags) rather than gathered, since one sentence can be a whole
+//! document (a span over all of it).
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 
-use serde::Serialize;
-
-use super::conll::tag_document;
-use super::{ExportError, ExportOptions, ExportReport, OutputFile, Scheme, Sink, push_json_line};
+use super::conll::{WRITE_CHUNK, tag_document};
+use super::scheme::Tag;
+use super::{ExportError, ExportOptions, ExportReport, OutputFile, Scheme, Sink, json_error};
 use crate::core::label::LabelSet;
 use crate::core::project::AnnotatedDocument;
 
@@ -31,11 +34,36 @@ pub fn tag_names(labels: &LabelSet, scheme: Scheme) -> Vec<String> {
     names
 }
 
-#[derive(Serialize)]
-struct Row<'a> {
-    id: String,
-    tokens: Vec<&'a str>,
-    ner_tags: Vec<usize>,
+/// A tag's index in [`tag_names`], without making its name.
+struct TagIndex<'a> {
+    prefixes: &'static [&'static str],
+    /// The index of each label's first tag.
+    first: HashMap<&'a str, usize>,
+}
+
+impl<'a> TagIndex<'a> {
+    fn new(labels: &'a LabelSet, scheme: Scheme) -> Self {
+        let prefixes = scheme.prefixes();
+        let mut first = HashMap::new();
+        for (i, label) in labels.iter().enumerate() {
+            // As a map from names: a later label of the same name wins.
+            first.insert(label.name.as_str(), 1 + i * prefixes.len());
+        }
+        Self { prefixes, first }
+    }
+
+    fn of(&self, tag: Tag<'_>) -> Result<usize, ExportError> {
+        if tag == Tag::OUTSIDE {
+            return Ok(0);
+        }
+        let prefix = self.prefixes.iter().position(|p| p.starts_with(tag.prefix));
+        // A loaded project only has spans with labels of the set; a project built in code
+        // might not, and an index cannot be made up.
+        match (self.first.get(tag.label), prefix) {
+            (Some(first), Some(prefix)) => Ok(first + prefix),
+            _ => Err(ExportError::UnknownLabel(tag.label.to_owned())),
+        }
+    }
 }
 
 /// The rows of `docs`, as `data.jsonl` or, in a split, `PART.jsonl`.
@@ -47,43 +75,55 @@ pub fn write(
     report: &mut ExportReport,
     sink: &mut dyn Sink,
 ) -> Result<(), ExportError> {
-    let names = tag_names(labels, options.scheme);
-    let index_of: HashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| (name.as_str(), i))
-        .collect();
-    let mut name = String::new();
+    let index = TagIndex::new(labels, options.scheme);
     let out = sink.file(
         PathBuf::from(format!("{}.jsonl", part.unwrap_or("data"))),
         None,
     )?;
-    let mut row = Row {
-        id: String::new(),
-        tokens: Vec::new(),
-        ner_tags: Vec::new(),
+    // Rows are gathered here and written into the file a chunk at a time.
+    let mut row: Vec<u8> = Vec::with_capacity(WRITE_CHUNK + 1024);
+    let mut flush = |row: &mut Vec<u8>, at_least: usize| {
+        if row.len() >= at_least {
+            out.write_all(row).map_err(ExportError::Io)?;
+            row.clear();
+        }
+        Ok::<(), ExportError>(())
     };
     for doc in docs {
         let tagged = tag_document(doc, options, report)?;
-        for (n, sentence) in tagged.sentences().enumerate() {
-            row.id = format!("{}-{n}", doc.document.id);
-            row.tokens.clear();
-            row.ner_tags.clear();
-            for (token, tag) in sentence {
-                name.clear();
-                write!(name, "{tag}").map_err(|e| ExportError::Json(e.to_string()))?;
-                // A loaded project only has spans with labels of the set; a project built in
-                // code might not, and an index cannot be made up.
-                let index = *index_of
-                    .get(name.as_str())
-                    .ok_or_else(|| ExportError::UnknownLabel(tag.label.to_owned()))?;
-                row.tokens.push(token);
-                row.ner_tags.push(index);
+        let mut tokens = tagged.tokens();
+        for n in 0.. {
+            // The sentence's tokens, then, from the same start, their tags.
+            let sentence = tokens.clone();
+            if tokens.clone().next().is_none() {
+                break;
             }
-            push_json_line(out, &row)?;
+            row.extend_from_slice(b"{\"id\":");
+            serde_json::to_writer(&mut row, &format!("{}-{n}", doc.document.id))
+                .map_err(json_error)?;
+            row.extend_from_slice(b",\"tokens\":[");
+            for token in tokens.by_ref() {
+                serde_json::to_writer(&mut row, token.text).map_err(json_error)?;
+                if token.ends_sentence {
+                    break;
+                }
+                row.push(b',');
+                flush(&mut row, WRITE_CHUNK)?;
+            }
+            row.extend_from_slice(b"],\"ner_tags\":[");
+            for token in sentence {
+                write!(row, "{}", index.of(token.tag)?).map_err(ExportError::Io)?;
+                if token.ends_sentence {
+                    break;
+                }
+                row.push(b',');
+                flush(&mut row, WRITE_CHUNK)?;
+            }
+            row.extend_from_slice(b"]}\n");
+            flush(&mut row, WRITE_CHUNK)?;
         }
     }
-    Ok(())
+    flush(&mut row, 0)
 }
 
 pub fn labels_file(labels: &LabelSet, options: &ExportOptions) -> Result<OutputFile, ExportError> {
