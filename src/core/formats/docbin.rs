@@ -265,13 +265,15 @@ fn place<'a>(
     mut report: Option<&mut ExportReport>,
 ) -> Result<Placed<'a>, ExportError> {
     let document = &doc.document;
-    let spans: Vec<&Span> = accepted(doc).collect();
+    let mut spans: Vec<&Span> = accepted(doc).collect();
     let n = spans.len();
-    // Per span: the spaCy index and end of the first word that starts at or after its start
-    // (`u32::MAX`: none), and the spaCy index after the last word that ends by its end.
-    // Offsets and indices fit in `u32`: a project file is at most 256 MiB.
-    let mut first = vec![(u32::MAX, 0u32); n];
-    let mut after_last = vec![0u32; n];
+    // Per span: the spaCy index of the first word that starts at or after its start
+    // (`u32::MAX`: none) and the spaCy index after the last word that ends by its end; the
+    // spans placed keep theirs as their token range. Offsets and indices fit in `u32`: a
+    // project file is at most 256 MiB.
+    let mut tokens = vec![(u32::MAX, 0u32); n];
+    // The end of that first word (a span that ends before it covers only whitespace).
+    let mut first_end = vec![0u32; n];
     // The word a span's start or end falls inside, for the few spans that cut one.
     let mut start_cut: HashMap<usize, Word> = HashMap::new();
     let mut end_cut: HashMap<usize, Word> = HashMap::new();
@@ -288,7 +290,8 @@ fn place<'a>(
             if word.start < spans[s].start {
                 start_cut.insert(s, word);
             } else {
-                first[s] = (t as u32, word.end as u32);
+                tokens[s].0 = t as u32;
+                first_end[s] = word.end as u32;
             }
             s += 1;
         }
@@ -297,33 +300,32 @@ fn place<'a>(
             if word.start < spans[i].end {
                 end_cut.insert(i, word);
             }
-            after_last[i] = words_so_far;
+            tokens[i].1 = words_so_far;
             e += 1;
         }
         words_so_far = t as u32 + 1;
     }
     for &i in &by_end[e..] {
-        after_last[i as usize] = words_so_far;
+        tokens[i as usize].1 = words_so_far;
     }
     drop(by_end);
-    let mut placed = Placed {
-        spans: Vec::with_capacity(n),
-        tokens: Vec::with_capacity(n),
-    };
-    for (i, span) in spans.into_iter().enumerate() {
+    // Keep the spans placed, in place: `kept` of them so far.
+    let mut kept = 0;
+    for i in 0..n {
+        let span = spans[i];
         if report.is_some() {
             check_alignment(document, span, Offsets::Codepoint)?;
         }
-        let (first_word, first_end) = first[i];
         // The word that shows the problem, for `token_problem`'s words (none: whitespace).
         let problem: Option<Option<Word>> = match (start_cut.get(&i), end_cut.get(&i)) {
             (Some(&word), _) | (None, Some(&word)) => Some(Some(word)),
-            _ if first_word == u32::MAX || first_end as usize > span.end => Some(None),
+            _ if tokens[i].0 == u32::MAX || first_end[i] as usize > span.end => Some(None),
             _ => None,
         };
         let Some(word) = problem else {
-            placed.spans.push(span);
-            placed.tokens.push((first_word, after_last[i]));
+            spans[kept] = span;
+            tokens[kept] = tokens[i];
+            kept += 1;
             continue;
         };
         let Some(report) = report.as_deref_mut() else {
@@ -350,7 +352,9 @@ fn place<'a>(
         }
         report.dropped.push(dropped);
     }
-    Ok(placed)
+    spans.truncate(kept);
+    tokens.truncate(kept);
+    Ok(Placed { spans, tokens })
 }
 
 /// A msgpack header or value written into memory (it cannot fail there).
