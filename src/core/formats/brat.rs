@@ -14,6 +14,7 @@
 //! `annotation.conf` is read and written by [`super::brat_conf`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::builder::{RelationDraft, SpanDraft, StandoffDraft};
@@ -76,15 +77,13 @@ pub fn write(
             name = format!("{base}-{n}");
             n += 1;
         }
-        let ann = write_ann(doc, project, &mut text_values, report)?;
         let document = Some(doc.document.id.clone());
         // The text straight from the document (no copy of it).
         sink.file(PathBuf::from(format!("{name}.txt")), document.clone())?
             .write_all(doc.document.text().as_bytes())
             .map_err(ExportError::Io)?;
-        sink.file(PathBuf::from(format!("{name}.ann")), document)?
-            .write_all(ann.as_bytes())
-            .map_err(ExportError::Io)?;
+        let ann = sink.file(PathBuf::from(format!("{name}.ann")), document)?;
+        write_ann(doc, project, &mut text_values, report, ann)?;
     }
     let conf = brat_conf::write(
         &project.labels,
@@ -127,47 +126,49 @@ fn flat_note(note: &str, document: &str, on: &str, report: &mut ExportReport) ->
     flat
 }
 
-/// The `.ann` of one document: T lines in document order, each followed by its note and its
-/// attributes; then the relations, each followed by its note; then the kept lines.
+/// Whether a group's fragments fit one T line: brat needs one type per T line and fragments
+/// that do not overlap (`fragments` are in document order).
+fn one_t_line(fragments: &[&Span]) -> bool {
+    fragments.iter().all(|s| s.label == fragments[0].label)
+        && fragments.windows(2).all(|w| w[0].end <= w[1].start)
+}
+
+/// The `.ann` of one document, written line by line into `out`: T lines in document order,
+/// each followed by its note and its attributes; then the relations, each followed by its
+/// note; then the kept lines. Nothing is kept per span but the T ids of the spans a relation
+/// or a kept line names.
 fn write_ann(
     doc: &AnnotatedDocument,
     project: &Project,
     text_values: &mut BTreeMap<String, Vec<String>>,
     report: &mut ExportReport,
-) -> Result<String, ExportError> {
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
     let document = &doc.document;
-    // One entry per T line: a lone span, or the fragments of a group.
-    let mut mentions: Vec<Vec<&Span>> = Vec::new();
-    let mut group_at: HashMap<u64, usize> = HashMap::new();
+    // The fragments of each group, in document order; a group's T line is written at its
+    // first fragment.
+    let mut groups: HashMap<u64, Vec<&Span>> = HashMap::new();
     for span in accepted(doc) {
-        match span.group {
-            Some(g) => match group_at.get(&g) {
-                Some(&i) => mentions[i].push(span),
-                None => {
-                    group_at.insert(g, mentions.len());
-                    mentions.push(vec![span]);
-                }
-            },
-            None => mentions.push(vec![span]),
+        if let Some(g) = span.group {
+            groups.entry(g).or_default().push(span);
         }
     }
-    // brat needs one type per T line and fragments that do not overlap; a group that breaks
-    // either is written as separate T lines, with a warning.
-    let mut lines: Vec<Vec<&Span>> = Vec::new();
-    for mut fragments in mentions {
-        fragments.sort_by_key(|s| s.sort_key());
-        let same_label = fragments.iter().all(|s| s.label == fragments[0].label);
-        let disjoint = fragments.windows(2).all(|w| w[0].end <= w[1].start);
-        if same_label && disjoint {
-            lines.push(fragments);
-        } else {
+    let fragments_from = |span: &Span| {
+        span.group
+            .and_then(|g| groups.get(&g))
+            .filter(|fragments| fragments[0].id == span.id)
+    };
+    // A group one T line cannot hold is written as separate T lines; the warnings come first.
+    for span in accepted(doc) {
+        if let Some(fragments) = fragments_from(span)
+            && !one_t_line(fragments)
+        {
             report.warnings.push(format!(
                 "brat: document \"{}\": group {} mixes labels or overlapping fragments, so its {} spans are written as separate T lines",
                 document.id,
                 fragments[0].group.unwrap_or_default(),
                 fragments.len()
             ));
-            lines.extend(fragments.into_iter().map(|s| vec![s]));
         }
     }
     let taken: HashSet<&str> = doc
@@ -175,30 +176,123 @@ fn write_ann(
         .iter()
         .map(|l| l.line.split('\t').next().unwrap_or_default())
         .collect();
-    let mut notes = Numbers {
-        prefix: '#',
-        next: 1,
-        taken: &taken,
+    let mut ann = AnnWriter {
+        document,
+        defs: project.attributes(),
+        named: doc
+            .relations
+            .iter()
+            .flat_map(|r| [r.from, r.to])
+            .chain(doc.standoff.iter().flat_map(|l| l.spans.values().copied()))
+            .collect(),
+        t_ids: HashMap::new(),
+        notes: Numbers {
+            prefix: '#',
+            next: 1,
+            taken: &taken,
+        },
+        attribute_ids: Numbers {
+            prefix: 'A',
+            next: 1,
+            taken: &taken,
+        },
+        text_values,
+        report,
+        out,
     };
-    let mut attribute_ids = Numbers {
-        prefix: 'A',
-        next: 1,
-        taken: &taken,
-    };
+    let mut t = 0;
+    for span in accepted(doc) {
+        let fragments = match (span.group, fragments_from(span)) {
+            (None, _) => std::slice::from_ref(&span),
+            (Some(_), None) => continue, // not the group's first fragment
+            (Some(_), Some(fragments)) => fragments.as_slice(),
+        };
+        if one_t_line(fragments) {
+            t += 1;
+            ann.t_line(t, fragments)?;
+        } else {
+            for fragment in fragments {
+                t += 1;
+                ann.t_line(t, std::slice::from_ref(fragment))?;
+            }
+        }
+    }
+    let AnnWriter {
+        t_ids,
+        mut notes,
+        report,
+        out,
+        ..
+    } = ann;
+    let t_id = |id: &SpanId| t_ids.get(id).map(|t| format!("T{t}"));
     let mut relation_ids = Numbers {
         prefix: 'R',
         next: 1,
         taken: &taken,
     };
-    let defs = project.attributes();
-    let mut t_ids: HashMap<SpanId, String> = HashMap::new();
-    let mut ann = String::new();
-    for (t, fragments) in lines.iter().enumerate() {
-        let t = format!("T{}", t + 1);
+    let mut left_out = 0;
+    for relation in doc.relations.iter() {
+        let ends = (t_id(&relation.from), t_id(&relation.to));
+        let (Some(from), Some(to)) = ends else {
+            left_out += 1;
+            continue;
+        };
+        if relation.status != SpanStatus::Accepted {
+            left_out += 1;
+            continue;
+        }
+        let r = relation_ids.next();
+        writeln!(out, "{r}\t{} Arg1:{from} Arg2:{to}", relation.kind).map_err(ExportError::Io)?;
+        if let Some(note) = &relation.note {
+            let flat = flat_note(note, &document.id, &r, report);
+            writeln!(out, "{}\tAnnotatorNotes {r}\t{flat}", notes.next())
+                .map_err(ExportError::Io)?;
+        }
+    }
+    if left_out > 0 {
+        report.warnings.push(format!(
+            "brat: document \"{}\": {left_out} relations are not exported (they are not accepted, or join a span that is not)",
+            document.id
+        ));
+    }
+    for line in &doc.standoff {
+        match line.renamed(|id| t_id(&id)) {
+            Ok(renamed) => writeln!(out, "{renamed}").map_err(ExportError::Io)?,
+            Err(id) => report.warnings.push(format!(
+                "brat: document \"{}\": the kept line \"{}\" names span {id}, which is not exported (gone, or not accepted); left out",
+                document.id, line.line
+            )),
+        }
+    }
+    Ok(())
+}
+
+/// What writing a document's T lines needs as it goes.
+struct AnnWriter<'a> {
+    document: &'a Document,
+    defs: &'a [AttributeDef],
+    /// The spans a relation or a kept line names: their T numbers go into `t_ids`.
+    named: HashSet<SpanId>,
+    t_ids: HashMap<SpanId, usize>,
+    notes: Numbers<'a>,
+    attribute_ids: Numbers<'a>,
+    text_values: &'a mut BTreeMap<String, Vec<String>>,
+    report: &'a mut ExportReport,
+    out: &'a mut dyn Write,
+}
+
+impl AnnWriter<'_> {
+    /// T line `t` of `fragments` (one span, or a group's fragments in document order), its
+    /// note and its attributes.
+    fn t_line(&mut self, t: usize, fragments: &[&Span]) -> Result<(), ExportError> {
+        let document = self.document;
+        let report = &mut *self.report;
         let mut ranges = Vec::new();
         let mut surfaces = Vec::new();
         for span in fragments {
-            t_ids.insert(span.id, t.clone());
+            if self.named.contains(&span.id) {
+                self.t_ids.insert(span.id, t);
+            }
             let (start, end, surface) = check_alignment(document, span, Offsets::Codepoint)?;
             if !surface.contains(breaks_ann_line) {
                 ranges.push(format!("{start} {end}"));
@@ -225,12 +319,16 @@ fn write_ann(
                 }
             }
         }
+        let t = format!("T{t}");
         let label = &fragments[0].label;
-        ann.push_str(&format!(
-            "{t}\t{label} {}\t{}\n",
+        let out = &mut *self.out;
+        writeln!(
+            out,
+            "{t}\t{label} {}\t{}",
             ranges.join(";"),
             surfaces.join(" ")
-        ));
+        )
+        .map_err(ExportError::Io)?;
         let mut texts: Vec<&str> = Vec::new();
         for span in fragments {
             if let Some(note) = span.note.as_deref()
@@ -241,10 +339,12 @@ fn write_ann(
         }
         if !texts.is_empty() {
             let flat = flat_note(&texts.join(" "), &document.id, &t, report);
-            ann.push_str(&format!("{}\tAnnotatorNotes {t}\t{flat}\n", notes.next()));
+            writeln!(out, "{}\tAnnotatorNotes {t}\t{flat}", self.notes.next())
+                .map_err(ExportError::Io)?;
         }
         // The attributes of the mention (a group's are on its fragments, first wins), in the
         // order of the definitions, then the undefined ones by name.
+        let defs = self.defs;
         let mut values: Vec<(&str, &str)> = Vec::new();
         for span in fragments {
             for (name, value) in &span.attributes {
@@ -270,60 +370,24 @@ fn write_ann(
                 continue;
             }
             let def = defs.iter().find(|d| d.name == name);
-            let id = attribute_ids.next();
+            let id = self.attribute_ids.next();
             match def.map(|d| d.kind) {
                 Some(AttributeKind::Flag) if value == FLAG_SET => {
-                    ann.push_str(&format!("{id}\t{name} {t}\n"));
+                    writeln!(out, "{id}\t{name} {t}").map_err(ExportError::Io)?;
                 }
                 kind => {
                     if kind == Some(AttributeKind::Text) {
-                        let list = text_values.entry(name.to_owned()).or_default();
+                        let list = self.text_values.entry(name.to_owned()).or_default();
                         if !list.iter().any(|v| v == value) {
                             list.push(value.to_owned());
                         }
                     }
-                    ann.push_str(&format!("{id}\t{name} {t} {value}\n"));
+                    writeln!(out, "{id}\t{name} {t} {value}").map_err(ExportError::Io)?;
                 }
             }
         }
+        Ok(())
     }
-    let mut left_out = 0;
-    for relation in doc.relations.iter() {
-        let ends = (t_ids.get(&relation.from), t_ids.get(&relation.to));
-        let (Some(from), Some(to)) = ends else {
-            left_out += 1;
-            continue;
-        };
-        if relation.status != SpanStatus::Accepted {
-            left_out += 1;
-            continue;
-        }
-        let r = relation_ids.next();
-        ann.push_str(&format!("{r}\t{} Arg1:{from} Arg2:{to}\n", relation.kind));
-        if let Some(note) = &relation.note {
-            let flat = flat_note(note, &document.id, &r, report);
-            ann.push_str(&format!("{}\tAnnotatorNotes {r}\t{flat}\n", notes.next()));
-        }
-    }
-    if left_out > 0 {
-        report.warnings.push(format!(
-            "brat: document \"{}\": {left_out} relations are not exported (they are not accepted, or join a span that is not)",
-            document.id
-        ));
-    }
-    for line in &doc.standoff {
-        match line.renamed(|id| t_ids.get(&id).cloned()) {
-            Ok(renamed) => {
-                ann.push_str(&renamed);
-                ann.push('\n');
-            }
-            Err(id) => report.warnings.push(format!(
-                "brat: document \"{}\": the kept line \"{}\" names span {id}, which is not exported (gone, or not accepted); left out",
-                document.id, line.line
-            )),
-        }
-    }
-    Ok(ann)
 }
 
 /// Whether `c` cannot stand inside a `.ann` line: a tab (the field separator) or a character

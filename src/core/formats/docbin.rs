@@ -18,22 +18,25 @@
 //! longest-first non-overlapping spans (`ENT_IOB`/`ENT_TYPE`), and every span is in
 //! `doc.spans[KEY]` (`sc` unless `--spans-key`).
 
-use std::collections::{BTreeSet, HashMap};
-use std::io::Read;
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::io::{BufWriter, Read, Write as _};
 use std::path::Path;
 
+use rmp::encode::ValueWriteError;
 use rmpv::Value;
+use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation as _};
 
 use super::builder::SpanDraft;
-use super::conll::{longest_first, token_problem};
+use super::conll::token_problem;
 use super::docbin_symbols::SYMBOLS;
-use super::tokenize::tokenize;
+use super::overlaps::longest_first_by_runs;
+use super::tokenize::{Token, Tokens, is_cjk};
 use super::{
     DroppedSpan, ExportError, ExportOptions, ExportReport, ImportError, Offsets, ProjectBuilder,
     Sink, accepted, check_alignment,
 };
 use crate::core::project::AnnotatedDocument;
-use crate::core::span::{Span, SpanId};
+use crate::core::span::Span;
 
 /// spaCy's attribute ids (`spacy/attrs.pxd`, the `symbols` enum).
 const ORTH: u64 = 65;
@@ -87,76 +90,297 @@ pub fn string_key(text: &str) -> u64 {
     }
 }
 
-/// A spaCy token: its text and whether one space follows it.
+/// A word token as [`tokenize`] cuts it, with where it starts in the text's bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Word<'a> {
+    /// Code point offsets `[start, end)`.
+    start: usize,
+    end: usize,
+    byte: usize,
+    text: &'a str,
+}
+
+/// The tokens [`tokenize`] makes, one at a time (a test checks that they are the same): the
+/// export walks each document's tokens a few times and never keeps them (a list of them holds
+/// 32 bytes per character of a Chinese text, 19 MB for the novel).
+struct Words<'a> {
+    text: &'a str,
+    /// The word-boundary segments not cut yet (`Tokens::Word`); `None` with `Tokens::Char`.
+    segments: Option<UWordBoundIndices<'a>>,
+    /// Characters being cut one token each: the whole text (`Tokens::Char`) or a CJK segment.
+    chars: std::str::CharIndices<'a>,
+    /// Where `chars`' string starts in the text's bytes.
+    chars_from: usize,
+    /// The code point offset of what comes next.
+    cp: usize,
+}
+
+impl<'a> Words<'a> {
+    fn new(text: &'a str, mode: Tokens) -> Self {
+        let (segments, chars) = match mode {
+            Tokens::Char => (None, text.char_indices()),
+            Tokens::Word => (Some(text.split_word_bound_indices()), "".char_indices()),
+        };
+        Self {
+            text,
+            segments,
+            chars,
+            chars_from: 0,
+            cp: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = Word<'a>;
+
+    fn next(&mut self) -> Option<Word<'a>> {
+        loop {
+            if let Some((i, c)) = self.chars.next() {
+                let cp = self.cp;
+                self.cp += 1;
+                if c.is_whitespace() {
+                    continue;
+                }
+                let byte = self.chars_from + i;
+                return Some(Word {
+                    start: cp,
+                    end: cp + 1,
+                    byte,
+                    text: &self.text[byte..byte + c.len_utf8()],
+                });
+            }
+            let (byte, segment) = self.segments.as_mut()?.next()?;
+            let len = segment.chars().count();
+            if segment.chars().all(char::is_whitespace) {
+                self.cp += len;
+            } else if segment.chars().any(is_cjk) {
+                // One token per character, as `tokenize` cuts CJK.
+                self.chars = segment.char_indices();
+                self.chars_from = byte;
+            } else {
+                let start = self.cp;
+                self.cp += len;
+                return Some(Word {
+                    start,
+                    end: self.cp,
+                    byte,
+                    text: segment,
+                });
+            }
+        }
+    }
+}
+
+/// A spaCy token: its text, whether one space follows it, and the word token it is (`None`
+/// for whitespace that is a token of its own).
 struct SpacyToken<'a> {
     text: &'a str,
     space: bool,
+    word: Option<Word<'a>>,
 }
 
-/// Cut a text into spaCy tokens around the `--tokens` tokens (which are never whitespace);
-/// returns them and, for each `--tokens` token, its index among them.
-fn spacy_tokens<'a>(
+/// A text cut into spaCy tokens around its word tokens (which are never whitespace), one at a
+/// time: a single space after a word is its trailing whitespace, any other run of whitespace
+/// is a token of its own (as spaCy's tokenizer makes them).
+struct SpacyTokens<'a> {
     text: &'a str,
-    words: &[super::tokenize::Token<'a>],
-) -> (Vec<SpacyToken<'a>>, Vec<usize>) {
-    let mut tokens = Vec::with_capacity(words.len() * 2);
-    let mut index = Vec::with_capacity(words.len());
-    let mut byte = 0; // where the text not yet covered starts
-    let mut cp = 0;
-    let push_gap = |tokens: &mut Vec<SpacyToken<'a>>, gap: &'a str| {
-        // One space after a token is its trailing whitespace; anything else is a token.
-        let mut rest = gap;
-        if let Some(last) = tokens.last_mut()
-            && let Some(after) = gap.strip_prefix(' ')
-        {
-            last.space = true;
-            rest = after;
+    words: std::iter::Peekable<Words<'a>>,
+    /// Where the text not cut yet starts, in bytes.
+    byte: usize,
+    /// Tokens cut and not returned yet: a word with the whitespace before or after it.
+    queue: VecDeque<SpacyToken<'a>>,
+}
+
+impl<'a> SpacyTokens<'a> {
+    fn new(text: &'a str, mode: Tokens) -> Self {
+        Self {
+            text,
+            words: Words::new(text, mode).peekable(),
+            byte: 0,
+            queue: VecDeque::with_capacity(3),
         }
-        if !rest.is_empty() {
-            tokens.push(SpacyToken {
-                text: rest,
-                space: false,
-            });
-        }
-    };
-    for word in words {
-        // Words are in order, so the gap before this one starts where the last one ended.
-        let gap_chars = word.start - cp;
-        let gap_bytes: usize = text[byte..]
-            .chars()
-            .take(gap_chars)
-            .map(char::len_utf8)
-            .sum();
-        push_gap(&mut tokens, &text[byte..byte + gap_bytes]);
-        byte += gap_bytes;
-        index.push(tokens.len());
-        tokens.push(SpacyToken {
-            text: word.text,
-            space: false,
-        });
-        byte += word.text.len();
-        cp = word.end;
     }
-    push_gap(&mut tokens, &text[byte..]);
-    (tokens, index)
 }
 
-/// A msgpack map with string keys, in the given order.
-fn map(entries: Vec<(&str, Value)>) -> Value {
-    Value::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (Value::from(k), v))
-            .collect(),
-    )
+impl<'a> Iterator for SpacyTokens<'a> {
+    type Item = SpacyToken<'a>;
+
+    fn next(&mut self) -> Option<SpacyToken<'a>> {
+        if let Some(token) = self.queue.pop_front() {
+            return Some(token);
+        }
+        let whitespace = |text| SpacyToken {
+            text,
+            space: false,
+            word: None,
+        };
+        let Some(word) = self.words.next() else {
+            // Whitespace with no word before it (a word takes the whitespace after it).
+            let rest = &self.text[self.byte..];
+            self.byte = self.text.len();
+            return (!rest.is_empty()).then(|| whitespace(rest));
+        };
+        if self.byte < word.byte {
+            // Only before the first word.
+            self.queue
+                .push_back(whitespace(&self.text[self.byte..word.byte]));
+        }
+        let after = word.byte + word.text.len();
+        let next = self.words.peek().map_or(self.text.len(), |w| w.byte);
+        let gap = &self.text[after..next];
+        let (space, rest) = match gap.strip_prefix(' ') {
+            Some(rest) => (true, rest),
+            None => (false, gap),
+        };
+        self.queue.push_back(SpacyToken {
+            text: word.text,
+            space,
+            word: Some(word),
+        });
+        if !rest.is_empty() {
+            self.queue.push_back(whitespace(rest));
+        }
+        self.byte = next;
+        self.queue.pop_front()
+    }
 }
 
-fn encode(value: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    rmpv::encode::write_value(&mut out, value).expect("writing to a Vec cannot fail");
-    out
+/// A document's spans that cover whole tokens, in document order ([`Span::sort_key`], the
+/// order of [`accepted`]), each with its range of spaCy tokens.
+struct Placed<'a> {
+    spans: Vec<&'a Span>,
+    tokens: Vec<(u32, u32)>,
 }
 
+/// Place the accepted spans of `doc` on its spaCy tokens in one walk over the tokens, which
+/// answers every span's start (spans come by start) and end (sorted by end): no list of tokens
+/// is searched, none is made. A span that cuts a token or covers only whitespace is left out;
+/// with `report`, each span is checked for alignment and each left out is reported there in
+/// document order (with `strict`, the first is the error), as [`token_problem`] words it.
+fn place<'a>(
+    doc: &'a AnnotatedDocument,
+    mode: Tokens,
+    strict: bool,
+    mut report: Option<&mut ExportReport>,
+) -> Result<Placed<'a>, ExportError> {
+    let document = &doc.document;
+    let mut spans: Vec<&Span> = accepted(doc).collect();
+    let n = spans.len();
+    // Per span: the spaCy index of the first word that starts at or after its start
+    // (`u32::MAX`: none) and the spaCy index after the last word that ends by its end; the
+    // spans placed keep theirs as their token range. Offsets and indices fit in `u32`: a
+    // project file is at most 256 MiB.
+    let mut tokens = vec![(u32::MAX, 0u32); n];
+    // The end of that first word (a span that ends before it covers only whitespace).
+    let mut first_end = vec![0u32; n];
+    // The word a span's start or end falls inside, for the few spans that cut one.
+    let mut start_cut: HashMap<usize, Word> = HashMap::new();
+    let mut end_cut: HashMap<usize, Word> = HashMap::new();
+    let mut by_end: Vec<u32> = (0..n as u32).collect();
+    by_end.sort_by_key(|&i| spans[i as usize].end);
+    let (mut s, mut e) = (0, 0);
+    let mut words_so_far = 0u32; // the spaCy index after the last word seen
+    for (t, token) in SpacyTokens::new(document.text(), mode).enumerate() {
+        let Some(word) = token.word else {
+            continue;
+        };
+        // `word` is the first word that ends after each position answered here.
+        while s < n && spans[s].start < word.end {
+            if word.start < spans[s].start {
+                start_cut.insert(s, word);
+            } else {
+                tokens[s].0 = t as u32;
+                first_end[s] = word.end as u32;
+            }
+            s += 1;
+        }
+        while e < n && spans[by_end[e] as usize].end < word.end {
+            let i = by_end[e] as usize;
+            if word.start < spans[i].end {
+                end_cut.insert(i, word);
+            }
+            tokens[i].1 = words_so_far;
+            e += 1;
+        }
+        words_so_far = t as u32 + 1;
+    }
+    for &i in &by_end[e..] {
+        tokens[i as usize].1 = words_so_far;
+    }
+    drop(by_end);
+    // Keep the spans placed, in place: `kept` of them so far.
+    let mut kept = 0;
+    for i in 0..n {
+        let span = spans[i];
+        if report.is_some() {
+            check_alignment(document, span, Offsets::Codepoint)?;
+        }
+        // The word that shows the problem, for `token_problem`'s words (none: whitespace).
+        let problem: Option<Option<Word>> = match (start_cut.get(&i), end_cut.get(&i)) {
+            (Some(&word), _) | (None, Some(&word)) => Some(Some(word)),
+            _ if tokens[i].0 == u32::MAX || first_end[i] as usize > span.end => Some(None),
+            _ => None,
+        };
+        let Some(word) = problem else {
+            spans[kept] = span;
+            tokens[kept] = tokens[i];
+            kept += 1;
+            continue;
+        };
+        let Some(report) = report.as_deref_mut() else {
+            continue;
+        };
+        let words: Vec<Token> = word
+            .iter()
+            .map(|w| Token {
+                start: w.start,
+                end: w.end,
+                text: w.text,
+            })
+            .collect();
+        let reason = token_problem(&words, span)
+            .unwrap_or_else(|| "it covers only whitespace, which is never a token".to_owned());
+        let dropped = DroppedSpan {
+            document: document.id.clone(),
+            span: span.clone(),
+            text: document.slice(span.start, span.end).to_owned(),
+            reason,
+        };
+        if strict {
+            return Err(ExportError::Strict(Box::new(dropped)));
+        }
+        report.dropped.push(dropped);
+    }
+    spans.truncate(kept);
+    tokens.truncate(kept);
+    Ok(Placed { spans, tokens })
+}
+
+/// A msgpack header or value written into memory (it cannot fail there).
+fn encoded(write: impl FnOnce(&mut Vec<u8>) -> Result<(), ValueWriteError>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write(&mut bytes).expect("writing to a Vec cannot fail");
+    bytes
+}
+
+fn bin_header(len: usize) -> Vec<u8> {
+    encoded(|b| rmp::encode::write_bin_len(b, len as u32).map(drop))
+}
+
+fn io_error(e: ValueWriteError) -> ExportError {
+    match e {
+        ValueWriteError::InvalidMarkerWrite(e) | ValueWriteError::InvalidDataWrite(e) => {
+            ExportError::Io(e)
+        }
+    }
+}
+
+/// The DocBin message, streamed: a map of the fields in spaCy's order, each written whole
+/// before the next, the token table (24 bytes a token) and the spaces row by row. A field's
+/// length comes before its bytes, so the documents are walked once per field (their tokens
+/// cut again each time, never kept): the working memory is one document's spans, not the
+/// project's tokens (a `rmpv::Value` of the whole message held 83 MB for the novel).
 pub fn write(
     docs: &[&AnnotatedDocument],
     options: &ExportOptions,
@@ -167,136 +391,162 @@ pub fn write(
         .spans_key
         .clone()
         .unwrap_or_else(|| DEFAULT_SPANS_KEY.to_owned());
-    let mut rows: Vec<u8> = Vec::new();
-    let mut spaces: Vec<u8> = Vec::new();
-    let mut lengths: Vec<u8> = Vec::new();
+    let mode = options.tokens;
+    // Tokens per document, and every string the hashes stand for.
+    let mut lengths: Vec<usize> = Vec::with_capacity(docs.len());
     let mut strings: BTreeSet<String> = BTreeSet::new();
-    let mut span_groups = Vec::new();
-    let mut cats = Vec::new();
-    let mut flags = Vec::new();
     strings.insert(String::new());
     for doc in docs {
-        let document = &doc.document;
-        let words = tokenize(document.text(), options.tokens);
-        let (tokens, index) = spacy_tokens(document.text(), &words);
-        // Spans over whole tokens, as token ranges of the spaCy tokens.
-        let mut placed: Vec<(&Span, usize, usize)> = Vec::new();
-        for span in accepted(doc) {
-            check_alignment(document, span, Offsets::Codepoint)?;
-            if let Some(reason) = token_problem(&words, span) {
-                let dropped = DroppedSpan {
-                    document: document.id.clone(),
-                    span: span.clone(),
-                    text: document.slice(span.start, span.end).to_owned(),
-                    reason,
-                };
-                if options.strict {
-                    return Err(ExportError::Strict(Box::new(dropped)));
-                }
-                report.dropped.push(dropped);
-                continue;
+        let mut count = 0;
+        for token in SpacyTokens::new(doc.document.text(), mode) {
+            if !strings.contains(token.text) {
+                strings.insert(token.text.to_owned());
             }
-            let first = words.partition_point(|t| t.start < span.start);
-            let last = words.partition_point(|t| t.end <= span.end);
-            placed.push((span, index[first], index[last - 1] + 1));
+            count += 1;
         }
-        let expressible: Vec<&Span> = placed.iter().map(|(s, _, _)| *s).collect();
-        let (ents, overlapping) = longest_first(document, &expressible, "doc.ents");
+        lengths.push(count);
+    }
+    let total: usize = lengths.iter().sum();
+    // zlib's fastest level: level 6 spent most of the 2.6 s of the novel with 100,000 spans
+    // on 15 MB of token rows; spaCy reads any level.
+    let out = sink.file(Default::default(), None)?;
+    let mut w = BufWriter::with_capacity(
+        1 << 16,
+        flate2::write::ZlibEncoder::new(out, flate2::Compression::fast()),
+    );
+    let str_ = |w: &mut BufWriter<_>, s: &str| rmp::encode::write_str(w, s).map_err(io_error);
+    rmp::encode::write_map_len(&mut w, 9).map_err(io_error)?;
+    str_(&mut w, "version")?;
+    str_(&mut w, "0.1")?;
+    str_(&mut w, "attrs")?;
+    rmp::encode::write_array_len(&mut w, 3).map_err(io_error)?;
+    for attr in [ORTH, ENT_IOB, ENT_TYPE] {
+        rmp::encode::write_uint(&mut w, attr).map_err(io_error)?;
+    }
+    str_(&mut w, "tokens")?;
+    w.write_all(&bin_header(total * 24))
+        .map_err(ExportError::Io)?;
+    for doc in docs {
+        let document = &doc.document;
+        let placed = place(doc, mode, options.strict, Some(report))?;
+        let (ents, overlapping) = longest_first_by_runs(document, &placed.spans, "doc.ents");
         for d in overlapping {
             report.warnings.push(format!(
                 "docbin: {d}; it is in doc.spans[\"{key}\"] but not in doc.ents"
             ));
         }
-        // By id, not by a scan of `placed` per entity (which took 8.7 s at 100,000 spans).
-        let token_of: HashMap<SpanId, (usize, usize)> =
-            placed.iter().map(|&(s, a, b)| (s.id, (a, b))).collect();
-        let mut iob = vec![IOB_OUTSIDE; tokens.len()];
-        let mut types = vec![0u64; tokens.len()];
-        for span in &ents {
-            // Every kept span is one of `placed`.
-            let Some(&(from, to)) = token_of.get(&span.id) else {
-                continue;
+        for span in &placed.spans {
+            if !strings.contains(span.label.as_str()) {
+                strings.insert(span.label.to_string());
+            }
+        }
+        // The kept spans are some of the placed ones, in the same order: their token ranges
+        // are found by walking both.
+        let mut at = 0;
+        let mut entities = ents.iter().filter_map(|span| {
+            while placed.spans.get(at).is_some_and(|p| p.id != span.id) {
+                at += 1;
+            }
+            let &(from, to) = placed.tokens.get(at)?;
+            Some((from as usize, to as usize, string_key(&span.label)))
+        });
+        let mut entity = entities.next();
+        for (t, token) in SpacyTokens::new(document.text(), mode).enumerate() {
+            while entity.is_some_and(|(_, to, _)| to <= t) {
+                entity = entities.next();
+            }
+            let (iob, kind) = match entity {
+                Some((from, _, label)) if from <= t => {
+                    (if t == from { IOB_BEGIN } else { IOB_INSIDE }, label)
+                }
+                _ => (IOB_OUTSIDE, 0),
             };
-            let label = string_key(&span.label);
-            for (i, t) in (from..to).enumerate() {
-                iob[t] = if i == 0 { IOB_BEGIN } else { IOB_INSIDE };
-                types[t] = label;
+            for value in [string_key(token.text), iob, kind] {
+                w.write_all(&value.to_le_bytes()).map_err(ExportError::Io)?;
             }
         }
-        for (t, token) in tokens.iter().enumerate() {
-            if !strings.contains(token.text) {
-                strings.insert(token.text.to_owned());
-            }
-            for value in [string_key(token.text), iob[t], types[t]] {
-                rows.extend_from_slice(&value.to_le_bytes());
-            }
-            spaces.push(u8::from(token.space));
-        }
-        lengths.extend_from_slice(&(tokens.len() as i32).to_le_bytes());
-        let mut packed = Vec::new();
-        let mut sorted = placed.clone();
-        sorted.sort_by_key(|(s, _, _)| s.sort_key());
-        for (span, from, to) in sorted {
-            strings.insert(span.label.to_string());
-            let mut bytes = Vec::with_capacity(40);
-            bytes.extend_from_slice(&0u64.to_be_bytes()); // span id
-            bytes.extend_from_slice(&0u64.to_be_bytes()); // kb_id
-            bytes.extend_from_slice(&string_key(&span.label).to_be_bytes());
-            for value in [from, to, span.start, span.end] {
-                bytes.extend_from_slice(&(value as i32).to_be_bytes());
-            }
-            packed.push(Value::Binary(bytes));
-        }
-        let groups = if packed.is_empty() {
-            Vec::new()
-        } else {
-            let group = map(vec![
-                ("name", Value::from(key.as_str())),
-                ("attrs", Value::Map(Vec::new())),
-                ("spans", Value::Array(packed)),
-            ]);
-            vec![Value::Binary(encode(&group))]
-        };
-        span_groups.push(Value::Binary(encode(&Value::Array(groups))));
-        for span in &ents {
-            strings.insert(span.label.to_string());
-        }
-        cats.push(Value::Map(Vec::new()));
-        flags.push(map(vec![("has_unknown_spaces", Value::from(false))]));
     }
-    let message = map(vec![
-        ("version", Value::from("0.1")),
-        (
-            "attrs",
-            Value::Array(
-                vec![ORTH, ENT_IOB, ENT_TYPE]
-                    .into_iter()
-                    .map(Value::from)
-                    .collect(),
-            ),
-        ),
-        ("tokens", Value::Binary(rows)),
-        ("spaces", Value::Binary(spaces)),
-        ("lengths", Value::Binary(lengths)),
-        (
-            "strings",
-            Value::Array(strings.into_iter().map(Value::from).collect()),
-        ),
-        ("cats", Value::Array(cats)),
-        ("flags", Value::Array(flags)),
-        ("span_groups", Value::Array(span_groups)),
-    ]);
-    // zlib's fastest level: level 6 spent most of the 2.6 s of the novel with 100,000 spans
-    // on 15 MB of token rows; spaCy reads any level. The message is encoded straight into the
-    // compressor, and that into the file: neither the encoded nor the compressed message is
-    // held whole.
-    let out = sink.file(Default::default(), None)?;
-    let mut compressor = flate2::write::ZlibEncoder::new(out, flate2::Compression::fast());
-    rmpv::encode::write_value(&mut compressor, &message).map_err(|e| match e {
-        rmpv::encode::Error::InvalidMarkerWrite(e) | rmpv::encode::Error::InvalidDataWrite(e) => {
-            ExportError::Io(e)
+    str_(&mut w, "spaces")?;
+    w.write_all(&bin_header(total)).map_err(ExportError::Io)?;
+    for doc in docs {
+        for token in SpacyTokens::new(doc.document.text(), mode) {
+            w.write_all(&[u8::from(token.space)])
+                .map_err(ExportError::Io)?;
         }
-    })?;
+    }
+    str_(&mut w, "lengths")?;
+    w.write_all(&bin_header(lengths.len() * 4))
+        .map_err(ExportError::Io)?;
+    for &length in &lengths {
+        w.write_all(&(length as i32).to_le_bytes())
+            .map_err(ExportError::Io)?;
+    }
+    str_(&mut w, "strings")?;
+    rmp::encode::write_array_len(&mut w, strings.len() as u32).map_err(io_error)?;
+    for s in &strings {
+        str_(&mut w, s)?;
+    }
+    drop(strings);
+    str_(&mut w, "cats")?;
+    rmp::encode::write_array_len(&mut w, docs.len() as u32).map_err(io_error)?;
+    for _ in docs {
+        rmp::encode::write_map_len(&mut w, 0).map_err(io_error)?;
+    }
+    str_(&mut w, "flags")?;
+    rmp::encode::write_array_len(&mut w, docs.len() as u32).map_err(io_error)?;
+    for _ in docs {
+        rmp::encode::write_map_len(&mut w, 1).map_err(io_error)?;
+        str_(&mut w, "has_unknown_spaces")?;
+        rmp::encode::write_bool(&mut w, false).map_err(ExportError::Io)?;
+    }
+    str_(&mut w, "span_groups")?;
+    rmp::encode::write_array_len(&mut w, docs.len() as u32).map_err(io_error)?;
+    for doc in docs {
+        // Per document, the msgpack of its list of groups: none, or one group
+        // `{name, attrs, spans}` of every placed span packed as `>QQQllll` (a `bin 8` of 40
+        // bytes each), its length known before it is written.
+        let placed = place(doc, mode, options.strict, None)?;
+        if placed.spans.is_empty() {
+            let groups = [0x90]; // an empty array
+            w.write_all(&bin_header(groups.len()))
+                .map_err(ExportError::Io)?;
+            w.write_all(&groups).map_err(ExportError::Io)?;
+            continue;
+        }
+        let head = encoded(|b| {
+            rmp::encode::write_map_len(b, 3)?;
+            rmp::encode::write_str(b, "name")?;
+            rmp::encode::write_str(b, &key)?;
+            rmp::encode::write_str(b, "attrs")?;
+            rmp::encode::write_map_len(b, 0)?;
+            rmp::encode::write_str(b, "spans")?;
+            rmp::encode::write_array_len(b, placed.spans.len() as u32).map(drop)
+        });
+        let group_len = head.len() + placed.spans.len() * (2 + 40);
+        let group_header = bin_header(group_len);
+        let list_len = 1 + group_header.len() + group_len;
+        w.write_all(&bin_header(list_len))
+            .map_err(ExportError::Io)?;
+        w.write_all(&[0x91]).map_err(ExportError::Io)?; // an array of one
+        w.write_all(&group_header).map_err(ExportError::Io)?;
+        w.write_all(&head).map_err(ExportError::Io)?;
+        for (span, &(from, to)) in placed.spans.iter().zip(&placed.tokens) {
+            let mut bytes = [0u8; 42];
+            bytes[..2].copy_from_slice(&[0xc4, 40]); // bin 8 of 40 bytes
+            // span id and kb_id (0), the label, the token range, the character range.
+            bytes[18..26].copy_from_slice(&string_key(&span.label).to_be_bytes());
+            for (i, value) in [from as usize, to as usize, span.start, span.end]
+                .into_iter()
+                .enumerate()
+            {
+                bytes[26 + 4 * i..30 + 4 * i].copy_from_slice(&(value as i32).to_be_bytes());
+            }
+            w.write_all(&bytes).map_err(ExportError::Io)?;
+        }
+    }
+    let compressor = w
+        .into_inner()
+        .map_err(|e| ExportError::Io(e.into_error()))?;
     compressor.finish().map_err(ExportError::Io)?;
     Ok(())
 }
@@ -514,8 +764,7 @@ mod tests {
     #[test]
     fn one_space_is_trailing_whitespace_and_other_runs_are_tokens() {
         let text = " a b  c\r\nd\t";
-        let words = tokenize(text, super::super::Tokens::Word);
-        let (tokens, index) = spacy_tokens(text, &words);
+        let tokens: Vec<SpacyToken> = SpacyTokens::new(text, Tokens::Word).collect();
         let shown: Vec<(&str, bool)> = tokens.iter().map(|t| (t.text, t.space)).collect();
         assert_eq!(
             shown,
@@ -530,11 +779,49 @@ mod tests {
                 ("\t", false)
             ]
         );
-        assert_eq!(index, [1, 2, 4, 6]);
+        let words: Vec<usize> = (0..tokens.len())
+            .filter(|&i| tokens[i].word.is_some())
+            .collect();
+        assert_eq!(words, [1, 2, 4, 6]);
         let rebuilt: String = tokens
             .iter()
             .map(|t| format!("{}{}", t.text, if t.space { " " } else { "" }))
             .collect();
         assert_eq!(rebuilt, text);
+        // Whitespace only, and nothing.
+        let only: Vec<&str> = SpacyTokens::new("  \n", Tokens::Char)
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(only, ["  \n"]);
+        assert_eq!(SpacyTokens::new("", Tokens::Char).count(), 0);
+    }
+
+    #[test]
+    fn words_are_the_tokens_tokenize_makes() {
+        use super::super::tokenize::tokenize;
+        let texts = [
+            "",
+            "   ",
+            " Xi met  Díaz-Canel\r\nin 𠮷野家\tBeijing.\n",
+            "古巴共产党代表团访问北京。习近平说：“欢迎！”\n\n  中共中央 总书记",
+            "Café au lait, don't stop: 3.14 e-mail\u{3000}東京タワーへ行く\u{2028}end",
+            "a\u{200b}b \u{a0}c\u{85}d",
+        ];
+        for mode in [Tokens::Char, Tokens::Word] {
+            for text in texts {
+                let expected = tokenize(text, mode);
+                let streamed: Vec<Token> = Words::new(text, mode)
+                    .map(|w| {
+                        assert_eq!(&text[w.byte..w.byte + w.text.len()], w.text);
+                        Token {
+                            start: w.start,
+                            end: w.end,
+                            text: w.text,
+                        }
+                    })
+                    .collect();
+                assert_eq!(streamed, expected, "{mode:?} {text:?}");
+            }
+        }
     }
 }

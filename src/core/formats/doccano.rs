@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::builder::{RelationDraft, SpanDraft};
+use super::each::Each;
 use super::{
     ExportError, ExportReport, ImportError, Offsets, ProjectBuilder, Sink, accepted,
     check_alignment, push_json_line,
@@ -22,20 +23,22 @@ use crate::core::offsets::Utf16Error;
 use crate::core::project::AnnotatedDocument;
 use crate::core::span::SpanStatus;
 
+/// A document's line; its lists are serialised from the project as the line is written (no
+/// records per span are kept).
 #[derive(Serialize)]
-struct Record<'a> {
+struct Record<'a, L> {
     id: &'a str,
     text: &'a str,
-    label: Vec<(usize, usize, &'a str)>,
+    label: L,
 }
 
 /// doccano's relation form: entities with ids, and relations between them.
 #[derive(Serialize)]
-struct RelationRecord<'a> {
+struct RelationRecord<'a, E, R> {
     id: &'a str,
     text: &'a str,
-    entities: Vec<Entity<'a>>,
-    relations: Vec<RelationOut<'a>>,
+    entities: E,
+    relations: R,
 }
 
 #[derive(Serialize)]
@@ -55,6 +58,17 @@ struct RelationOut<'a> {
     kind: &'a str,
 }
 
+/// Check every exported span of `doc` (code point offsets are then written from the spans)
+/// and count those with what doccano cannot hold: a note or a group.
+fn check_spans(doc: &AnnotatedDocument) -> Result<usize, ExportError> {
+    let mut lost = 0;
+    for span in accepted(doc) {
+        check_alignment(&doc.document, span, Offsets::Codepoint)?;
+        lost += usize::from(span.note.is_some() || span.group.is_some());
+    }
+    Ok(lost)
+}
+
 /// One line per document; in the relation form when any document has relations (one form for
 /// the whole file: doccano imports a file in one form).
 pub fn write(
@@ -68,16 +82,11 @@ pub fn write(
     let out = sink.file(Default::default(), None)?;
     let mut lost = 0;
     for doc in docs {
-        let mut label = Vec::new();
-        for span in accepted(doc) {
-            let (start, end, _) = check_alignment(&doc.document, span, Offsets::Codepoint)?;
-            label.push((start, end, span.label.as_str()));
-            lost += usize::from(span.note.is_some() || span.group.is_some());
-        }
+        lost += check_spans(doc)?;
         let record = Record {
             id: &doc.document.id,
             text: doc.document.text(),
-            label,
+            label: Each(|| accepted(doc).map(|s| (s.start, s.end, s.label.as_str()))),
         };
         push_json_line(out, &record)?;
     }
@@ -99,40 +108,35 @@ fn write_relations(
     let out = sink.file(Default::default(), None)?;
     let (mut lost, mut left_out) = (0, 0);
     for doc in docs {
-        let mut entities = Vec::new();
-        for span in accepted(doc) {
-            let (start, end, _) = check_alignment(&doc.document, span, Offsets::Codepoint)?;
-            entities.push(Entity {
-                id: span.id.0,
-                label: &span.label,
-                start_offset: start,
-                end_offset: end,
-            });
-            lost += usize::from(span.note.is_some() || span.group.is_some());
-        }
+        lost += check_spans(doc)?;
         let exported = |id: crate::core::SpanId| {
             doc.spans
                 .get(id)
                 .is_some_and(|s| s.status == SpanStatus::Accepted)
         };
-        let mut relations = Vec::new();
-        for r in doc.relations.iter() {
-            if r.status == SpanStatus::Accepted && exported(r.from) && exported(r.to) {
-                relations.push(RelationOut {
+        let written = |r: &&crate::core::Relation| {
+            r.status == SpanStatus::Accepted && exported(r.from) && exported(r.to)
+        };
+        left_out += doc.relations.iter().filter(|r| !written(r)).count();
+        let record = RelationRecord {
+            id: &doc.document.id,
+            text: doc.document.text(),
+            entities: Each(|| {
+                accepted(doc).map(|span| Entity {
+                    id: span.id.0,
+                    label: &span.label,
+                    start_offset: span.start,
+                    end_offset: span.end,
+                })
+            }),
+            relations: Each(|| {
+                doc.relations.iter().filter(written).map(|r| RelationOut {
                     id: r.id.0,
                     from_id: r.from.0,
                     to_id: r.to.0,
                     kind: &r.kind,
-                });
-            } else {
-                left_out += 1;
-            }
-        }
-        let record = RelationRecord {
-            id: &doc.document.id,
-            text: doc.document.text(),
-            entities,
-            relations,
+                })
+            }),
         };
         push_json_line(out, &record)?;
     }

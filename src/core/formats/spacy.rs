@@ -11,20 +11,23 @@
 
 use serde::Serialize;
 
+use super::each::Each;
 use super::{
     ExportError, ExportOptions, ExportReport, Offsets, Sink, accepted, check_alignment,
-    conll::longest_first, push_json_line,
+    overlaps::longest_first_by_runs, push_json_line,
 };
 use crate::core::project::AnnotatedDocument;
-use crate::core::span::SpanStatus;
+use crate::core::span::{Span, SpanStatus};
 
+/// A document's line, its lists serialised from the project as the line is written (no
+/// records per span are kept).
 #[derive(Serialize)]
-struct Record<'a> {
+struct Record<'a, E, S, R> {
     text: &'a str,
-    entities: Vec<(usize, usize, &'a str)>,
-    spans: Vec<SpanRecord<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    relations: Vec<RelationRecord<'a>>,
+    entities: E,
+    spans: S,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relations: Option<R>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +44,16 @@ struct SpanRecord<'a> {
     label: &'a str,
 }
 
+impl<'a> SpanRecord<'a> {
+    fn of(span: &'a Span) -> Self {
+        Self {
+            start: span.start,
+            end: span.end,
+            label: &span.label,
+        }
+    }
+}
+
 pub fn write(
     docs: &[&AnnotatedDocument],
     options: &ExportOptions,
@@ -50,54 +63,31 @@ pub fn write(
     let out = sink.file(Default::default(), None)?;
     let mut relations_left_out = 0;
     for doc in docs {
-        let spans: Vec<_> = accepted(doc).collect();
-        let mut records = Vec::new();
+        let spans: Vec<&Span> = accepted(doc).collect();
         for span in &spans {
-            let (start, end, _) = check_alignment(&doc.document, span, Offsets::Codepoint)?;
-            records.push(SpanRecord {
-                start,
-                end,
-                label: &span.label,
-            });
+            // Code point offsets are the span's own: checked, then written from the span.
+            check_alignment(&doc.document, span, Offsets::Codepoint)?;
         }
-        let (kept, dropped) = longest_first(&doc.document, &spans, "doc.ents");
+        let (kept, dropped) = longest_first_by_runs(&doc.document, &spans, "doc.ents");
         for d in dropped {
             if options.strict {
                 return Err(ExportError::Strict(Box::new(d)));
             }
             report.dropped.push(d);
         }
-        let exported = |id| {
-            doc.spans
-                .get(id)
-                .filter(|s| s.status == SpanStatus::Accepted)
-                .map(|s| SpanRecord {
-                    start: s.start,
-                    end: s.end,
-                    label: &s.label,
-                })
-        };
-        let mut relations = Vec::new();
-        for r in doc.relations.iter() {
-            match (r.status, exported(r.from), exported(r.to)) {
-                (SpanStatus::Accepted, Some(head_span), Some(child_span)) => {
-                    relations.push(RelationRecord {
-                        label: &r.kind,
-                        head_span,
-                        child_span,
-                    })
-                }
-                _ => relations_left_out += 1,
-            }
-        }
+        let written = doc
+            .relations
+            .iter()
+            .filter(|r| relation_record(doc, r).is_some())
+            .count();
+        relations_left_out += doc.relations.iter().count() - written;
         let record = Record {
-            relations,
             text: doc.document.text(),
-            entities: kept
-                .iter()
-                .map(|s| (s.start, s.end, s.label.as_str()))
-                .collect(),
-            spans: records,
+            entities: Each(|| kept.iter().map(|s| (s.start, s.end, s.label.as_str()))),
+            spans: Each(|| spans.iter().map(|s| SpanRecord::of(s))),
+            relations: (written > 0).then_some(Each(|| {
+                doc.relations.iter().filter_map(|r| relation_record(doc, r))
+            })),
         };
         push_json_line(out, &record)?;
     }
@@ -107,4 +97,25 @@ pub fn write(
         ));
     }
     Ok(())
+}
+
+/// A relation as written: when it and both its ends are accepted.
+fn relation_record<'a>(
+    doc: &'a AnnotatedDocument,
+    r: &'a crate::core::Relation,
+) -> Option<RelationRecord<'a>> {
+    let exported = |id| {
+        doc.spans
+            .get(id)
+            .filter(|s| s.status == SpanStatus::Accepted)
+            .map(SpanRecord::of)
+    };
+    match (r.status, exported(r.from), exported(r.to)) {
+        (SpanStatus::Accepted, Some(head_span), Some(child_span)) => Some(RelationRecord {
+            label: &r.kind,
+            head_span,
+            child_span,
+        }),
+        _ => None,
+    }
 }
