@@ -746,4 +746,37 @@ mod tests {
             }
         }
     }
+
+    /// Random spans, nested and overlapping and apart and empty-length runs: the same result
+    /// as one resolution of them all.
+    #[test]
+    fn clusters_resolve_as_the_whole_document_does() {
+        let doc = Document::new("d", "d", "x".repeat(400));
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for round in 0..200 {
+            let count = 1 + next(40) as usize;
+            let mut spans: Vec<Span> = (0..count)
+                .map(|i| {
+                    let start = next(if round % 2 == 0 { 60 } else { 390 }) as usize;
+                    let len = 1 + next(8) as usize;
+                    Span::new(SpanId(i as u64 + 1), start, start + len, "L")
+                })
+                .collect();
+            spans.sort_by_key(Span::sort_key);
+            let refs: Vec<&Span> = spans.iter().collect();
+            let (kept, dropped) = longest_first(&doc, &refs, "tags");
+            let whole = crate::core::span::longest_first(&refs);
+            let ids = |s: &[&Span]| s.iter().map(|s| s.id).collect::<Vec<_>>();
+            assert_eq!(ids(&kept), ids(&whole.kept), "round {round}");
+            let dropped: Vec<SpanId> = dropped.iter().map(|d| d.span.id).collect();
+            let whole_dropped: Vec<SpanId> = whole.dropped.iter().map(|(s, _)| s.id).collect();
+            assert_eq!(dropped, whole_dropped, "round {round}");
+        }
+    }
 }

@@ -27,9 +27,9 @@ use rmpv::Value;
 use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation as _};
 
 use super::builder::SpanDraft;
+use super::conll::longest_first;
 use super::conll::token_problem;
 use super::docbin_symbols::SYMBOLS;
-use super::overlaps::longest_first_by_runs;
 use super::tokenize::{Token, Tokens, is_cjk};
 use super::{
     DroppedSpan, ExportError, ExportOptions, ExportReport, ImportError, Offsets, ProjectBuilder,
@@ -429,7 +429,7 @@ pub fn write(
     for doc in docs {
         let document = &doc.document;
         let placed = place(doc, mode, options.strict, Some(report))?;
-        let (ents, overlapping) = longest_first_by_runs(document, &placed.spans, "doc.ents");
+        let (ents, overlapping) = longest_first(document, &placed.spans, "doc.ents");
         for d in overlapping {
             report.warnings.push(format!(
                 "docbin: {d}; it is in doc.spans[\"{key}\"] but not in doc.ents"

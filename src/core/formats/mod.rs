@@ -19,7 +19,6 @@ pub mod doccano;
 mod each;
 pub mod hf;
 pub mod label_studio;
-mod overlaps;
 pub mod scheme;
 pub mod spacy;
 pub mod split;

@@ -11,10 +11,11 @@
 
 use serde::Serialize;
 
+use super::conll::longest_first;
 use super::each::Each;
 use super::{
     ExportError, ExportOptions, ExportReport, Offsets, Sink, accepted, check_alignment,
-    overlaps::longest_first_by_runs, push_json_line,
+    push_json_line,
 };
 use crate::core::project::AnnotatedDocument;
 use crate::core::span::{Span, SpanStatus};
@@ -68,7 +69,7 @@ pub fn write(
             // Code point offsets are the span's own: checked, then written from the span.
             check_alignment(&doc.document, span, Offsets::Codepoint)?;
         }
-        let (kept, dropped) = longest_first_by_runs(&doc.document, &spans, "doc.ents");
+        let (kept, dropped) = longest_first(&doc.document, &spans, "doc.ents");
         for d in dropped {
             if options.strict {
                 return Err(ExportError::Strict(Box::new(d)));
