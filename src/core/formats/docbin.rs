@@ -24,13 +24,12 @@ use std::path::Path;
 
 use rmp::encode::ValueWriteError;
 use rmpv::Value;
-use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation as _};
 
 use super::builder::SpanDraft;
 use super::conll::longest_first;
 use super::conll::token_problem;
 use super::docbin_symbols::SYMBOLS;
-use super::tokenize::{Token, Tokens, is_cjk};
+use super::tokenize::{Located, Token, Tokens, tokens};
 use super::{
     DroppedSpan, ExportError, ExportOptions, ExportReport, ImportError, Offsets, ProjectBuilder,
     Sink, accepted, check_alignment,
@@ -100,34 +99,14 @@ struct Word<'a> {
     text: &'a str,
 }
 
-/// The tokens [`tokenize`] makes, one at a time (a test checks that they are the same): the
-/// export walks each document's tokens a few times and never keeps them (a list of them holds
-/// 32 bytes per character of a Chinese text, 19 MB for the novel).
-struct Words<'a> {
-    text: &'a str,
-    /// The word-boundary segments not cut yet (`Tokens::Word`); `None` with `Tokens::Char`.
-    segments: Option<UWordBoundIndices<'a>>,
-    /// Characters being cut one token each: the whole text (`Tokens::Char`) or a CJK segment.
-    chars: std::str::CharIndices<'a>,
-    /// Where `chars`' string starts in the text's bytes.
-    chars_from: usize,
-    /// The code point offset of what comes next.
-    cp: usize,
-}
+/// The tokens [`tokenize`] makes, one at a time, with their byte offsets: the export walks
+/// each document's tokens a few times and never keeps them (a list of them holds 32 bytes per
+/// character of a Chinese text, 19 MB for the novel).
+struct Words<'a>(Located<'a>);
 
 impl<'a> Words<'a> {
     fn new(text: &'a str, mode: Tokens) -> Self {
-        let (segments, chars) = match mode {
-            Tokens::Char => (None, text.char_indices()),
-            Tokens::Word => (Some(text.split_word_bound_indices()), "".char_indices()),
-        };
-        Self {
-            text,
-            segments,
-            chars,
-            chars_from: 0,
-            cp: 0,
-        }
+        Self(tokens(text, mode).located())
     }
 }
 
@@ -135,40 +114,13 @@ impl<'a> Iterator for Words<'a> {
     type Item = Word<'a>;
 
     fn next(&mut self) -> Option<Word<'a>> {
-        loop {
-            if let Some((i, c)) = self.chars.next() {
-                let cp = self.cp;
-                self.cp += 1;
-                if c.is_whitespace() {
-                    continue;
-                }
-                let byte = self.chars_from + i;
-                return Some(Word {
-                    start: cp,
-                    end: cp + 1,
-                    byte,
-                    text: &self.text[byte..byte + c.len_utf8()],
-                });
-            }
-            let (byte, segment) = self.segments.as_mut()?.next()?;
-            let len = segment.chars().count();
-            if segment.chars().all(char::is_whitespace) {
-                self.cp += len;
-            } else if segment.chars().any(is_cjk) {
-                // One token per character, as `tokenize` cuts CJK.
-                self.chars = segment.char_indices();
-                self.chars_from = byte;
-            } else {
-                let start = self.cp;
-                self.cp += len;
-                return Some(Word {
-                    start,
-                    end: self.cp,
-                    byte,
-                    text: segment,
-                });
-            }
-        }
+        let (token, byte) = self.0.next()?;
+        Some(Word {
+            start: token.start,
+            end: token.end,
+            byte,
+            text: token.text,
+        })
     }
 }
 

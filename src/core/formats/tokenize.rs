@@ -119,6 +119,26 @@ impl<'a> Iterator for TokenIter<'a> {
     }
 }
 
+impl<'a> TokenIter<'a> {
+    /// The same tokens, each with the byte offset where it starts (the DocBin export cuts the
+    /// whitespace between tokens by bytes).
+    pub(crate) fn located(self) -> Located<'a> {
+        Located(self)
+    }
+}
+
+/// The iterator of [`TokenIter::located`]: (token, its byte offset).
+#[derive(Clone)]
+pub(crate) struct Located<'a>(TokenIter<'a>);
+
+impl<'a> Iterator for Located<'a> {
+    type Item = (Token<'a>, usize);
+
+    fn next(&mut self) -> Option<(Token<'a>, usize)> {
+        self.0.next_located()
+    }
+}
+
 /// CJK ideographs, kana, Hangul and CJK/fullwidth punctuation: scripts written without spaces.
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
