@@ -202,8 +202,8 @@ fn a_saved_model_tags_the_same_and_a_bad_file_is_a_clear_error() {
     bad(b"{\"not\": \"a model\"}", "not a Spantag tagger model");
     bad(&bytes[..bytes.len() - 3], "truncated or damaged");
     let mut newer = bytes.clone();
-    newer[16..20].copy_from_slice(&2u32.to_le_bytes());
-    bad(&newer, "model file version 2");
+    newer[16..20].copy_from_slice(&3u32.to_le_bytes());
+    bad(&newer, "model file version 3");
     bad(&bytes[..40], "header");
 }
 

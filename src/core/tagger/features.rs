@@ -1,7 +1,8 @@
 //! What the tagger sees at each character: hashed character n-grams in a window of ±2, the
 //! character types around it, the tag the project's dictionary of accepted mentions gives
-//! the character (from the longest mention matching there), and the position profiles of the
-//! characters around it (where in accepted mentions of which label each stands most often).
+//! the character (from the longest mention matching there), the position profiles of the
+//! characters around it (where in accepted mentions of which label each stands most often),
+//! and the affixes of accepted mentions that end or begin at it (音乐厅 ends ORG mentions).
 //!
 //! Text is cut into sentences here too, so training and tagging see the same units whatever the
 //! spacing of the text (an imported CoNLL file rebuilt with `\n` between sentences, or typed
@@ -14,7 +15,7 @@ use std::ops::Range;
 use crate::core::formats::tokenize::is_cjk;
 
 /// The feature templates per character; [`features`] pushes exactly this many per position.
-pub const TEMPLATES: usize = 19;
+pub const TEMPLATES: usize = 21;
 
 /// Entities the dictionary matches are at most this long (in characters).
 pub const MAX_MENTION: usize = 24;
@@ -134,6 +135,10 @@ pub struct Dictionary {
     /// the tagger generalise to unseen names: a character that begins many PER mentions
     /// (a surname) or ends many LOC mentions (省, 市) says so whatever the name.
     positions: KeyMap<Vec<u32>>,
+    /// Affix key ([`affix_key`]) → how many mentions of each label longer than the affix
+    /// begin (prefix) or end (suffix) with it: the heads of compounds (博物馆, 音乐厅, 委员会
+    /// end many ORG mentions), which carry over to names never seen whole.
+    affixes: KeyMap<Vec<u32>>,
     labels: usize,
 }
 
@@ -168,6 +173,67 @@ impl Dictionary {
             h = step(h, c as u64);
             self.prefixes.insert(finish(h), ());
         }
+        for k in AFFIX_LENGTHS.filter(|&k| k < mention.len()) {
+            for (side, affix) in [
+                (Affix::Prefix, &mention[..k]),
+                (Affix::Suffix, &mention[mention.len() - k..]),
+            ] {
+                self.affixes
+                    .entry(affix_key(side, affix))
+                    .or_insert_with(|| vec![0; labels])[usize::from(label)] += count;
+            }
+        }
+    }
+
+    /// Each character's affix codes (suffix, prefix): 0 for none, else a code for the longest
+    /// known suffix of a mention that ends at the character (prefix: begins at it), its most
+    /// frequent label and how often (on a log scale, as the profiles). `own` are the
+    /// sentence's own mentions, left out of the counts as in [`Dictionary::profiles`].
+    pub fn affixes(&self, chars: &[char], own: &[(usize, usize, u16)]) -> Vec<(u32, u32)> {
+        let n = chars.len();
+        let code = |side: Affix, start: usize, end: usize| -> u32 {
+            let Some(counts) = self.affixes.get(&affix_key(side, &chars[start..end])) else {
+                return 0;
+            };
+            let k = end - start;
+            let mut counts = std::borrow::Cow::Borrowed(counts);
+            for &(s, e, l) in own {
+                let at = match side {
+                    Affix::Prefix => s == start,
+                    Affix::Suffix => e == end,
+                };
+                if at && e - s > k {
+                    let c = &mut counts.to_mut()[usize::from(l)];
+                    *c = c.saturating_sub(1);
+                }
+            }
+            let (label, &count) = counts
+                .iter()
+                .enumerate()
+                .max_by_key(|(l, c)| (**c, std::cmp::Reverse(*l)))
+                .expect("a model has labels");
+            if count == 0 {
+                return 0;
+            }
+            1 + ((label as u32 * 8 + k as u32) << 2) + log_level(count)
+        };
+        (0..n)
+            .map(|i| {
+                let suffix = AFFIX_LENGTHS
+                    .rev()
+                    .filter(|&k| k <= i + 1)
+                    .map(|k| code(Affix::Suffix, i + 1 - k, i + 1))
+                    .find(|&c| c != 0)
+                    .unwrap_or(0);
+                let prefix = AFFIX_LENGTHS
+                    .rev()
+                    .filter(|&k| i + k <= n)
+                    .map(|k| code(Affix::Prefix, i, i + k))
+                    .find(|&c| c != 0)
+                    .unwrap_or(0);
+                (suffix, prefix)
+            })
+            .collect()
     }
 
     /// Every (mention, label, count) with a count, in the order first seen, for saving.
@@ -213,13 +279,7 @@ impl Dictionary {
                 if n == 0 {
                     return 0;
                 }
-                let level = match n {
-                    1 => 0,
-                    2..=4 => 1,
-                    5..=19 => 2,
-                    _ => 3,
-                };
-                1 + 4 * slot as u32 + level
+                1 + 4 * slot as u32 + log_level(n)
             })
             .collect()
     }
@@ -291,6 +351,33 @@ impl Dictionary {
     }
 }
 
+/// A count on a log scale: 1, 2–4, 5–19, 20 and more.
+fn log_level(n: u32) -> u32 {
+    match n {
+        0 | 1 => 0,
+        2..=4 => 1,
+        5..=19 => 2,
+        _ => 3,
+    }
+}
+
+/// The lengths of the mention prefixes and suffixes the dictionary counts.
+const AFFIX_LENGTHS: std::ops::RangeInclusive<usize> = 2..=4;
+
+#[derive(Clone, Copy)]
+enum Affix {
+    Prefix,
+    Suffix,
+}
+
+fn affix_key(side: Affix, affix: &[char]) -> u64 {
+    let seed = match side {
+        Affix::Prefix => 0xAF1,
+        Affix::Suffix => 0xAF2,
+    };
+    finish(affix.iter().fold(seed, |h, &c| step(h, c as u64)))
+}
+
 fn char_key(c: char) -> u64 {
     finish(step(0xC4A2, c as u64))
 }
@@ -311,8 +398,16 @@ fn mention_position(i: usize, len: usize) -> usize {
 // ---- Features -----------------------------------------------------------------------------------
 
 /// Push the [`TEMPLATES`] feature buckets (in `0..1 << bits`) of every character of `chars`,
-/// given its dictionary tags and position profiles ([`Dictionary::profiles`]).
-pub fn features(chars: &[char], dict: &[u8], profiles: &[u32], bits: u32, out: &mut Vec<u32>) {
+/// given its dictionary tags, position profiles ([`Dictionary::profiles`]) and affix codes
+/// ([`Dictionary::affixes`]).
+pub fn features(
+    chars: &[char],
+    dict: &[u8],
+    profiles: &[u32],
+    affixes: &[(u32, u32)],
+    bits: u32,
+    out: &mut Vec<u32>,
+) {
     let n = chars.len();
     let c = |i: isize| -> u64 {
         if i < 0 {
@@ -367,6 +462,9 @@ pub fn features(chars: &[char], dict: &[u8], profiles: &[u32], bits: u32, out: &
             template(18),
             p(i - 1) | (p(i) << 16) | (p(i + 1) << 32),
         )));
+        let (suffix, prefix) = affixes[i as usize];
+        out.push(bucket(step(template(19), u64::from(suffix))));
+        out.push(bucket(step(template(20), u64::from(prefix))));
     }
 }
 
@@ -423,6 +521,27 @@ mod tests {
     }
 
     #[test]
+    fn affixes_are_the_longest_known_mention_suffix_ending_and_prefix_beginning_at_a_character() {
+        let mut dict = Dictionary::new(2);
+        dict.add(&chars("北京音乐厅"), 1, 1);
+        dict.add(&chars("金帆音乐厅"), 1, 1);
+        dict.add(&chars("北京"), 0, 3);
+        // 音乐厅 ends two label-1 mentions (length 3, level 1); 北京 begins one label-1 mention
+        // (a mention only counts for affixes shorter than itself: 北京 alone does not).
+        let suffix = |label: u32, k: u32, level: u32| 1 + ((label * 8 + k) << 2) + level;
+        let codes = dict.affixes(&chars("北京新音乐厅"), &[]);
+        assert_eq!(codes[5], (suffix(1, 3, 1), 0));
+        assert_eq!(codes[0], (0, suffix(1, 2, 0)));
+        assert_eq!(
+            codes[1].0, 0,
+            "京 ends no known suffix: 北京 is no longer mention's end"
+        );
+        // The sentence's own 金帆音乐厅 is left out of the count: once, level 0.
+        let own = dict.affixes(&chars("金帆音乐厅"), &[(0, 5, 1)]);
+        assert_eq!(own[4].0, suffix(1, 3, 0));
+    }
+
+    #[test]
     fn every_character_gets_every_template_in_range() {
         let text = chars("刘备 Liu 1");
         let mut out = Vec::new();
@@ -430,6 +549,7 @@ mod tests {
             &text,
             &vec![0; text.len()],
             &vec![0; text.len()],
+            &vec![(0, 0); text.len()],
             12,
             &mut out,
         );
@@ -441,6 +561,7 @@ mod tests {
             &text,
             &vec![0; text.len()],
             &vec![0; text.len()],
+            &vec![(0, 0); text.len()],
             12,
             &mut again,
         );

@@ -12,10 +12,11 @@ use super::features::{self, Dictionary, TEMPLATES};
 
 /// The first bytes of a model file.
 pub const MAGIC: &[u8; 16] = b"SPANTAG-TAGGER\n\0";
-/// The version of the model file this Spantag writes and reads.
-pub const VERSION: u32 = 1;
+/// The version of the model file this Spantag writes and reads. Version 2: the affix features
+/// (a version 1 model has 19 templates where this Spantag computes 21).
+pub const VERSION: u32 = 2;
 /// The feature set a model was trained with; a model with another cannot be used.
-pub const FEATURE_SET: &str = "char-ngram-2-dict-1-profile-1";
+pub const FEATURE_SET: &str = "char-ngram-2-dict-1-profile-1-affix-1";
 
 /// The tags of a model with `labels` labels: `O` is 0, and label `l` has `B` `1 + 4l`, `M`
 /// `2 + 4l`, `E` `3 + 4l` and `S` `4 + 4l` (the BMES scheme).
@@ -161,7 +162,8 @@ impl Model {
         let dict = dictionary.tags(chars, &own_keys);
         let mut feats = Vec::with_capacity(chars.len() * TEMPLATES);
         let profiles = dictionary.profiles(chars, own);
-        features::features(chars, &dict, &profiles, self.bits, &mut feats);
+        let affixes = dictionary.affixes(chars, own);
+        features::features(chars, &dict, &profiles, &affixes, self.bits, &mut feats);
         let tags = self.tags();
         let mut emissions = vec![0f32; chars.len() * tags];
         for (i, row) in emissions.chunks_exact_mut(tags).enumerate() {
@@ -353,12 +355,16 @@ mod tests {
 
     /// A model file of this version whose header names `features`.
     fn file_with_features(features: &str) -> Vec<u8> {
+        file_of_version(VERSION, features)
+    }
+
+    fn file_of_version(version: u32, features: &str) -> Vec<u8> {
         let tags = tag_count(1);
         let header = format!(
             r#"{{"features": "{features}", "labels": ["PER"], "bits": 8, "dictionary": []}}"#
         );
         let mut bytes = MAGIC.to_vec();
-        bytes.extend_from_slice(&VERSION.to_le_bytes());
+        bytes.extend_from_slice(&version.to_le_bytes());
         bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
         bytes.extend_from_slice(header.as_bytes());
         bytes.extend(std::iter::repeat_n(
@@ -373,6 +379,16 @@ mod tests {
         assert!(Model::parse(&file_with_features(FEATURE_SET)).is_ok());
         let error = Model::parse(&file_with_features("char-ngram-2-dict-1")).unwrap_err();
         assert!(error.contains("\"char-ngram-2-dict-1\""), "{error}");
+        assert!(error.contains("train the model again"), "{error}");
+    }
+
+    #[test]
+    fn a_model_of_version_1_before_the_affix_features_is_refused() {
+        let old = file_of_version(1, "char-ngram-2-dict-1-profile-1");
+        let error = Model::parse(&old).unwrap_err();
+        assert!(error.contains("model file version 1"), "{error}");
+        assert!(error.contains("train the model again"), "{error}");
+        let error = Model::parse(&file_with_features("char-ngram-2-dict-1-profile-1")).unwrap_err();
         assert!(error.contains("train the model again"), "{error}");
     }
 }

@@ -1,5 +1,8 @@
 //! Training: a structured averaged perceptron (Collins 2002) over the hashed features of
-//! [`super::features`], decoded with the same constrained Viterbi as tagging.
+//! [`super::features`], decoded with the same constrained Viterbi as tagging, with
+//! passive-aggressive steps (Crammer et al. 2006, PA-I): each update is as large as it must be
+//! for the gold path to beat the wrong one by the number of wrong tags, rather than a step of
+//! 1 whatever the error (MSRA 90%: F1 0.829 → 0.843, with the same features).
 //!
 //! Why not a CRF (`crfs`, CRFsuite): CRFsuite needs about 9 minutes for MSRA on this machine
 //! and the whole `spantag suggest` run must take under a minute; a perceptron epoch is one
@@ -123,7 +126,15 @@ pub(crate) fn train_counting(
         let fold = &fold_dictionaries[fold_of(k)];
         let dict = fold.tags(&sentence.chars, &[]);
         let profiles = fold.profiles(&sentence.chars, &[]);
-        features::features(&sentence.chars, &dict, &profiles, bits, &mut feats);
+        let affixes = fold.affixes(&sentence.chars, &[]);
+        features::features(
+            &sentence.chars,
+            &dict,
+            &profiles,
+            &affixes,
+            bits,
+            &mut feats,
+        );
         gold.extend(tags_of_spans(sentence.chars.len(), &sentence.spans));
     }
     starts.push(gold.len());
@@ -146,8 +157,8 @@ pub(crate) fn train_counting(
             let (from, to) = (starts[s], starts[s + 1]);
             let sentence_feats = &feats[from * TEMPLATES..to * TEMPLATES];
             perceptron.emissions(sentence_feats, &mut emissions);
-            let predicted = viterbi(&emissions, tags, &perceptron.transition_scores());
-            perceptron.update(sentence_feats, &gold[from..to], &predicted);
+            let predicted = viterbi(&emissions, tags, &perceptron.transitions);
+            perceptron.update(sentence_feats, &emissions, &gold[from..to], &predicted);
         }
         let reported = order.len().saturating_sub(1) / REPORT_EVERY * REPORT_EVERY;
         step(order.len() - reported);
@@ -188,18 +199,23 @@ fn shuffle(order: &mut [usize], state: &mut u64) {
     }
 }
 
-/// Integer weights with the running sums that give their average in the end: an update at
-/// instance `c` adds `d` to a weight and `c * d` to its sum, and the average of the weight over
-/// all instances is `w - sum / c` (Daumé's trick: no pass over all weights per instance).
+/// The largest step of an update. Steps are small (a wrong tag moves the 21 features of its
+/// character twice): on MSRA a cap of 0.1 gives the same model as 1, and 0.02 binds and
+/// scores no better; the cap bounds the step where a wrong path differs in few features.
+const PA_CAP: f32 = 1.0;
+
+/// Weights with the running sums that give their average in the end: an update at instance
+/// `c` adds `d` to a weight and `c * d` to its sum, and the average of the weight over all
+/// instances is `w - sum / c` (Daumé's trick: no pass over all weights per instance).
 struct Perceptron {
     tags: usize,
     bits: u32,
-    weights: Vec<i32>,
-    sums: Vec<i64>,
-    transitions: Vec<i32>,
-    transition_sums: Vec<i64>,
+    weights: Vec<f32>,
+    sums: Vec<f64>,
+    transitions: Vec<f32>,
+    transition_sums: Vec<f64>,
     /// The instance counter, from 1.
-    c: i64,
+    c: f64,
 }
 
 impl Perceptron {
@@ -208,11 +224,11 @@ impl Perceptron {
         Self {
             tags,
             bits,
-            weights: vec![0; n],
-            sums: vec![0; n],
-            transitions: vec![0; (tags + 1) * tags],
-            transition_sums: vec![0; (tags + 1) * tags],
-            c: 1,
+            weights: vec![0.0; n],
+            sums: vec![0.0; n],
+            transitions: vec![0.0; (tags + 1) * tags],
+            transition_sums: vec![0.0; (tags + 1) * tags],
+            c: 1.0,
         }
     }
 
@@ -221,40 +237,71 @@ impl Perceptron {
         let n = feats.len() / TEMPLATES;
         out.clear();
         out.resize(n * tags, 0.0);
-        let mut row = vec![0i32; tags];
         for (i, position) in feats.chunks_exact(TEMPLATES).enumerate() {
-            row.fill(0);
+            let row = &mut out[i * tags..(i + 1) * tags];
             for &f in position {
                 let w = &self.weights[f as usize * tags..(f as usize + 1) * tags];
                 for (r, w) in row.iter_mut().zip(w) {
                     *r += w;
                 }
             }
-            for (o, r) in out[i * tags..(i + 1) * tags].iter_mut().zip(&row) {
-                *o = *r as f32;
-            }
         }
     }
 
-    fn transition_scores(&self) -> Vec<f32> {
-        self.transitions.iter().map(|&w| w as f32).collect()
-    }
-
-    fn bump(weights: &mut [i32], sums: &mut [i64], index: usize, delta: i32, c: i64) {
+    fn bump(weights: &mut [f32], sums: &mut [f64], index: usize, delta: f32, c: f64) {
         weights[index] += delta;
-        sums[index] += c * i64::from(delta);
+        sums[index] += c * f64::from(delta);
     }
 
-    fn update(&mut self, feats: &[u32], gold: &[u16], predicted: &[u16]) {
+    /// The step of an update (passive-aggressive, PA-I): the smallest that makes the gold
+    /// path outscore the predicted one by the number of wrong tags, at most [`PA_CAP`].
+    /// `emissions` are the scores the prediction was decoded from.
+    fn step_size(&self, feats: &[u32], emissions: &[f32], gold: &[u16], predicted: &[u16]) -> f32 {
+        let tags = self.tags;
+        let mut difference: std::collections::HashMap<usize, f32> = Default::default();
+        let mut margin = 0f32;
+        let mut loss = 0f32;
+        for i in 0..gold.len() {
+            let (g, p) = (usize::from(gold[i]), usize::from(predicted[i]));
+            if g != p {
+                loss += 1.0;
+                margin += emissions[i * tags + p] - emissions[i * tags + g];
+                for &f in &feats[i * TEMPLATES..(i + 1) * TEMPLATES] {
+                    let row = f as usize * tags;
+                    *difference.entry(row + g).or_default() += 1.0;
+                    *difference.entry(row + p).or_default() -= 1.0;
+                }
+            }
+            let (gp, pp) = if i == 0 {
+                (tags, tags)
+            } else {
+                (usize::from(gold[i - 1]), usize::from(predicted[i - 1]))
+            };
+            if (gp, g) != (pp, p) {
+                let offset = self.weights.len();
+                margin += self.transitions[pp * tags + p] - self.transitions[gp * tags + g];
+                *difference.entry(offset + gp * tags + g).or_default() += 1.0;
+                *difference.entry(offset + pp * tags + p).or_default() -= 1.0;
+            }
+        }
+        let norm: f32 = difference.values().map(|d| d * d).sum();
+        if norm == 0.0 {
+            return 0.0;
+        }
+        ((margin + loss) / norm).clamp(0.0, PA_CAP)
+    }
+
+    fn update(&mut self, feats: &[u32], emissions: &[f32], gold: &[u16], predicted: &[u16]) {
         let tags = self.tags;
         let c = self.c;
+        let tau = self.step_size(feats, emissions, gold, predicted);
         for i in 0..gold.len() {
             let (g, p) = (usize::from(gold[i]), usize::from(predicted[i]));
             if g != p {
                 for &f in &feats[i * TEMPLATES..(i + 1) * TEMPLATES] {
                     let row = f as usize * tags;
-                    Self::bump(&mut self.weights, &mut self.sums, row + g, 1, c);
-                    Self::bump(&mut self.weights, &mut self.sums, row + p, -1, c);
+                    Self::bump(&mut self.weights, &mut self.sums, row + g, tau, c);
+                    Self::bump(&mut self.weights, &mut self.sums, row + p, -tau, c);
                 }
             }
             let (gp, pp) = if i == 0 {
@@ -265,19 +312,19 @@ impl Perceptron {
             if (gp, g) != (pp, p) {
                 let t = &mut self.transitions;
                 let s = &mut self.transition_sums;
-                Self::bump(t, s, gp * tags + g, 1, c);
-                Self::bump(t, s, pp * tags + p, -1, c);
+                Self::bump(t, s, gp * tags + g, tau, c);
+                Self::bump(t, s, pp * tags + p, -tau, c);
             }
         }
-        self.c += 1;
+        self.c += 1.0;
     }
 
     fn into_model(self, labels: Vec<String>, dictionary: Dictionary) -> Model {
-        let c = self.c as f64;
-        let average = |w: &[i32], s: &[i64]| -> Vec<f32> {
+        let c = self.c;
+        let average = |w: &[f32], s: &[f64]| -> Vec<f32> {
             w.iter()
                 .zip(s)
-                .map(|(&w, &s)| (f64::from(w) - s as f64 / c) as f32)
+                .map(|(&w, &s)| (f64::from(w) - s / c) as f32)
                 .collect()
         };
         Model {
@@ -298,6 +345,39 @@ mod tests {
         TrainingSentence {
             chars: text.chars().collect(),
             spans: spans.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_passive_aggressive_step_makes_gold_beat_the_prediction_by_the_wrong_tags() {
+        // One label (O=0 B=1 M=2 E=3 S=4); two characters, each with its own features.
+        let tags = tag_count(1);
+        let feats: Vec<u32> = (0..2 * TEMPLATES as u32).collect();
+        let mut perceptron = Perceptron::new(8, tags);
+        let gold = [1, 3]; // B E
+        let score = |p: &Perceptron, path: &[u16]| -> f32 {
+            let mut emissions = Vec::new();
+            p.emissions(&feats, &mut emissions);
+            let mut s = p.transitions[tags * tags + usize::from(path[0])];
+            for (i, &t) in path.iter().enumerate() {
+                s += emissions[i * tags + usize::from(t)];
+                if i > 0 {
+                    s += p.transitions[usize::from(path[i - 1]) * tags + usize::from(t)];
+                }
+            }
+            s
+        };
+        for predicted in [[0, 0], [4, 0]] {
+            let mut emissions = Vec::new();
+            perceptron.emissions(&feats, &mut emissions);
+            perceptron.update(&feats, &emissions, &gold, &predicted);
+            let wrong = gold.iter().zip(&predicted).filter(|(g, p)| g != p).count();
+            let margin = score(&perceptron, &gold) - score(&perceptron, &predicted);
+            // A perceptron step of 1 gives O O a margin of 4 × TEMPLATES + 4.
+            assert!(
+                (margin - wrong as f32).abs() < 1e-4,
+                "{predicted:?}: {margin}"
+            );
         }
     }
 
