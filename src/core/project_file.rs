@@ -938,7 +938,6 @@ fn validate(
             pieces.push(kept);
         }
         // The recorded texts are only for the checks above: gone before the index is built.
-        drop(recorded);
         drop((recorded_ends, recorded_texts));
         let drifted_ids: HashSet<SpanId> = drifted.iter().map(|d| d.span.id).collect();
         if let Some(recorded) = changed

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 /// What an empty [`SpanAttributes`] reads as.
 static EMPTY: BTreeMap<String, String> = BTreeMap::new();
 
+// The box is the point: `Option<Box<_>>` is one pointer, a `BTreeMap` three words.
+#[allow(clippy::box_collection)]
 #[derive(Clone, Default)]
 pub struct SpanAttributes(Option<Box<BTreeMap<String, String>>>);
 

@@ -109,9 +109,9 @@ mod tests {
 
     #[test]
     fn reads_and_compares_like_a_str() {
-        let note = Some(SpanNote::from("a note, with \"quotes\""));
-        assert_eq!(note.as_deref(), Some("a note, with \"quotes\""));
-        let note = note.expect("set");
+        let note = SpanNote::from("a note, with \"quotes\"");
+        let field = Some(note.clone());
+        assert_eq!(field.as_deref(), Some("a note, with \"quotes\""));
         assert_eq!(note, "a note, with \"quotes\"");
         assert_eq!(format!("{note}"), "a note, with \"quotes\"");
         assert_eq!(format!("{note:?}"), r#""a note, with \"quotes\"""#);

@@ -8,7 +8,7 @@
 //! splits or empties, the list of chunks. Every id lookup of an edit, undo, rename or delete
 //! stays O(log n).
 
-use super::{ExactLen, SortKey};
+use super::SortKey;
 use crate::core::span::SpanId;
 
 /// A chunk that grows past this many entries is split in two halves: inserting moves at most
@@ -113,18 +113,47 @@ impl IdMap {
     }
 
     /// Add many spans by their sort keys: one insert each when they are few beside the map,
-    /// else the map built again (O(n log n) once, not O(k) chunk moves).
+    /// else merged with the map in one pass (O(n + k log k), not k chunk moves), the old
+    /// chunks freed as they are read.
     pub(super) fn extend(&mut self, keys: impl ExactSizeIterator<Item = SortKey>) {
-        if keys.len() * 8 <= self.len() {
+        if keys.len() * 32 <= self.len() {
             for key in keys {
                 self.insert(key);
             }
             return;
         }
-        let held: Vec<SortKey> = self.chunks.iter().flatten().map(Entry::key).collect();
-        self.chunks = Vec::new();
-        let count = held.len() + keys.len();
-        *self = Self::new(ExactLen(held.into_iter().chain(keys), count));
+        let mut added: Vec<Entry> = keys
+            .map(|(start, end, id)| Entry {
+                id,
+                start,
+                end: end.0,
+            })
+            .collect();
+        added.sort_unstable_by_key(|e| e.id);
+        let mut held = std::mem::take(&mut self.chunks)
+            .into_iter()
+            .flatten()
+            .peekable();
+        let mut added = added.into_iter().peekable();
+        let mut chunk = Vec::with_capacity(FILL_CHUNK);
+        loop {
+            let take_held = match (held.peek(), added.peek()) {
+                (Some(h), Some(a)) => h.id <= a.id,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            chunk.extend(if take_held { held.next() } else { added.next() });
+            if chunk.len() == FILL_CHUNK {
+                self.chunks.push(std::mem::replace(
+                    &mut chunk,
+                    Vec::with_capacity(FILL_CHUNK),
+                ));
+            }
+        }
+        if !chunk.is_empty() {
+            self.chunks.push(chunk);
+        }
     }
 
     /// Remove span `id`; its sort key, if it was there.
