@@ -392,6 +392,30 @@ mod tests {
         assert_eq!(dropped, [(1, 2), (3, 4), (6, 5)]);
     }
 
+    /// A fixed xorshift: the same cases on every run, no test dependency; `next(n)` is below n.
+    fn xorshift(mut state: u64) -> impl FnMut(u64) -> usize {
+        move |below| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below) as usize
+        }
+    }
+
+    type Placed = (SpanId, usize, usize);
+
+    /// What a resolution kept and dropped (with the winner), by id and place.
+    fn outcome(r: &LongestFirst) -> (Vec<Placed>, Vec<(Placed, Placed)>) {
+        let placed = |s: &Span| (s.id, s.start, s.end);
+        let kept = r.kept.iter().map(|s| placed(s)).collect();
+        let dropped = r
+            .dropped
+            .iter()
+            .map(|(l, w)| (placed(l), placed(w)))
+            .collect();
+        (kept, dropped)
+    }
+
     /// The rule as first written: every span against every kept one, O(n²).
     fn longest_first_quadratic<'a>(spans: &[&'a Span]) -> LongestFirst<'a> {
         let mut by_priority: Vec<&Span> = spans.to_vec();
@@ -411,13 +435,7 @@ mod tests {
 
     #[test]
     fn predecessor_set_finds_the_greatest_member_below_a_limit() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |below: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % below) as usize
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         // Bounds across several summary words, members dense and sparse.
         for bound in [1, 63, 64, 65, 4095, 4096, 4097, 20_000] {
             let mut set = PredecessorSet::new(bound);
@@ -442,13 +460,7 @@ mod tests {
     fn same_result_as_the_quadratic_rule_on_many_and_long_spans() {
         // Hundreds of spans (several words of the kept-position set) and lengths past the
         // length buckets.
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |below: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % below) as usize
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for case in 0..40 {
             let text_len = 200 + next(3000);
             let count = 50 + next(600);
@@ -474,18 +486,9 @@ mod tests {
                 spans.push(span(502, 5, far + 4, "X"));
             }
             let refs: Vec<&Span> = spans.iter().collect();
-            let ids = |r: &LongestFirst| {
-                let kept: Vec<_> = r.kept.iter().map(|s| (s.id, s.start, s.end)).collect();
-                let dropped: Vec<_> = r
-                    .dropped
-                    .iter()
-                    .map(|(l, w)| (l.id, l.start, l.end, w.id, w.start, w.end))
-                    .collect();
-                (kept, dropped)
-            };
             assert_eq!(
-                ids(&longest_first(&refs)),
-                ids(&longest_first_quadratic(&refs)),
+                outcome(&longest_first(&refs)),
+                outcome(&longest_first_quadratic(&refs)),
                 "case {case}"
             );
         }
@@ -493,14 +496,7 @@ mod tests {
 
     #[test]
     fn same_result_as_the_quadratic_rule_on_random_spans() {
-        // A fixed xorshift: the same cases on every run, no test dependency.
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |below: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % below) as usize
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for case in 0..400 {
             let text_len = 5 + next(60);
             let count = next(40);
@@ -518,18 +514,9 @@ mod tests {
                 })
                 .collect();
             let refs: Vec<&Span> = spans.iter().collect();
-            let ids = |r: &LongestFirst| {
-                let kept: Vec<_> = r.kept.iter().map(|s| (s.id, s.start, s.end)).collect();
-                let dropped: Vec<_> = r
-                    .dropped
-                    .iter()
-                    .map(|(l, w)| (l.id, l.start, l.end, w.id, w.start, w.end))
-                    .collect();
-                (kept, dropped)
-            };
             assert_eq!(
-                ids(&longest_first(&refs)),
-                ids(&longest_first_quadratic(&refs)),
+                outcome(&longest_first(&refs)),
+                outcome(&longest_first_quadratic(&refs)),
                 "case {case}: {spans:?}"
             );
         }
