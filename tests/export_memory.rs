@@ -7,31 +7,16 @@
 //! export into a file. Each test holds a lock from start to end: another test building its
 //! project meanwhile would count in the peak.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+
+use std::sync::atomic::Ordering;
+
+use counting_alloc::{CURRENT, Counting, MEASURING, PEAK};
 
 use spantag::core::formats::{self, ExportOptions, Format, Overwrite, Scheme, Tokens};
 use spantag::core::project::AnnotatedDocument;
 use spantag::core::{Document, LabelSet, Project, Span, SpanId, SpanIndex};
-
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-static MEASURING: Mutex<()> = Mutex::new(());
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(now, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
